@@ -1,0 +1,57 @@
+# Louage: `make run` sets everything up and starts the app; `make test` runs the suite.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
+MANAGE := $(BIN)/python manage.py
+
+.PHONY: help install setup run dev test lint bench lock messages clean
+
+help:
+	@echo "make run    set up (venv, locked deps, migrations, demo data, static) and start the app"
+	@echo "make dev    development server with auto-reload"
+	@echo "make test   lint and the whole test suite"
+	@echo "make bench  performance figures"
+
+$(STAMP): requirements.lock
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps -r requirements.lock
+	@rm -f $(VENV)/.installed-*
+	@touch $@
+
+install: $(STAMP)
+
+setup: install
+	@mkdir -p var
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) collectstatic --noinput --verbosity 0
+
+run: setup
+	PATH="$(BIN):$$PATH" exec $(BIN)/honcho --no-prefix start -f Procfile
+
+dev: setup
+	$(MANAGE) runserver 127.0.0.1:$${PORT:-8000}
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(MANAGE) makemigrations --check --dry-run --verbosity 0
+
+test: lint
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Regenerate the lock file after editing pyproject.toml (needs network access to PyPI).
+lock: install
+	$(BIN)/python -m pip install --quiet uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
+
+messages: install
+	cd louage && ../.venv/bin/python ../manage.py makemessages -l ar -l en --ignore "*/migrations/*"
+	cd louage && ../.venv/bin/python ../manage.py compilemessages
+
+clean:
+	rm -rf $(VENV) var staticfiles

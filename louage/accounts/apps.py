@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "louage.accounts"
+    label = "accounts"
+    verbose_name = "Comptes"

@@ -1,0 +1,68 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from louage.core.validators import normalize_tunisian_phone
+
+from .models import Role
+
+
+class SignupExtraForm(forms.Form):
+    """Extra fields of the allauth sign-up form."""
+
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    phone = forms.CharField(
+        label=_("Téléphone"), max_length=32, required=False, help_text=_("Ex. 98 123 456")
+    )
+
+    def clean_phone(self):
+        return normalize_tunisian_phone(self.cleaned_data.get("phone"))
+
+    def signup(self, request, user):
+        user.first_name = self.cleaned_data["first_name"].strip()
+        user.last_name = self.cleaned_data["last_name"].strip()
+        user.phone = self.cleaned_data["phone"]
+        user.role = Role.CLIENT
+        user.save()
+
+
+class ProfileForm(forms.Form):
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
+    phone = forms.CharField(label=_("Téléphone"), max_length=32, required=False)
+    language = forms.ChoiceField(label=_("Langue"), choices=[])
+
+    def __init__(self, *args, **kwargs):
+        from django.conf import settings
+
+        super().__init__(*args, **kwargs)
+        self.fields["language"].choices = settings.LANGUAGES
+
+
+class AvatarForm(forms.Form):
+    avatar = forms.FileField(label=_("Image (JPEG, PNG, GIF ou WebP, 5 Mo au plus)"))
+
+
+class DeleteAccountForm(forms.Form):
+    password = forms.CharField(label=_("Mot de passe"), widget=forms.PasswordInput)
+
+
+class UserCreateForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    phone = forms.CharField(label=_("Téléphone"), max_length=32, required=False)
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices, initial=Role.CLIENT)
+    password = forms.CharField(label=_("Mot de passe"), widget=forms.PasswordInput)
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+
+
+class UserFilterForm(forms.Form):
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
+    role = forms.ChoiceField(
+        label=_("Rôle"), required=False, choices=[("", _("Tous les rôles")), *Role.choices]
+    )

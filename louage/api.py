@@ -1,0 +1,95 @@
+"""The JSON API under /api/v1: one NinjaAPI assembling the apps' routers.
+
+Every error leaves as {"detail", "code"} (plus "errors" for field problems).
+"""
+
+import logging
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from django.utils.translation import gettext as _
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+
+from louage.accounts.api import auth_router, me_router, users_router
+from louage.core.api import MalformedBody, StrictJSONParser
+from louage.core.errors import DomainError, InvalidInput
+
+logger = logging.getLogger("louage.api")
+
+api = NinjaAPI(
+    title="Louage API",
+    version="1",
+    description="Réservation de places dans les louages tunisiens.",
+    urls_namespace="api",
+    parser=StrictJSONParser(),
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+
+
+def _error(request, status, detail, code, errors=None):
+    body = {"detail": str(detail), "code": code}
+    if errors:
+        body["errors"] = errors
+    return api.create_response(request, body, status=status)
+
+
+@api.exception_handler(DomainError)
+def domain_error(request, exc):
+    return _error(request, exc.status, exc.message, exc.code, exc.errors)
+
+
+@api.exception_handler(DjangoValidationError)
+def django_validation_error(request, exc):
+    err = InvalidInput.from_django(exc)
+    return _error(request, 422, err.message, err.code, err.errors)
+
+
+@api.exception_handler(ValidationError)
+def validation_error(request, exc):
+    errors = []
+    for item in exc.errors:
+        loc = [
+            str(part)
+            for part in item.get("loc", [])
+            if part not in ("body", "payload", "query", "path", "form", "file")
+        ]
+        errors.append({"field": ".".join(loc) or None, "message": item.get("msg", "")})
+    return _error(request, 422, _("Données invalides."), "invalid", errors)
+
+
+@api.exception_handler(AuthenticationError)
+def authentication_error(request, exc):
+    return _error(request, 401, _("Authentification requise."), "not_authenticated")
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    if isinstance(exc.__cause__, MalformedBody):
+        return _error(
+            request, 422, _("Le corps de la requête n'est pas du JSON valide."), "malformed_json"
+        )
+    return _error(request, exc.status_code, exc.message, "http_error")
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return _error(request, 404, _("Introuvable."), "not_found")
+
+
+@api.exception_handler(PermissionDenied)
+def permission_denied(request, exc):
+    return _error(request, 403, _("Vous n'avez pas le droit de faire cela."), "forbidden")
+
+
+@api.exception_handler(Exception)
+def unexpected_error(request, exc):
+    logger.exception("Unhandled API error")
+    return _error(request, 500, _("Erreur interne. L'incident a été enregistré."), "server_error")
+
+
+api.add_router("/auth", auth_router)
+api.add_router("/me", me_router)
+api.add_router("/users", users_router)

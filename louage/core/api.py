@@ -1,0 +1,94 @@
+"""Building blocks shared by every app's API: JWT auth, pagination, role guards, throttling."""
+
+import json
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django_ratelimit.core import is_ratelimited
+from ninja import Field, Schema
+from ninja.pagination import PaginationBase
+from ninja.parser import Parser
+from ninja.security import HttpBearer
+from ninja_jwt.exceptions import TokenError
+from ninja_jwt.tokens import AccessToken
+
+from .errors import NotAllowed, RateLimited
+
+
+class MalformedBody(ValueError):
+    pass
+
+
+class StrictJSONParser(Parser):
+    """Marks unparseable bodies so the error handler can answer 422 with a clear message."""
+
+    def parse_body(self, request):
+        try:
+            return json.loads(request.body)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise MalformedBody(str(exc)) from exc
+
+
+class JWTAuth(HttpBearer):
+    """Bearer access token → active user; anything else is 401 (never a 500)."""
+
+    def authenticate(self, request, token):
+        try:
+            access = AccessToken(token)
+            user_id = access["user_id"]
+        except (TokenError, KeyError):
+            return None
+        user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+        if user is None:
+            return None
+        request.user = user
+        return user
+
+
+jwt_auth = JWTAuth()
+
+
+class Page(PaginationBase):
+    """`?page=&page_size=` (max 100) → `{"items": [...], "count": N}`."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1)
+        page_size: int = Field(20, ge=1, le=100)
+
+    class Output(Schema):
+        items: list[Any]
+        count: int
+
+    items_attribute = "items"
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        start = (pagination.page - 1) * pagination.page_size
+        return {
+            "items": list(queryset[start : start + pagination.page_size]),
+            "count": self._items_count(queryset),
+        }
+
+
+def require_role(request, *roles):
+    if request.auth.role not in roles:
+        raise NotAllowed()
+
+
+def throttle(request, group, rate):
+    """Shared (cache-backed) per-IP rate limit; raises RateLimited past `rate`."""
+    if is_ratelimited(request, group=group, key="ip", rate=rate, increment=True):
+        raise RateLimited()
+
+
+class ErrorOut(Schema):
+    detail: str
+    code: str
+    errors: list[dict] | None = None
+
+
+def error_responses(*statuses):
+    return {status: ErrorOut for status in statuses}
+
+
+__all__ = ["Page", "jwt_auth", "require_role", "throttle", "ErrorOut", "settings"]

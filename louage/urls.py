@@ -1,0 +1,25 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from django.views.static import serve
+
+from louage.api import api
+from louage.core import views as core_views
+
+handler400 = "louage.core.views.bad_request"
+handler403 = "louage.core.views.permission_denied"
+handler404 = "louage.core.views.page_not_found"
+handler500 = "louage.core.views.server_error"
+
+urlpatterns = [
+    path("", core_views.home, name="home"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("readyz", core_views.readyz, name="readyz"),
+    path("api/v1/", api.urls),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("django-admin/", admin.site.urls),
+    path("", include("louage.accounts.urls")),
+    # Avatars are small and public; behind nginx, serve MEDIA_ROOT directly instead.
+    re_path(r"^media/(?P<path>avatars/[\w.-]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
+]
