@@ -60,6 +60,8 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "louage.core",
     "louage.accounts",
+    "louage.stations",
+    "louage.trips",
 ]
 
 MIDDLEWARE = [

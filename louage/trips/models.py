@@ -1,0 +1,88 @@
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class TripKind(models.TextChoices):
+    SCHEDULED = "scheduled", _("Horaire fixe")
+    QUEUE = "queue", _("Départ quand complet")
+
+
+class TripStatus(models.TextChoices):
+    SCHEDULED = "scheduled", _("Programmé")
+    DEPARTED = "departed", _("Parti")
+    CANCELLED = "cancelled", _("Annulé")
+
+
+class Trip(models.Model):
+    """A departure from one station to another. `price` is per seat, in millimes.
+
+    Seats are only ever taken or given back by conditional UPDATEs in booking.services;
+    the CHECK constraint below is the last line of defence against overselling.
+    """
+
+    kind = models.CharField(
+        _("type"), max_length=10, choices=TripKind.choices, default=TripKind.SCHEDULED
+    )
+    origin = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("départ"),
+        on_delete=models.PROTECT,
+        related_name="departures",
+    )
+    destination = models.ForeignKey(
+        "stations.Station",
+        verbose_name=_("arrivée"),
+        on_delete=models.PROTECT,
+        related_name="arrivals",
+    )
+    vehicle = models.ForeignKey(
+        "stations.Vehicle",
+        verbose_name=_("véhicule"),
+        on_delete=models.PROTECT,
+        related_name="trips",
+    )
+    departure = models.DateTimeField(_("date et heure de départ"))
+    price = models.PositiveIntegerField(_("prix par place (millimes)"))
+    seats_total = models.PositiveSmallIntegerField(_("places"))
+    seats_available = models.PositiveSmallIntegerField(_("places libres"))
+    status = models.CharField(
+        _("statut"), max_length=10, choices=TripStatus.choices, default=TripStatus.SCHEDULED
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+    departed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("départ")
+        verbose_name_plural = _("départs")
+        ordering = ["departure", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(seats_available__gte=0) & Q(seats_available__lte=F("seats_total")),
+                name="trip_seats_available_in_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(seats_total__gte=1, seats_total__lte=9), name="trip_seats_total_1_9"
+            ),
+            models.CheckConstraint(condition=Q(price__gt=0), name="trip_price_positive"),
+            models.CheckConstraint(
+                condition=~Q(origin=F("destination")), name="trip_origin_not_destination"
+            ),
+        ]
+        indexes = [
+            # Search: one route, upcoming scheduled departures in time order.
+            models.Index(
+                fields=["origin", "destination", "status", "departure"], name="trip_search_idx"
+            ),
+            models.Index(fields=["status", "departure"], name="trip_status_departure_idx"),
+            models.Index(fields=["vehicle", "departure"], name="trip_vehicle_departure_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.origin} → {self.destination} {self.departure:%Y-%m-%d %H:%M}"
+
+    @property
+    def seats_taken(self):
+        return self.seats_total - self.seats_available

@@ -1,0 +1,89 @@
+"""Fixtures shared by the whole suite: users of each role and JSON API clients."""
+
+import json
+
+import pytest
+from django.test import Client
+from ninja_jwt.tokens import RefreshToken
+
+from tests.factories import PASSWORD, AdminFactory, ChiefFactory, ClientFactory
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def password():
+    return PASSWORD
+
+
+@pytest.fixture
+def client_user(db):
+    return ClientFactory()
+
+
+@pytest.fixture
+def chief_user(db):
+    return ChiefFactory()
+
+
+@pytest.fixture
+def admin_user(db):
+    return AdminFactory()
+
+
+class ApiClient:
+    """Django test client speaking JSON to /api/v1 with an optional bearer token."""
+
+    def __init__(self, user=None):
+        self.client = Client()
+        self.token = str(RefreshToken.for_user(user).access_token) if user else None
+
+    def _headers(self, extra):
+        headers = dict(extra or {})
+        if self.token:
+            headers.setdefault("Authorization", f"Bearer {self.token}")
+        return headers
+
+    def _send(self, method, path, data=None, headers=None, raw=None):
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        body = raw if raw is not None else (json.dumps(data) if data is not None else None)
+        kwargs = {"headers": self._headers(headers)}
+        if body is not None:
+            kwargs["data"] = body
+            kwargs["content_type"] = "application/json"
+        return getattr(self.client, method)(url, **kwargs)
+
+    def get(self, path, params=None, headers=None):
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        return self.client.get(url, params or {}, headers=self._headers(headers))
+
+    def post(self, path, data=None, **kw):
+        return self._send("post", path, data, **kw)
+
+    def patch(self, path, data=None, **kw):
+        return self._send("patch", path, data, **kw)
+
+    def put(self, path, data=None, **kw):
+        return self._send("put", path, data, **kw)
+
+    def delete(self, path, data=None, **kw):
+        return self._send("delete", path, data, **kw)
+
+    def upload(self, path, files):
+        url = path if path.startswith("/") else f"/api/v1/{path}"
+        return self.client.post(url, files, headers=self._headers(None))
+
+
+@pytest.fixture
+def api():
+    """`api()` anonymous, `api(user)` authenticated as that user."""
+    return ApiClient
+
+
+@pytest.fixture
+def web(client):
+    """Django test client for the HTML pages; `web.force_login(user)` to act as someone."""
+    return client
