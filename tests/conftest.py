@@ -87,3 +87,78 @@ def api():
 def web(client):
     """Django test client for the HTML pages; `web.force_login(user)` to act as someone."""
     return client
+
+
+# --- Real servers: PostgreSQL, live gunicorn apps, SMTP -------------------------------------
+
+
+@pytest.fixture(scope="session")
+def _pg_cluster_holder():
+    holder = {}
+    yield holder
+    if "cluster" in holder:
+        holder["cluster"].stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_cluster(_pg_cluster_holder):
+    """A throwaway PostgreSQL cluster (initdb + pg_ctl), started once per test session."""
+    from tests.support.servers import MissingSystemPackage, PostgresCluster
+    from tests.support.system import missing_system_package
+
+    if "cluster" not in _pg_cluster_holder:
+        try:
+            _pg_cluster_holder["cluster"] = PostgresCluster().start()
+        except MissingSystemPackage as exc:
+            missing_system_package("postgresql", str(exc))
+    return _pg_cluster_holder["cluster"]
+
+
+@pytest.fixture(scope="session")
+def _live_factory(_pg_cluster_holder, request):
+    from tests.support.servers import LiveAppFactory
+
+    def get_cluster():
+        return request.getfixturevalue("postgres_cluster")
+
+    factory = LiveAppFactory(get_cluster)
+    yield factory
+    factory.close()
+
+
+@pytest.fixture
+def live_app(_live_factory, request):
+    """`live_app(backend="sqlite"|"postgres", workers=4, env={...}, seed_demo=False)` → a started
+    gunicorn server on a fresh, migrated database, stopped after the test."""
+    started = []
+
+    def make(backend="sqlite", **kwargs):
+        if backend == "postgres":
+            request.getfixturevalue("postgres_cluster")
+        server = _live_factory(backend, **kwargs)
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture
+def smtp_server():
+    """A real SMTP server on loopback collecting every message sent to it."""
+    from tests.support.mail import SMTPServer
+
+    server = SMTPServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def smtp_settings(settings, smtp_server):
+    """Route Django's mail in this process to the local SMTP server."""
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = smtp_server.port
+    settings.EMAIL_USE_TLS = False
+    return smtp_server

@@ -7,7 +7,7 @@ from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema
+from ninja import File, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja_jwt.exceptions import TokenError
@@ -131,7 +131,7 @@ def _revoke(refresh):
 def register(request, payload: RegisterIn):
     throttle(request, "api-register", settings.API_RATE_REGISTER)
     user = services.register_client(**payload.dict())
-    return 201, user
+    return Status(201, user)
 
 
 @auth_router.post("/token", response={200: TokenOut, **error_responses(401, 422, 429)})
@@ -157,7 +157,7 @@ def logout(request, payload: RefreshIn):
     if user.pk != request.auth.pk:
         raise NotAuthenticated(_("Ce jeton n'appartient pas à votre compte."), code="token_invalid")
     _revoke(refresh)
-    return 204, None
+    return Status(204, None)
 
 
 @me_router.get("", response=UserOut)
@@ -174,7 +174,7 @@ def update_me(request, payload: MePatch):
 @me_router.delete("", response={204: None, **error_responses(401, 409, 422)})
 def delete_me(request, payload: PasswordIn):
     services.delete_account(user=request.auth, password=payload.password)
-    return 204, None
+    return Status(204, None)
 
 
 @me_router.post("/password", response={200: MessageOut, **error_responses(401, 422)})
@@ -209,7 +209,7 @@ def list_users(request, q: str = "", role: Role | None = None):
 def create_user(request, payload: UserCreateIn):
     require_role(request, Role.ADMIN)
     user = services.create_user(by=request.auth, **payload.dict())
-    return 201, user
+    return Status(201, user)
 
 
 @users_router.get("/{int:user_id}", response={200: UserOut, **error_responses(401, 403, 404)})
@@ -236,4 +236,4 @@ def update_user(request, user_id: int, payload: UserPatch):
 def delete_user(request, user_id: int):
     user = _admin_target(request, user_id)
     services.delete_user(user=user, by=request.auth)
-    return 204, None
+    return Status(204, None)

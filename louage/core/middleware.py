@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.http import JsonResponse
+from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 
@@ -15,7 +16,9 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.REQUEST_MAX_BYTES:
-            return JsonResponse(
-                {"detail": _("La requête est trop volumineuse."), "code": "too_large"}, status=413
-            )
+            limit_mb = settings.REQUEST_MAX_BYTES // (1024 * 1024)
+            message = _("La requête est trop volumineuse (%(mb)s Mo au plus).") % {"mb": limit_mb}
+            if request.path.startswith("/api/"):
+                return JsonResponse({"detail": message, "code": "too_large"}, status=413)
+            return render(request, "errors/413.html", {"message": message}, status=413)
         return self.get_response(request)

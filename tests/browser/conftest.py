@@ -1,0 +1,79 @@
+"""Playwright driving Debian's Chromium against a live gunicorn server.
+
+Reusable by every journey: `browser_app` (a live server with the demo data) and `page`.
+"""
+
+import os
+import shutil
+
+import pytest
+
+from tests.support.system import missing_system_package
+
+# Playwright's sync API runs an event loop in this thread; the tests only talk to the live
+# server over HTTP and to its database through subprocesses, so Django's guard is moot here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "tests/browser/" in str(item.fspath):
+            item.add_marker(pytest.mark.browser)
+
+
+@pytest.fixture(scope="session")
+def chromium_executable():
+    path = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+    if not path:
+        missing_system_package("chromium", "browser tests drive Debian's Chromium")
+    return path
+
+
+@pytest.fixture(scope="session")
+def browser(chromium_executable):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=chromium_executable, headless=True, args=CHROMIUM_ARGS
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def browser_app(live_app):
+    """A live server (SQLite, 2 workers) with the demo data loaded."""
+    return live_app("sqlite", workers=2, seed_demo=True)
+
+
+@pytest.fixture
+def page(browser, browser_app):
+    context = browser.new_context(
+        base_url=browser_app.url, locale="fr-FR", viewport={"width": 390, "height": 844}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def login(page, email, password="louage-demo-2024"):
+    page.goto("/accounts/login/")
+    page.fill("input[name=login]", email)
+    page.fill("input[name=password]", password)
+    page.click("form button[type=submit]")
+    page.wait_for_load_state("networkidle")
