@@ -75,5 +75,12 @@ def login(page, email, password="louage-demo-2024"):
     page.goto("/accounts/login/")
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", password)
-    page.click("form button[type=submit]")
+    page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
+
+
+def open_menu(page):
+    """On a phone-sized screen the navigation sits behind the ☰ button."""
+    toggle = page.locator("label.nav-toggle-label")
+    if toggle.is_visible() and not page.locator("nav.nav").is_visible():
+        toggle.click()

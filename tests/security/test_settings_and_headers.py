@@ -1,0 +1,147 @@
+import json
+import secrets
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+
+import pytest
+from django.db import connection
+
+from tests.support.servers import ROOT, base_env
+
+
+def run_manage(env, *args):
+    return subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def production_env(tmp_path, **extra):
+    values = {
+        "DEBUG": "false",
+        "SECRET_KEY": secrets.token_urlsafe(64),
+        "ALLOWED_HOSTS": "louage.example.tn,127.0.0.1",
+        "LOUAGE_VAR_DIR": tmp_path,
+    }
+    return base_env(**{**values, **extra})
+
+
+@pytest.mark.parametrize(
+    "override, complaint",
+    [
+        ({"SECRET_KEY": ""}, "SECRET_KEY"),
+        ({"SECRET_KEY": "short"}, "SECRET_KEY"),
+        ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
+        ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+    ],
+)
+def test_production_mode_refuses_to_start_with_unsafe_settings(tmp_path, override, complaint):
+    result = run_manage(production_env(tmp_path, **override), "check")
+    assert result.returncode != 0
+    assert "Refusing to start with DEBUG off" in result.stderr
+    assert complaint in result.stderr
+
+
+def test_deploy_check_reports_nothing_with_production_settings(tmp_path):
+    result = run_manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_seed_demo_is_refused_in_production_mode(tmp_path):
+    env = production_env(tmp_path)
+    assert run_manage(env, "migrate", "-v0").returncode == 0
+    result = run_manage(env, "seed_demo")
+    assert result.returncode != 0
+    assert "refuses" in result.stderr
+
+
+@pytest.mark.django_db
+def test_pages_forbid_framing_and_sniffing(client):
+    response = client.get("/")
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert "script-src 'self'" in response["Content-Security-Policy"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_cors_allows_listed_origins_on_the_api_only(client, settings):
+    settings.CORS_ALLOWED_ORIGINS = ["https://partner.example.tn"]
+    allowed = client.get("/api/v1/openapi.json", headers={"Origin": "https://partner.example.tn"})
+    assert allowed["Access-Control-Allow-Origin"] == "https://partner.example.tn"
+    other = client.get("/api/v1/openapi.json", headers={"Origin": "https://evil.example.com"})
+    assert "Access-Control-Allow-Origin" not in other
+    page = client.get("/", headers={"Origin": "https://partner.example.tn"})
+    assert "Access-Control-Allow-Origin" not in page
+
+
+@pytest.mark.django_db
+def test_healthz_and_readyz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+    assert client.get("/readyz").status_code == 200
+
+
+@pytest.mark.django_db
+def test_readyz_is_503_when_the_database_fails(client, monkeypatch):
+    def broken_cursor(*args, **kwargs):
+        raise connection.Database.OperationalError("database is gone")
+
+    monkeypatch.setattr(connection, "cursor", broken_cursor)
+    response = client.get("/readyz")
+    assert response.status_code == 503
+    assert response.json()["status"] == "unavailable"
+
+
+@pytest.mark.django_db
+def test_oversized_bodies_are_refused_before_being_read(client):
+    body = b"{" + b" " * (9 * 1024 * 1024) + b"}"
+    response = client.post("/api/v1/auth/token", body, content_type="application/json")
+    assert response.status_code == 413
+    assert response.json()["code"] == "too_large"
+
+
+@pytest.mark.django_db
+def test_csrf_is_enforced_on_web_forms():
+    from django.test import Client
+
+    strict = Client(enforce_csrf_checks=True)
+    response = strict.post("/accounts/login/", {"login": "a@b.tn", "password": "x"})
+    assert response.status_code == 403
+
+
+@pytest.mark.django_db
+def test_unknown_page_is_a_french_404(client):
+    response = client.get("/nulle-part/")
+    assert response.status_code == 404
+    assert "Page introuvable" in response.content.decode()
+
+
+def test_production_server_on_postgres_serves_health_and_redirects_to_https(live_app):
+    server = live_app(
+        "postgres",
+        workers=2,
+        env={
+            "DEBUG": "false",
+            "SECRET_KEY": secrets.token_urlsafe(64),
+            "ALLOWED_HOSTS": "127.0.0.1",
+        },
+    )
+    with urllib.request.urlopen(server.url + "/readyz", timeout=5) as response:
+        assert json.loads(response.read()) == {"status": "ok"}
+
+    class NoRedirect(urllib.request.HTTPRedirectHandler):
+        def redirect_request(self, *args, **kwargs):
+            return None
+
+    opener = urllib.request.build_opener(NoRedirect)
+    with pytest.raises(urllib.error.HTTPError) as redirect:
+        opener.open(server.url + "/", timeout=5)
+    assert redirect.value.code == 301
+    assert redirect.value.headers["Location"].startswith("https://")
