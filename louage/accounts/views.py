@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -41,7 +42,15 @@ def profile_edit(request):
             apply_domain_error(form, exc)
         else:
             messages.success(request, _("Votre profil a été mis à jour."))
-            return redirect("accounts:profile")
+            response = redirect("accounts:profile")
+            # The interface follows the language chosen in the profile from the next page on.
+            response.set_cookie(
+                settings.LANGUAGE_COOKIE_NAME,
+                user.language,
+                max_age=365 * 24 * 3600,
+                samesite="Lax",
+            )
+            return response
     return render(request, "accounts/profile_edit.html", {"form": form})
 
 

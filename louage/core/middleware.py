@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.utils import translation
+from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 
 
@@ -22,3 +24,27 @@ class RequestSizeLimitMiddleware:
                 return JsonResponse({"detail": message, "code": "too_large"}, status=413)
             return render(request, "errors/413.html", {"message": message}, status=413)
         return self.get_response(request)
+
+
+class PreferredLanguageMiddleware:
+    """French first: the language is the visitor's explicit choice (cookie set by the language
+    menu), else the account's language, else French — never the browser's Accept-Language,
+    so a traveller with an English phone still gets the French interface by default."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.supported = {code for code, _name in settings.LANGUAGES}
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in self.supported:
+            user = getattr(request, "user", None)
+            language = getattr(user, "language", None) if user and user.is_authenticated else None
+        if language not in self.supported:
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        patch_vary_headers(response, ("Cookie",))
+        return response
