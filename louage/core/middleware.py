@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 
 class RequestSizeLimitMiddleware:
@@ -47,4 +48,33 @@ class PreferredLanguageMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         patch_vary_headers(response, ("Cookie",))
+        return response
+
+
+class ApiJsonErrorsMiddleware:
+    """Under /api/, answers that Django produced outside the API (unknown path, wrong method)
+    are turned into the API's JSON error format."""
+
+    MESSAGES = {
+        404: ("not_found", _lazy("Introuvable.")),
+        405: ("method_not_allowed", _lazy("Méthode HTTP non autorisée pour cette adresse.")),
+    }
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and response.status_code in self.MESSAGES
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            code, message = self.MESSAGES[response.status_code]
+            json_response = JsonResponse(
+                {"detail": str(message), "code": code}, status=response.status_code
+            )
+            if response.has_header("Allow"):
+                json_response["Allow"] = response["Allow"]
+            return json_response
         return response

@@ -145,3 +145,19 @@ def test_production_server_on_postgres_serves_health_and_redirects_to_https(live
         opener.open(server.url + "/", timeout=5)
     assert redirect.value.code == 301
     assert redirect.value.headers["Location"].startswith("https://")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "method, path, status",
+    [
+        ("get", "/api/v1/nowhere", 404),
+        ("get", "/api/v1/users/abc", 404),
+        ("get", "/api/v1/auth/token", 405),
+    ],
+)
+def test_api_answers_json_even_outside_its_routes(client, method, path, status):
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    assert set(response.json()) == {"detail", "code"}
