@@ -15,6 +15,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from louage.accounts.api import auth_router, me_router, users_router
 from louage.core.api import MalformedBody, StrictJSONParser
 from louage.core.errors import DomainError, InvalidInput
+from louage.stations.api import stations_router, vehicles_router
+from louage.trips.api import router as trips_router
 
 logger = logging.getLogger("louage.api")
 
@@ -93,3 +95,6 @@ def unexpected_error(request, exc):
 api.add_router("/auth", auth_router)
 api.add_router("/me", me_router)
 api.add_router("/users", users_router)
+api.add_router("/stations", stations_router)
+api.add_router("/vehicles", vehicles_router)
+api.add_router("/trips", trips_router)

@@ -162,3 +162,41 @@ def smtp_settings(settings, smtp_server):
     settings.EMAIL_PORT = smtp_server.port
     settings.EMAIL_USE_TLS = False
     return smtp_server
+
+
+# --- The station network --------------------------------------------------------------------
+
+
+@pytest.fixture
+def station(db, chief_user):
+    from tests.network_factories import StationFactory
+
+    return StationFactory(name="Tunis Moncef Bey", city="Tunis", chief=chief_user)
+
+
+@pytest.fixture
+def other_station(db):
+    from decimal import Decimal
+
+    from tests.network_factories import StationFactory
+
+    return StationFactory(
+        name="Sousse Centre",
+        city="Sousse",
+        latitude=Decimal("35.8256"),
+        longitude=Decimal("10.6084"),
+    )
+
+
+@pytest.fixture
+def vehicle(station):
+    from tests.network_factories import VehicleFactory
+
+    return VehicleFactory(station=station, plate="123 TU 4567")
+
+
+@pytest.fixture
+def trip(station, other_station, vehicle):
+    from tests.network_factories import TripFactory
+
+    return TripFactory(origin=station, destination=other_station, vehicle=vehicle)

@@ -1,0 +1,151 @@
+"""Departures: public search and detail; chiefs (own station) and admins plan, edit, cancel."""
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import ConfigDict, Field
+
+from louage.accounts.models import Role
+from louage.core.api import Page, error_responses, jwt_auth, require_role
+from louage.core.errors import NotFound
+
+from . import selectors, services
+from .models import TripStatus
+
+router = Router(tags=["trips"])
+
+
+class StationRef(Schema):
+    id: int
+    name: str
+    city: str
+
+
+class TripOut(Schema):
+    id: int
+    kind: str
+    origin_id: int
+    origin: StationRef
+    destination_id: int
+    destination: StationRef
+    vehicle_id: int
+    vehicle_plate: str
+    departure: dt.datetime
+    price: int
+    seats_total: int
+    seats_available: int
+    status: str
+
+    @staticmethod
+    def resolve_vehicle_plate(obj):
+        return obj.vehicle.plate
+
+
+class TripIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    destination_id: int
+    vehicle_id: int
+    departure: dt.datetime
+    price: int = Field(description="per seat, in millimes")
+    seats_total: int | None = None
+    origin_id: int | None = Field(
+        None, description="admins only; a chief's trips leave from its station"
+    )
+
+
+class TripPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    destination_id: int | None = None
+    vehicle_id: int | None = None
+    departure: dt.datetime | None = None
+    price: int | None = None
+    seats_total: int | None = None
+
+
+class CancelIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: str = Field("", max_length=200)
+
+
+class SearchQuery(Schema):
+    origin: str = Field("", max_length=60, description="station id or city name")
+    destination: str = Field("", max_length=60, description="station id or city name")
+    date: dt.date | None = None
+    seats: int = Field(1, ge=1, le=8)
+
+
+def _managed_trip(request, trip_id):
+    require_role(request, Role.ADMIN, Role.CHIEF)
+    trip = selectors.trips_for_user(request.auth).filter(pk=trip_id).first()
+    if trip is None:
+        raise NotFound(_("Départ introuvable dans votre station."))
+    return trip
+
+
+@router.get("", response={200: list[TripOut], **error_responses(422)})
+@paginate(Page)
+def search(request, filters: Query[SearchQuery]):
+    return selectors.search_trips(
+        origin=filters.origin,
+        destination=filters.destination,
+        day=filters.date,
+        seats=filters.seats,
+    )
+
+
+@router.get("/{int:trip_id}", response={200: TripOut, **error_responses(404)})
+def get_trip(request, trip_id: int):
+    trip = selectors.public_trip(trip_id)
+    if trip is None:
+        raise NotFound(_("Départ introuvable."))
+    return trip
+
+
+@router.post("", auth=jwt_auth, response={201: TripOut, **error_responses(401, 403, 409, 422)})
+def plan(request, payload: TripIn):
+    require_role(request, Role.ADMIN, Role.CHIEF)
+    trip = services.plan_trip(by=request.auth, **payload.dict())
+    return Status(201, selectors.public_trip(trip.pk))
+
+
+@router.patch(
+    "/{int:trip_id}",
+    auth=jwt_auth,
+    response={200: TripOut, **error_responses(401, 403, 404, 409, 422)},
+)
+def edit(request, trip_id: int, payload: TripPatch):
+    trip = _managed_trip(request, trip_id)
+    return services.update_trip(trip=trip, by=request.auth, **payload.dict(exclude_unset=True))
+
+
+@router.post(
+    "/{int:trip_id}/cancel",
+    auth=jwt_auth,
+    response={200: TripOut, **error_responses(401, 403, 404, 409, 422)},
+)
+def cancel(request, trip_id: int, payload: CancelIn | None = None):
+    trip = _managed_trip(request, trip_id)
+    services.cancel_trip(trip=trip, by=request.auth, reason=payload.reason if payload else "")
+    return selectors.public_trip(trip.pk)
+
+
+@router.get(
+    "/managed/list", auth=jwt_auth, response={200: list[TripOut], **error_responses(401, 403, 422)}
+)
+@paginate(Page)
+def managed(
+    request,
+    day: dt.date | None = None,
+    destination_id: int | None = None,
+    status: TripStatus | None = None,
+):
+    """The departures a chief (its station) or an admin (all) manages, history included."""
+    require_role(request, Role.ADMIN, Role.CHIEF)
+    return selectors.trips_for_user(
+        request.auth, day=day, destination=destination_id, status=status
+    )

@@ -1,0 +1,219 @@
+"""Departures: plan, edit, cancel, mark departed. Seats are never read-modified-written here:
+booking takes them concurrently with conditional UPDATEs, so every seat change is one."""
+
+from datetime import datetime, timedelta
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from louage.accounts.models import Role
+from louage.core import clock
+from louage.core.audit import audit
+from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from louage.stations.models import Station, Vehicle
+from louage.stations.services import check_can_manage_station, station_of
+
+from .models import Trip, TripStatus
+
+VEHICLE_GAP = timedelta(hours=2)
+MAX_PRICE = 1_000_000  # 1000 DT per seat: anything above is a typing mistake
+
+
+def _invalid(field, message):
+    return InvalidInput(message, errors=[{"field": field, "message": str(message)}])
+
+
+def _positive_int(field, value, *, low, high, message):
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        raise _invalid(field, message)
+    return value
+
+
+def _departure(value):
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise _invalid("departure", _("Date et heure de départ invalides."))
+    if value <= clock.now():
+        raise _invalid("departure", _("La date de départ doit être dans le futur."))
+    return value
+
+
+def _price(value):
+    return _positive_int(
+        "price",
+        value,
+        low=1,
+        high=MAX_PRICE,
+        message=_("Le prix doit être un nombre de millimes positif (1000 millimes = 1 DT)."),
+    )
+
+
+def _destination(destination_id, origin):
+    destination = (
+        Station.objects.filter(pk=destination_id, is_active=True).first()
+        if destination_id
+        else None
+    )
+    if destination is None:
+        raise _invalid("destination_id", _("Station d'arrivée inconnue."))
+    if destination.pk == origin.pk:
+        raise _invalid("destination_id", _("L'arrivée doit être différente du départ."))
+    return destination
+
+
+def _vehicle(vehicle_id, origin):
+    # Locking the vehicle row serialises plans for one vehicle, so the gap check below holds.
+    vehicle = (
+        Vehicle.objects.select_for_update().filter(pk=vehicle_id).first() if vehicle_id else None
+    )
+    if vehicle is None or vehicle.station_id != origin.pk:
+        raise _invalid("vehicle_id", _("Choisissez un véhicule de la station de départ."))
+    if not vehicle.active:
+        raise _invalid("vehicle_id", _("Ce véhicule est hors service."))
+    return vehicle
+
+
+def _check_vehicle_free(vehicle, departure, *, exclude_trip=None):
+    busy = Trip.objects.filter(
+        vehicle=vehicle,
+        departure__gt=departure - VEHICLE_GAP,
+        departure__lt=departure + VEHICLE_GAP,
+    ).exclude(status=TripStatus.CANCELLED)
+    if exclude_trip is not None:
+        busy = busy.exclude(pk=exclude_trip.pk)
+    clash = busy.first()
+    if clash is not None:
+        raise Conflict(
+            _("Le véhicule %(plate)s a déjà un départ à moins de 2 heures (%(when)s).")
+            % {
+                "plate": vehicle.plate,
+                "when": clash.departure.astimezone(departure.tzinfo).strftime("%d/%m %H:%M"),
+            },
+            code="vehicle_busy",
+        )
+
+
+def _origin_for(by, origin_id):
+    if by.role == Role.CHIEF:
+        origin = station_of(by)
+        if origin is None:
+            raise NotAllowed(_("Vous ne dirigez aucune station."))
+        return origin
+    if by.role == Role.ADMIN:
+        origin = Station.objects.filter(pk=origin_id, is_active=True).first() if origin_id else None
+        if origin is None:
+            raise _invalid("origin_id", _("Station de départ inconnue."))
+        return origin
+    raise NotAllowed()
+
+
+@transaction.atomic
+def plan_trip(
+    *, by, destination_id, vehicle_id, departure, price, seats_total=None, origin_id=None
+):
+    """Plan a departure from the chief's station (admins name the origin). Raises InvalidInput
+    for a bad field, Conflict when the vehicle has another departure less than 2 hours away."""
+    origin = _origin_for(by, origin_id)
+    destination = _destination(destination_id, origin)
+    vehicle = _vehicle(vehicle_id, origin)
+    departure = _departure(departure)
+    price = _price(price)
+    seats = vehicle.seats if seats_total is None else seats_total
+    seats = _positive_int(
+        "seats_total", seats, low=1, high=vehicle.seats,
+        message=_("Le nombre de places doit être entre 1 et %(n)s (places du véhicule).") % {"n": vehicle.seats},
+    )  # fmt: skip
+    _check_vehicle_free(vehicle, departure)
+    trip = Trip.objects.create(
+        origin=origin,
+        destination=destination,
+        vehicle=vehicle,
+        departure=departure,
+        price=price,
+        seats_total=seats,
+        seats_available=seats,
+    )
+    audit(actor=by, action="trip.planned", obj=trip, station_id=origin.pk, price=price, seats=seats)
+    return trip
+
+
+@transaction.atomic
+def update_trip(*, trip, by, **changes):
+    """Edit a scheduled departure. seats_total never goes below the seats already taken:
+    that is checked and applied in one conditional UPDATE, atomic against bookings."""
+    check_can_manage_station(by, trip.origin_id)
+    trip = Trip.objects.select_related("origin", "vehicle").get(pk=trip.pk)
+    if trip.status != TripStatus.SCHEDULED:
+        raise InvalidTransition(_("Seul un départ programmé peut être modifié."))
+    fields = {}
+    vehicle = trip.vehicle
+    if changes.get("vehicle_id") not in (None, trip.vehicle_id):
+        vehicle = _vehicle(changes["vehicle_id"], trip.origin)
+        fields["vehicle"] = vehicle
+    if changes.get("destination_id") not in (None, trip.destination_id):
+        fields["destination"] = _destination(changes["destination_id"], trip.origin)
+    departure = trip.departure
+    if changes.get("departure") is not None:
+        departure = _departure(changes["departure"])
+        fields["departure"] = departure
+    if changes.get("price") is not None:
+        fields["price"] = _price(changes["price"])
+    if "vehicle" in fields or "departure" in fields:
+        _check_vehicle_free(vehicle, departure, exclude_trip=trip)
+    seats = changes.get("seats_total")
+    if seats is None and vehicle.seats < trip.seats_total:
+        seats = vehicle.seats
+    if seats is not None:
+        seats = _positive_int(
+            "seats_total", seats, low=1, high=vehicle.seats,
+            message=_("Le nombre de places doit être entre 1 et %(n)s (places du véhicule).") % {"n": vehicle.seats},
+        )  # fmt: skip
+        resized = Trip.objects.filter(
+            pk=trip.pk, status=TripStatus.SCHEDULED, seats_available__gte=F("seats_total") - seats
+        ).update(seats_available=F("seats_available") + seats - F("seats_total"), seats_total=seats)
+        if not resized:
+            raise _invalid(
+                "seats_total", _("Impossible : des places déjà réservées dépassent ce nombre.")
+            )
+    if fields:
+        Trip.objects.filter(pk=trip.pk).update(**fields)
+    audit(
+        actor=by, action="trip.updated", obj=trip, station_id=trip.origin_id, fields=sorted(changes)
+    )
+    return Trip.objects.select_related("origin", "destination", "vehicle").get(pk=trip.pk)
+
+
+@transaction.atomic
+def cancel_trip(*, trip, by, reason=""):
+    """Cancel a scheduled departure; its live reservations are cancelled, refunded and their
+    travellers told (booking's hook, same transaction)."""
+    check_can_manage_station(by, trip.origin_id)
+    now = clock.now()
+    changed = Trip.objects.filter(pk=trip.pk, status=TripStatus.SCHEDULED).update(
+        status=TripStatus.CANCELLED, cancelled_at=now
+    )
+    if not changed:
+        raise InvalidTransition(_("Ce départ n'est plus programmé : il ne peut pas être annulé."))
+    trip.refresh_from_db()
+    if apps.is_installed("louage.booking"):
+        from louage.booking.services import cancel_reservations_of_trip
+
+        cancel_reservations_of_trip(trip=trip, by=by)
+    audit(
+        actor=by, action="trip.cancelled", obj=trip, station_id=trip.origin_id, reason=reason[:200]
+    )
+    return trip
+
+
+@transaction.atomic
+def mark_departed(*, trip, by):
+    check_can_manage_station(by, trip.origin_id)
+    changed = Trip.objects.filter(pk=trip.pk, status=TripStatus.SCHEDULED).update(
+        status=TripStatus.DEPARTED, departed_at=clock.now()
+    )
+    if not changed:
+        raise InvalidTransition(_("Ce départ n'est plus programmé."))
+    trip.refresh_from_db()
+    audit(actor=by, action="trip.departed", obj=trip, station_id=trip.origin_id)
+    return trip
