@@ -13,7 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from louage.accounts.api import auth_router, me_router, users_router
-from louage.core.api import MalformedBody, StrictJSONParser
+from louage.core.api import LocalTimeRenderer, MalformedBody, StrictJSONParser
 from louage.core.errors import DomainError, InvalidInput
 from louage.stations.api import stations_router, vehicles_router
 from louage.trips.api import router as trips_router
@@ -26,6 +26,7 @@ api = NinjaAPI(
     description="Réservation de places dans les louages tunisiens.",
     urls_namespace="api",
     parser=StrictJSONParser(),
+    renderer=LocalTimeRenderer(),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )

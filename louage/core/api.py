@@ -1,19 +1,25 @@
 """Building blocks shared by every app's API: JWT auth, pagination, role guards, throttling."""
 
+import datetime
 import json
 from typing import Any
 
+import pydantic
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from django_ratelimit.core import is_ratelimited
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
 from ninja.parser import Parser
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import HttpBearer
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.tokens import AccessToken
 
-from .errors import NotAllowed, RateLimited
+from .errors import InvalidInput, NotAllowed, RateLimited
 
 
 class MalformedBody(ValueError):
@@ -70,6 +76,26 @@ class Page(PaginationBase):
         }
 
 
+def optional_body(request, schema):
+    """Parse an optional JSON body with `schema` (None when the body is empty)."""
+    if not request.content_type.endswith("json") or not request.body.strip():
+        return None
+    try:
+        data = json.loads(request.body)
+    except (ValueError, UnicodeDecodeError):
+        raise InvalidInput(
+            _("Le corps de la requête n'est pas du JSON valide."), code="malformed_json"
+        ) from None
+    try:
+        return schema.model_validate(data)
+    except pydantic.ValidationError as exc:
+        errors = [
+            {"field": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"]}
+            for e in exc.errors()
+        ]
+        raise InvalidInput(errors=errors) from None
+
+
 def require_role(request, *roles):
     if request.auth.role not in roles:
         raise NotAllowed()
@@ -92,3 +118,16 @@ def error_responses(*statuses):
 
 
 __all__ = ["Page", "jwt_auth", "require_role", "throttle", "ErrorOut", "settings"]
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Times leave the API in Africa/Tunis with their offset (…T07:30:00+01:00), not in UTC."""
+
+    def default(self, o):
+        if isinstance(o, datetime.datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder

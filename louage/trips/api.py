@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict, Field
 
 from louage.accounts.models import Role
-from louage.core.api import Page, error_responses, jwt_auth, require_role
+from louage.core.api import Page, error_responses, jwt_auth, optional_body, require_role
 from louage.core.errors import NotFound
 
 from . import selectors, services
@@ -128,8 +128,10 @@ def edit(request, trip_id: int, payload: TripPatch):
     auth=jwt_auth,
     response={200: TripOut, **error_responses(401, 403, 404, 409, 422)},
 )
-def cancel(request, trip_id: int, payload: CancelIn | None = None):
+def cancel(request, trip_id: int):
+    """Optional body: {"reason": "..."}."""
     trip = _managed_trip(request, trip_id)
+    payload = optional_body(request, CancelIn)
     services.cancel_trip(trip=trip, by=request.auth, reason=payload.reason if payload else "")
     return selectors.public_trip(trip.pk)
 
