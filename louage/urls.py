@@ -20,6 +20,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("", include("louage.accounts.urls")),
+    path("", include("louage.stations.urls")),
+    path("", include("louage.trips.urls")),
     # Avatars are small and public; behind nginx, serve MEDIA_ROOT directly instead.
     re_path(r"^media/(?P<path>avatars/[\w.-]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

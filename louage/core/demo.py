@@ -42,11 +42,8 @@ def seed_accounts():
 
 
 def seed(stdout=None):
+    from louage.stations.demo import seed_network
+
     admin, clients = seed_accounts()
-    # Later apps add their part of the network through this list.
-    for step in SEED_STEPS:
-        step(stdout=stdout)
+    seed_network(stdout=stdout)
     return admin
-
-
-SEED_STEPS = []

@@ -1,0 +1,50 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from louage.accounts.models import Role, User
+
+from .cities import CITY_CHOICES
+
+
+class StationForm(forms.Form):
+    name = forms.CharField(label=_("Nom"), max_length=120)
+    city = forms.ChoiceField(label=_("Ville"), choices=[("", "—"), *CITY_CHOICES])
+    phone = forms.CharField(label=_("Téléphone"), max_length=32, required=False)
+    address = forms.CharField(label=_("Adresse"), max_length=255, required=False)
+    latitude = forms.DecimalField(
+        label=_("Latitude"), max_digits=9, decimal_places=6, help_text=_("Ex. 36.806500")
+    )
+    longitude = forms.DecimalField(
+        label=_("Longitude"), max_digits=9, decimal_places=6, help_text=_("Ex. 10.181500")
+    )
+    chief_id = forms.TypedChoiceField(
+        label=_("Chef de station"), required=False, coerce=int, empty_value=None
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        chiefs = User.objects.filter(
+            role=Role.CHIEF, is_active=True, deleted_at__isnull=True
+        ).order_by("last_name")
+        self.fields["chief_id"].choices = [("", _("— aucun —"))] + [
+            (c.pk, f"{c} ({c.email})") for c in chiefs
+        ]
+
+
+class StationFilterForm(forms.Form):
+    q = forms.CharField(label=_("Rechercher"), required=False, max_length=100)
+    city = forms.ChoiceField(
+        label=_("Ville"), required=False, choices=[("", _("Toutes les villes")), *CITY_CHOICES]
+    )
+
+
+class VehicleForm(forms.Form):
+    plate = forms.CharField(
+        label=_("Immatriculation"), max_length=30, help_text=_("Ex. 123 TU 4567")
+    )
+    owner_name = forms.CharField(label=_("Propriétaire"), max_length=150)
+    owner_phone = forms.CharField(
+        label=_("Téléphone du propriétaire"), max_length=32, required=False
+    )
+    seats = forms.IntegerField(label=_("Places"), min_value=1, max_value=9, initial=8)
+    active = forms.BooleanField(label=_("En service"), required=False, initial=True)

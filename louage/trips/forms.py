@@ -1,0 +1,95 @@
+from datetime import datetime
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from louage.stations.models import Station
+
+from .models import TripStatus
+from .selectors import TUNIS
+
+
+def known_cities():
+    return sorted(set(Station.objects.filter(is_active=True).values_list("city", flat=True)))
+
+
+class SearchForm(forms.Form):
+    """Origin and destination take a city name (any case) or a station id."""
+
+    origin = forms.CharField(
+        label=_("Départ"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"list": "places", "placeholder": "Tunis"}),
+    )
+    destination = forms.CharField(
+        label=_("Arrivée"),
+        required=False,
+        max_length=60,
+        widget=forms.TextInput(attrs={"list": "places", "placeholder": "Sousse"}),
+    )
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    seats = forms.IntegerField(
+        label=_("Places"), min_value=1, max_value=8, initial=1, required=False
+    )
+
+
+class TripForm(forms.Form):
+    destination_id = forms.TypedChoiceField(label=_("Arrivée"), coerce=int)
+    vehicle_id = forms.TypedChoiceField(label=_("Véhicule"), coerce=int)
+    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(label=_("Heure (Tunis)"), widget=forms.TimeInput(attrs={"type": "time"}))
+    price_dt = forms.DecimalField(
+        label=_("Prix par place (DT)"), min_value=Decimal("0.001"), max_digits=7, decimal_places=3,
+        help_text=_("Ex. 12.500 pour 12,500 DT"),
+    )  # fmt: skip
+    seats_total = forms.IntegerField(
+        label=_("Places mises en vente"), min_value=1, max_value=9, required=False,
+        help_text=_("Par défaut : toutes les places du véhicule"),
+    )  # fmt: skip
+
+    def __init__(self, *args, origin, **kwargs):
+        super().__init__(*args, **kwargs)
+        destinations = (
+            Station.objects.filter(is_active=True).exclude(pk=origin.pk).order_by("city", "name")
+        )
+        self.fields["destination_id"].choices = [
+            (s.pk, f"{s.name} ({s.city})") for s in destinations
+        ]
+        vehicles = origin.vehicles.filter(active=True).order_by("plate")
+        self.fields["vehicle_id"].choices = [
+            (v.pk, f"{v.plate} — {v.seats} places") for v in vehicles
+        ]
+
+    def service_data(self):
+        data = self.cleaned_data
+        departure = datetime.combine(data["date"], data["time"], tzinfo=TUNIS)
+        return {
+            "destination_id": data["destination_id"],
+            "vehicle_id": data["vehicle_id"],
+            "departure": departure,
+            "price": int(data["price_dt"] * 1000),
+            "seats_total": data.get("seats_total"),
+        }
+
+
+class TripFilterForm(forms.Form):
+    date = forms.DateField(
+        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    destination = forms.TypedChoiceField(
+        label=_("Arrivée"), required=False, coerce=int, empty_value=None
+    )
+    status = forms.ChoiceField(
+        label=_("Statut"), required=False, choices=[("", _("Tous")), *TripStatus.choices]
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        stations = Station.objects.order_by("city", "name")
+        self.fields["destination"].choices = [("", _("Toutes"))] + [
+            (s.pk, s.name) for s in stations
+        ]

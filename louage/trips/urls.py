@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "trips"
+
+urlpatterns = [
+    path("departs/", views.search, name="search"),
+    path("departs/<int:trip_id>/", views.trip_detail, name="detail"),
+    path("gestion/departs/", views.trip_list, name="manage"),
+    path("gestion/departs/programmer/", views.trip_create, name="create"),
+    path("gestion/departs/<int:trip_id>/modifier/", views.trip_edit, name="edit"),
+    path("gestion/departs/<int:trip_id>/annuler/", views.trip_cancel, name="cancel"),
+    path("gestion/departs/<int:trip_id>/parti/", views.trip_departed, name="departed"),
+]
