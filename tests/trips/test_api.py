@@ -33,7 +33,12 @@ def test_chief_plans_a_departure_from_its_station(api, vehicle, other_station):
     assert body["origin"] == {"id": vehicle.station_id, "name": "Tunis Moncef Bey", "city": "Tunis"}
     assert body["destination_id"] == other_station.pk
     assert body["vehicle_plate"] == "123 TU 4567"
-    assert (body["seats_total"], body["seats_available"], body["price"], body["status"]) == (8, 8, 12_500, "scheduled")
+    assert (body["seats_total"], body["seats_available"], body["price"], body["status"]) == (
+        8,
+        8,
+        12_500,
+        "scheduled",
+    )
     assert body["departure"].endswith("+01:00")
 
 
@@ -45,7 +50,9 @@ def test_a_chiefs_trip_always_leaves_from_its_station(api, vehicle, other_statio
     assert response.json()["origin_id"] == vehicle.station_id
 
 
-def test_server_sets_availability_and_refuses_client_supplied_seats_available(api, vehicle, other_station):
+def test_server_sets_availability_and_refuses_client_supplied_seats_available(
+    api, vehicle, other_station
+):
     payload = plan_payload(vehicle, other_station, seats_available=1)
     assert api(vehicle.station.chief).post("trips", payload).status_code == 422
     assert not Trip.objects.exists()
@@ -64,14 +71,20 @@ def test_server_sets_availability_and_refuses_client_supplied_seats_available(ap
         ({"departure": "demain"}, "departure"),
     ],
 )
-def test_bad_departure_fields_are_refused_and_nothing_is_written(api, vehicle, other_station, change, field):
-    response = api(vehicle.station.chief).post("trips", {**plan_payload(vehicle, other_station), **change})
+def test_bad_departure_fields_are_refused_and_nothing_is_written(
+    api, vehicle, other_station, change, field
+):
+    response = api(vehicle.station.chief).post(
+        "trips", {**plan_payload(vehicle, other_station), **change}
+    )
     assert response.status_code == 422, response.content
     assert field in {e["field"] for e in response.json()["errors"]}
     assert not Trip.objects.exists()
 
 
-def test_same_station_as_destination_or_another_stations_vehicle_is_refused(api, vehicle, station, other_station):
+def test_same_station_as_destination_or_another_stations_vehicle_is_refused(
+    api, vehicle, station, other_station
+):
     chief = api(vehicle.station.chief)
     assert chief.post("trips", plan_payload(vehicle, station)).status_code == 422
     foreign = VehicleFactory(station=other_station)
@@ -102,14 +115,19 @@ def test_permission_matrix_for_planning_editing_and_cancelling(api, trip, other_
         assert caller.patch(f"trips/{trip.pk}", {"price": 1}).status_code == expected, name
         assert caller.post(f"trips/{trip.pk}/cancel").status_code == expected, name
     assert api().post("trips", plan_payload(trip.vehicle, other_station)).status_code == 401
-    assert api(ClientFactory()).post("trips", plan_payload(trip.vehicle, other_station)).status_code == 403
+    assert (
+        api(ClientFactory()).post("trips", plan_payload(trip.vehicle, other_station)).status_code
+        == 403
+    )
     trip.refresh_from_db()
     assert (trip.price, trip.status) == (12_000, TripStatus.SCHEDULED)
 
 
 def test_chief_edits_price_and_time(api, trip):
     new_time = future(48)
-    response = api(trip.origin.chief).patch(f"trips/{trip.pk}", {"price": 13_000, "departure": new_time.isoformat()})
+    response = api(trip.origin.chief).patch(
+        f"trips/{trip.pk}", {"price": 13_000, "departure": new_time.isoformat()}
+    )
     assert response.status_code == 200, response.content
     trip.refresh_from_db()
     assert trip.price == 13_000
