@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from louage.accounts.api import auth_router, me_router, users_router
+from louage.booking.api import router as reservations_router
 from louage.core.api import LocalTimeRenderer, MalformedBody, StrictJSONParser
 from louage.core.errors import DomainError, InvalidInput
 from louage.stations.api import stations_router, vehicles_router
@@ -99,3 +100,4 @@ api.add_router("/users", users_router)
 api.add_router("/stations", stations_router)
 api.add_router("/vehicles", vehicles_router)
 api.add_router("/trips", trips_router)
+api.add_router("/reservations", reservations_router)

@@ -62,6 +62,8 @@ INSTALLED_APPS = [
     "louage.accounts",
     "louage.stations",
     "louage.trips",
+    "louage.booking",
+    "louage.payments",
 ]
 
 MIDDLEWARE = [
@@ -186,6 +188,7 @@ NINJA_JWT = {
 }
 API_RATE_TOKEN = os.environ.get("RATE_API_TOKEN", "10/m")
 API_RATE_REGISTER = os.environ.get("RATE_API_REGISTER", "20/h")
+API_RATE_BOOKING = os.environ.get("RATE_API_BOOKING", "30/m")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
@@ -281,6 +284,11 @@ CORS_ALLOW_CREDENTIALS = False
 
 # --- Business settings ----------------------------------------------------------------------
 HOLD_MINUTES = env_int("HOLD_MINUTES", 10)
+# A client may cancel (and be refunded) a paid reservation until this long before departure.
+REFUND_CUTOFF_MINUTES = env_int("REFUND_CUTOFF_MINUTES", 60)
+# Online booking closes this long before departure; the desk keeps selling until departure.
+BOOKING_CLOSES_MINUTES = env_int("BOOKING_CLOSES_MINUTES", 5)
+MAX_PENDING_HOLDS = env_int("MAX_PENDING_HOLDS", 3)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

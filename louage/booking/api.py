@@ -1,0 +1,126 @@
+"""Reservations API: clients hold and cancel; chiefs confirm with cash, sell at the desk, cancel."""
+
+import datetime as dt
+
+from django.conf import settings
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import ConfigDict, Field
+
+from louage.accounts.models import Role
+from louage.core.api import Page, error_responses, jwt_auth, optional_body, require_role, throttle
+from louage.core.errors import NotFound
+from louage.trips.api import TripOut
+from louage.trips.models import Trip
+
+from . import selectors, services
+from .models import ReservationStatus
+
+router = Router(tags=["reservations"], auth=jwt_auth)
+
+
+class ReservationOut(Schema):
+    id: int
+    code: str
+    trip_id: int
+    trip: TripOut
+    seats: int
+    total_price: int
+    status: str
+    expires_at: dt.datetime | None
+    created_at: dt.datetime
+    confirmed_at: dt.datetime | None
+    cancelled_at: dt.datetime | None
+    passenger_name: str
+    passenger_phone: str
+
+    @staticmethod
+    def resolve_passenger_name(obj):
+        return obj.traveller_name
+
+
+class ReserveIn(Schema):
+    """Only the departure and the number of seats: the server sets every price."""
+
+    model_config = ConfigDict(extra="forbid")
+    trip_id: int
+    seats: int
+
+
+class DeskSaleIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    trip_id: int
+    seats: int
+    passenger_name: str = Field(max_length=150)
+    passenger_phone: str = Field("", max_length=32)
+
+
+class CancelIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    reason: str = Field("", max_length=200)
+
+
+def _trip(trip_id):
+    trip = Trip.objects.filter(pk=trip_id).first()
+    if trip is None:
+        raise NotFound(_("Départ introuvable."))
+    return trip
+
+
+@router.post("", response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422, 429)})
+def reserve(request, payload: ReserveIn):
+    throttle(request, "api-booking", settings.API_RATE_BOOKING)
+    reservation = services.reserve_seats(
+        trip=_trip(payload.trip_id), client=request.auth, seats=payload.seats
+    )
+    return Status(201, selectors.visible_reservation(request.auth, reservation.pk))
+
+
+@router.post("/desk", response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)})
+def desk_sale(request, payload: DeskSaleIn):
+    require_role(request, Role.CHIEF)
+    reservation = services.sell_at_desk(
+        trip=_trip(payload.trip_id),
+        seats=payload.seats,
+        passenger_name=payload.passenger_name,
+        passenger_phone=payload.passenger_phone,
+        by=request.auth,
+    )
+    return Status(201, selectors.visible_reservation(request.auth, reservation.pk))
+
+
+@router.get("", response={200: list[ReservationOut], **error_responses(401, 422)})
+@paginate(Page)
+def list_reservations(request, status: ReservationStatus | None = None, trip_id: int | None = None):
+    return selectors.reservations_for_user(request.auth, status=status, trip_id=trip_id)
+
+
+@router.get("/{int:reservation_id}", response={200: ReservationOut, **error_responses(401, 404)})
+def get_reservation(request, reservation_id: int):
+    return selectors.visible_reservation(request.auth, reservation_id)
+
+
+@router.post(
+    "/{int:reservation_id}/cancel",
+    response={200: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
+)
+def cancel(request, reservation_id: int):
+    """Optional body: {"reason": "..."}."""
+    reservation = selectors.visible_reservation(request.auth, reservation_id)
+    payload = optional_body(request, CancelIn)
+    services.cancel_reservation(
+        reservation=reservation, by=request.auth, reason=payload.reason if payload else ""
+    )
+    return selectors.visible_reservation(request.auth, reservation_id)
+
+
+@router.post(
+    "/{int:reservation_id}/confirm",
+    response={200: ReservationOut, **error_responses(401, 403, 404, 409)},
+)
+def confirm_with_cash(request, reservation_id: int):
+    require_role(request, Role.CHIEF)
+    reservation = selectors.visible_reservation(request.auth, reservation_id)
+    services.record_cash_payment(reservation=reservation, by=request.auth)
+    return selectors.visible_reservation(request.auth, reservation_id)

@@ -1,0 +1,30 @@
+from django.utils.translation import gettext_lazy as _
+
+from louage.core.errors import Conflict, InvalidTransition
+
+
+class NotEnoughSeats(Conflict):
+    code = "not_enough_seats"
+    default_message = _("Il n'y a plus assez de places libres sur ce départ.")
+
+
+class TripNotBookable(Conflict):
+    code = "trip_not_bookable"
+    default_message = _("Ce départ n'est plus réservable.")
+
+
+class TooManyHolds(Conflict):
+    code = "too_many_holds"
+    default_message = _(
+        "Vous avez déjà 3 réservations en attente de paiement : payez-en ou annulez-en une d'abord."
+    )
+
+
+class HoldExpired(InvalidTransition):
+    code = "hold_expired"
+    default_message = _("Le délai de paiement de cette réservation est dépassé.")
+
+
+class RefundCutoff(Conflict):
+    code = "refund_cutoff"
+    default_message = _("Trop tard pour annuler en ligne : adressez-vous au guichet de la station.")

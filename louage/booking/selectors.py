@@ -1,0 +1,54 @@
+from django.db.models import Q
+
+from louage.accounts.models import Role
+from louage.core import clock
+from louage.core.errors import NotFound
+
+from .models import Reservation, ReservationStatus
+
+
+def _base():
+    return Reservation.objects.select_related(
+        "trip__origin", "trip__destination", "trip__vehicle", "client"
+    )
+
+
+def reservations_for_user(user, *, status=None, trip_id=None, day_bounds=None):
+    """A client's own reservations, a chief's station's, every one for admins."""
+    reservations = _base()
+    if user.role == Role.CLIENT:
+        reservations = reservations.filter(client=user)
+    elif user.role == Role.CHIEF:
+        reservations = reservations.filter(trip__origin__chief=user)
+    elif user.role != Role.ADMIN:
+        return reservations.none()
+    if status:
+        reservations = reservations.filter(status=status)
+    if trip_id:
+        reservations = reservations.filter(trip_id=trip_id)
+    if day_bounds:
+        reservations = reservations.filter(
+            trip__departure__gte=day_bounds[0], trip__departure__lt=day_bounds[1]
+        )
+    return reservations.order_by("-created_at", "-pk")
+
+
+def visible_reservation(user, reservation_id):
+    reservation = reservations_for_user(user).filter(pk=reservation_id).first()
+    if reservation is None:
+        raise NotFound("Réservation introuvable.")
+    return reservation
+
+
+def client_reservations_split(user):
+    """(upcoming, past) for the client's "Mes réservations" page."""
+    now = clock.now()
+    mine = reservations_for_user(user)
+    upcoming = mine.filter(trip__departure__gte=now).exclude(
+        status__in=[ReservationStatus.EXPIRED, ReservationStatus.CANCELLED]
+    )
+    past = mine.filter(
+        Q(trip__departure__lt=now)
+        | Q(status__in=[ReservationStatus.EXPIRED, ReservationStatus.CANCELLED])
+    )
+    return upcoming.order_by("trip__departure", "pk"), past

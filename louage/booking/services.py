@@ -1,0 +1,402 @@
+"""Reservations: hold, confirm, sell at the desk, cancel, expire, board.
+
+Seats move only through conditional UPDATEs on the trip row
+(`seats_available = seats_available ± n WHERE …`), and a reservation changes status only
+through a conditional UPDATE on its expected current status, so concurrent requests can
+never take the same seat twice nor give seats back twice. Locks are always taken in the
+same order — client row, trip row, reservation rows — so PostgreSQL never deadlocks.
+"""
+
+import logging
+import secrets
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
+from django.utils.translation import gettext as _
+
+from louage.accounts.models import Role, User
+from louage.core import clock
+from louage.core.audit import audit
+from louage.core.errors import InvalidInput, InvalidTransition, NotAllowed
+from louage.core.validators import normalize_tunisian_phone
+from louage.trips.models import Trip, TripStatus
+
+from .errors import HoldExpired, NotEnoughSeats, RefundCutoff, TooManyHolds, TripNotBookable
+from .models import SEAT_HOLDING, TRANSITIONS, Reservation, ReservationStatus
+
+logger = logging.getLogger("louage.booking")
+
+CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out at a desk
+MAX_SEATS = 8
+S = ReservationStatus
+
+
+def _invalid(field, message):
+    return InvalidInput(message, errors=[{"field": field, "message": str(message)}])
+
+
+def _new_code():
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(8))
+
+
+def _check_seats(seats):
+    if not isinstance(seats, int) or isinstance(seats, bool) or not 1 <= seats <= MAX_SEATS:
+        raise _invalid(
+            "seats", _("Le nombre de places doit être entre 1 et %(n)s.") % {"n": MAX_SEATS}
+        )
+    return seats
+
+
+def _lock_trip(trip_id):
+    return (
+        Trip.objects.select_for_update()
+        .select_related("origin", "destination", "vehicle")
+        .get(pk=trip_id)
+    )
+
+
+def _take_seats(trip, seats):
+    """Take `seats` from the trip in one conditional UPDATE; NotEnoughSeats when short."""
+    taken = Trip.objects.filter(
+        pk=trip.pk, status=TripStatus.SCHEDULED, seats_available__gte=seats
+    ).update(seats_available=F("seats_available") - seats)
+    if not taken:
+        left = (
+            Trip.objects.filter(pk=trip.pk).values_list("seats_available", flat=True).first() or 0
+        )
+        raise NotEnoughSeats(
+            _(
+                "Il reste %(left)s place(s) libre(s) sur ce départ : impossible d'en réserver %(asked)s."
+            )
+            % {"left": left, "asked": seats}
+        )
+
+
+def _give_back(trip_id, seats):
+    Trip.objects.filter(pk=trip_id).update(seats_available=F("seats_available") + seats)
+
+
+def _move(reservation, to, **fields):
+    """Move to `to` only from a status that allows it and that the row still has.
+    Returns the previous status, or raises InvalidTransition."""
+    allowed_from = [status for status, targets in TRANSITIONS.items() if to in targets]
+    current = reservation.status
+    if current not in allowed_from:
+        raise InvalidTransition(
+            _("Impossible : la réservation est « %(status)s ».") % {"status": S(current).label}
+        )
+    changed = Reservation.objects.filter(pk=reservation.pk, status=current).update(
+        status=to, **fields
+    )
+    if not changed:
+        raise InvalidTransition(_("La réservation vient de changer d'état ; rechargez la page."))
+    reservation.status = to
+    for name, value in fields.items():
+        setattr(reservation, name, value)
+    return current
+
+
+def _create_reservation(**fields):
+    # The code is random; a collision with an existing one (very unlikely) just draws again.
+    for _attempt in range(5):
+        try:
+            with transaction.atomic():
+                return Reservation.objects.create(code=_new_code(), **fields)
+        except IntegrityError:
+            continue
+    raise RuntimeError("could not draw a unique reservation code")
+
+
+def _is_chief_of(user, trip):
+    return getattr(user, "role", None) == Role.CHIEF and trip.origin.chief_id == user.pk
+
+
+def _schedule_expiry(reservation):
+    from .tasks import expire_reservation
+
+    try:
+        expire_reservation.using(run_after=reservation.expires_at).enqueue(reservation.pk)
+    except Exception:  # the booking path and the sweep still expire it on time
+        logger.exception("could not enqueue the expiry of reservation %s", reservation.pk)
+
+
+def _notify(kind, reservation, **extra):
+    """Tell the traveller, once the transaction has committed (notifications app if present)."""
+    from django.apps import apps
+
+    if not apps.is_installed("louage.notifications"):
+        return
+    from louage.notifications import services as notifications
+
+    handler = getattr(notifications, f"notify_{kind}", None)
+    if handler is not None:
+        transaction.on_commit(lambda: handler(reservation, **extra))
+
+
+# --- expiry -----------------------------------------------------------------------------------
+
+
+def _expire_locked(reservation, now):
+    """Expire one pending reservation whose hold is over; the trip row must be locked."""
+    try:
+        _move(reservation, S.EXPIRED, expired_at=now)
+    except InvalidTransition:
+        return False
+    _give_back(reservation.trip_id, reservation.seats)
+    audit(actor=None, action="reservation.expired", obj=reservation, station_id=None)
+    return True
+
+
+@transaction.atomic
+def expire_stale_holds(*, trip=None):
+    """Expire every pending reservation past `expires_at` (of one trip, or all) and give its
+    seats back. Safe to run from many processes at once. Returns how many expired."""
+    now = clock.now()
+    stale = Reservation.objects.filter(status=S.PENDING, expires_at__lte=now)
+    if trip is not None:
+        stale = stale.filter(trip_id=trip.pk)
+    expired = 0
+    for trip_id in sorted(set(stale.values_list("trip_id", flat=True))):
+        Trip.objects.select_for_update().filter(pk=trip_id).first()
+        for reservation in stale.filter(trip_id=trip_id).select_for_update():
+            expired += _expire_locked(reservation, now)
+    return expired
+
+
+# --- reserving ----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def reserve_seats(*, trip, client, seats):
+    """Hold `seats` for a client for HOLD_MINUTES. The price comes from the trip, never the
+    client. Raises NotEnoughSeats, TripNotBookable, TooManyHolds, InvalidInput."""
+    seats = _check_seats(seats)
+    if getattr(client, "role", None) != Role.CLIENT:
+        raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
+    User.objects.select_for_update().filter(pk=client.pk).first()  # one hold at a time per client
+    trip = _lock_trip(trip.pk)
+    now = clock.now()
+    if trip.status != TripStatus.SCHEDULED:
+        raise TripNotBookable(_("Ce départ est annulé ou déjà parti."))
+    if trip.departure <= now + timedelta(minutes=settings.BOOKING_CLOSES_MINUTES):
+        raise TripNotBookable(
+            _("La réservation en ligne ferme %(n)s minutes avant le départ : voyez le guichet.")
+            % {"n": settings.BOOKING_CLOSES_MINUTES}
+        )
+    expire_stale_holds(trip=trip)
+    holds = Reservation.objects.filter(client=client, status=S.PENDING, expires_at__gt=now).count()
+    if holds >= settings.MAX_PENDING_HOLDS:
+        raise TooManyHolds()
+    _take_seats(trip, seats)
+    reservation = _create_reservation(
+        trip=trip,
+        client=client,
+        seats=seats,
+        total_price=seats * trip.price,
+        status=S.PENDING,
+        expires_at=now + timedelta(minutes=settings.HOLD_MINUTES),
+    )
+    audit(
+        actor=client,
+        action="reservation.created",
+        obj=reservation,
+        station_id=trip.origin_id,
+        seats=seats,
+    )
+    transaction.on_commit(lambda: _schedule_expiry(reservation))
+    return reservation
+
+
+@transaction.atomic
+def sell_at_desk(*, trip, seats, passenger_name, passenger_phone="", by):
+    """The chief sells seats to a walk-in traveller: confirmed at once, paid in cash."""
+    from louage.payments.services import create_cash_payment
+
+    seats = _check_seats(seats)
+    name = (passenger_name or "").strip()
+    if not name or len(name) > 150:
+        raise _invalid("passenger_name", _("Saisissez le nom du voyageur."))
+    try:
+        phone = normalize_tunisian_phone(passenger_phone)
+    except Exception as exc:
+        raise _invalid("passenger_phone", exc.messages[0]) from None
+    trip = _lock_trip(trip.pk)
+    if not _is_chief_of(by, trip):
+        raise NotAllowed(_("Seul le chef de la station de départ vend au guichet."))
+    now = clock.now()
+    if trip.status != TripStatus.SCHEDULED or trip.departure <= now:
+        raise TripNotBookable(_("Ce départ est annulé ou déjà parti."))
+    expire_stale_holds(trip=trip)
+    _take_seats(trip, seats)
+    reservation = _create_reservation(
+        trip=trip,
+        passenger_name=name,
+        passenger_phone=phone,
+        seats=seats,
+        total_price=seats * trip.price,
+        status=S.CONFIRMED,
+        confirmed_at=now,
+        sold_by=by,
+    )
+    create_cash_payment(reservation=reservation, by=by)
+    audit(
+        actor=by,
+        action="reservation.desk_sale",
+        obj=reservation,
+        station_id=trip.origin_id,
+        seats=seats,
+    )
+    return reservation
+
+
+# --- confirming -------------------------------------------------------------------------------
+
+
+def _expire_if_stale(reservation):
+    """Expire this trip's stale holds in a transaction of their own, so the expiry stays
+    even when the caller then refuses the late confirmation."""
+    expire_stale_holds(trip=Trip(pk=reservation.trip_id))
+    if Reservation.objects.filter(pk=reservation.pk, status=S.EXPIRED).exists():
+        raise HoldExpired()
+
+
+def confirm_reservation(*, reservation, payment=None):
+    """A pending reservation whose payment succeeded becomes confirmed (payment entry point).
+    A hold already past its expiry raises HoldExpired (the payment layer then refunds)."""
+    _expire_if_stale(reservation)
+    with transaction.atomic():
+        trip = _lock_trip(reservation.trip_id)
+        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
+        audit(actor=None, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
+              payment=payment.pk if payment else None)  # fmt: skip
+        _notify("payment_received", reservation)
+    return reservation
+
+
+def record_cash_payment(*, reservation, by):
+    """The chief of the departure's station takes cash at the desk and confirms. Once only."""
+    from louage.payments.services import create_cash_payment
+
+    if not _is_chief_of(by, Trip.objects.select_related("origin").get(pk=reservation.trip_id)):
+        raise NotAllowed(_("Seul le chef de la station de départ encaisse au guichet."))
+    _expire_if_stale(reservation)
+    with transaction.atomic():
+        trip = _lock_trip(reservation.trip_id)
+        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
+        payment = create_cash_payment(reservation=reservation, by=by)
+        audit(
+            actor=by,
+            action="reservation.confirmed",
+            obj=reservation,
+            station_id=trip.origin_id,
+            payment=payment.pk,
+        )
+        _notify("payment_received", reservation)
+    return reservation
+
+
+# --- cancelling -------------------------------------------------------------------------------
+
+
+def _check_can_cancel(reservation, trip, by, now):
+    role = getattr(by, "role", None)
+    if role == Role.ADMIN or _is_chief_of(by, trip):
+        return
+    if role == Role.CLIENT and reservation.client_id == by.pk:
+        cutoff = trip.departure - timedelta(minutes=settings.REFUND_CUTOFF_MINUTES)
+        if reservation.status == S.CONFIRMED and now > cutoff:
+            raise RefundCutoff(
+                _(
+                    "Annulation en ligne possible jusqu'à %(n)s minutes avant le départ : adressez-vous au guichet."
+                )
+                % {"n": settings.REFUND_CUTOFF_MINUTES}
+            )
+        return
+    raise NotAllowed()
+
+
+def _cancel_locked(reservation, by, now, reason=""):
+    previous = _move(
+        reservation,
+        S.CANCELLED,
+        cancelled_at=now,
+        cancelled_by=by if getattr(by, "pk", None) else None,
+    )
+    _give_back(reservation.trip_id, reservation.seats)
+    refunded = None
+    if previous == S.CONFIRMED:
+        from louage.payments.services import refund_reservation_payment
+
+        refunded = refund_reservation_payment(reservation=reservation, by=by)
+    audit(actor=by, action="reservation.cancelled", obj=reservation, station_id=reservation.trip.origin_id,
+          previous=previous, refunded=refunded.pk if refunded else None, reason=reason[:200])  # fmt: skip
+    return refunded
+
+
+@transaction.atomic
+def cancel_reservation(*, reservation, by, reason=""):
+    """Cancel a pending or confirmed reservation: its seats go back at once and a paid one is
+    refunded. The client cancels its own (a paid one until REFUND_CUTOFF_MINUTES before
+    departure); the chief of the departure's station and admins cancel any."""
+    trip = _lock_trip(reservation.trip_id)
+    reservation = (
+        Reservation.objects.select_for_update()
+        .select_related("trip__origin")
+        .get(pk=reservation.pk)
+    )
+    now = clock.now()
+    _check_can_cancel(reservation, trip, by, now)
+    refunded = _cancel_locked(reservation, by, now, reason)
+    _notify("reservation_cancelled", reservation, refunded=refunded is not None)
+    return reservation
+
+
+@transaction.atomic
+def cancel_reservations_of_trip(*, trip, by):
+    """Hook of trips.services.cancel_trip (same transaction): cancel, refund and notify every
+    pending or confirmed reservation of the departure."""
+    _lock_trip(trip.pk)
+    now = clock.now()
+    cancelled = 0
+    live = (
+        Reservation.objects.select_for_update()
+        .select_related("trip__origin")
+        .filter(trip_id=trip.pk, status__in=[S.PENDING, S.CONFIRMED])
+    )
+    for reservation in live:
+        refunded = _cancel_locked(reservation, by, now, reason="trip cancelled")
+        _notify("trip_cancelled", reservation, refunded=refunded is not None)
+        cancelled += 1
+    return cancelled
+
+
+@transaction.atomic
+def board_reservation(*, reservation, by):
+    """Check-in at boarding: confirmed → boarded, by the chief of the departure's station."""
+    trip = _lock_trip(reservation.trip_id)
+    if not _is_chief_of(by, trip):
+        raise NotAllowed(_("Ce billet est pour un départ d'une autre station."))
+    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    if reservation.status == S.BOARDED:
+        raise InvalidTransition(
+            _("Ce billet a déjà été utilisé pour embarquer."), code="already_boarded"
+        )
+    _move(reservation, S.BOARDED, boarded_at=clock.now())
+    audit(actor=by, action="reservation.boarded", obj=reservation, station_id=trip.origin_id)
+    return reservation
+
+
+def seats_consistency(trip):
+    """(seats taken on the trip, seats of its seat-holding reservations): equal when §3.1 holds."""
+    trip = Trip.objects.get(pk=trip.pk)
+    held = (
+        Reservation.objects.filter(trip=trip, status__in=SEAT_HOLDING).aggregate(
+            total=Sum("seats")
+        )["total"]
+        or 0
+    )
+    return trip.seats_total - trip.seats_available, held

@@ -1,0 +1,26 @@
+from django_tasks import task
+
+from louage.core import clock
+
+from .models import Reservation, ReservationStatus
+
+
+@task()
+def expire_reservation(reservation_id):
+    """Scheduled at booking time to run when the hold ends."""
+    from .services import expire_stale_holds
+
+    reservation = Reservation.objects.filter(
+        pk=reservation_id, status=ReservationStatus.PENDING
+    ).first()
+    if reservation is None or reservation.expires_at > clock.now():
+        return 0
+    return expire_stale_holds(trip=reservation.trip)
+
+
+@task()
+def sweep_expired_holds():
+    """Catch-all: expire every stale hold (run periodically by `manage.py sweep_holds`)."""
+    from .services import expire_stale_holds
+
+    return expire_stale_holds()

@@ -1,0 +1,67 @@
+"""Payment records: cash at the desk now; online providers plug in through the same rows.
+
+Each payment happens once (unique idempotency key, at most one successful payment per
+reservation); a refund happens at most once and never exceeds the amount paid (conditional
+UPDATE on status, CHECK constraint on the amount)."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils.translation import gettext as _
+
+from louage.core import clock
+from louage.core.audit import audit
+from louage.core.errors import InvalidTransition
+
+from .models import Payment, PaymentMethod, PaymentStatus
+
+
+@transaction.atomic
+def create_cash_payment(*, reservation, by):
+    """Record the cash taken at the desk for the reservation's full price."""
+    try:
+        with transaction.atomic():
+            payment = Payment.objects.create(
+                reservation=reservation,
+                client=reservation.client,
+                amount=reservation.total_price,
+                method=PaymentMethod.CASH,
+                status=PaymentStatus.SUCCEEDED,
+                paid_at=clock.now(),
+                recorded_by=by,
+                idempotency_key=f"cash:{reservation.pk}",
+            )
+    except IntegrityError:
+        raise InvalidTransition(
+            _("Cette réservation est déjà payée."), code="already_paid"
+        ) from None
+    audit(actor=by, action="payment.cash_recorded", obj=payment, station_id=reservation.trip.origin_id,
+          amount=payment.amount)  # fmt: skip
+    return payment
+
+
+@transaction.atomic
+def refund_payment(*, payment, by):
+    """Mark a successful payment refunded for its full amount, once. Cash refunds are handed
+    over at the desk; online ones go back through the provider (payments issue)."""
+    now = clock.now()
+    changed = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.SUCCEEDED).update(
+        status=PaymentStatus.REFUNDED, refunded_at=now, refunded_amount=F("amount")
+    )
+    if not changed:
+        raise InvalidTransition(
+            _("Ce paiement a déjà été remboursé ou n'a pas abouti."), code="already_refunded"
+        )
+    payment.refresh_from_db()
+    audit(actor=by, action="payment.refunded", obj=payment, station_id=payment.reservation.trip.origin_id,
+          amount=payment.refunded_amount)  # fmt: skip
+    return payment
+
+
+def refund_reservation_payment(*, reservation, by):
+    """Refund the reservation's successful payment if it has one; returns it (or None)."""
+    payment = Payment.objects.filter(
+        reservation=reservation, status=PaymentStatus.SUCCEEDED
+    ).first()
+    if payment is None:
+        return None
+    return refund_payment(payment=payment, by=by)
