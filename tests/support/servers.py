@@ -245,7 +245,8 @@ class LiveServer:
         import psycopg
 
         with psycopg.connect(self.database_url, autocommit=True) as conn:
-            return conn.execute(query, params).fetchall()
+            cursor = conn.execute(query, params)
+            return cursor.fetchall() if cursor.description else []
 
 
 class LiveAppFactory:
