@@ -22,6 +22,7 @@ urlpatterns = [
     path("", include("louage.accounts.urls")),
     path("", include("louage.stations.urls")),
     path("", include("louage.trips.urls")),
+    path("", include("louage.booking.urls")),
     # Avatars are small and public; behind nginx, serve MEDIA_ROOT directly instead.
     re_path(r"^media/(?P<path>avatars/[\w.-]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -46,7 +47,12 @@ def trip_detail(request, trip_id):
     trip = selectors.public_trip(trip_id)
     if trip is None:
         raise Http404
-    return render(request, "trips/trip_detail.html", {"trip": trip})
+    context = {
+        "trip": trip,
+        "seat_choices": range(1, min(8, trip.seats_available) + 1),
+        "hold_minutes": settings.HOLD_MINUTES,
+    }
+    return render(request, "trips/trip_detail.html", context)
 
 
 def _origin_for(user):

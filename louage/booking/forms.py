@@ -1,0 +1,47 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from louage.trips.models import Trip, TripStatus
+
+from .models import ReservationStatus
+
+
+class ReserveForm(forms.Form):
+    seats = forms.TypedChoiceField(
+        label=_("Nombre de places"), coerce=int, choices=[(n, n) for n in range(1, 9)]
+    )
+
+
+class DeskSaleForm(forms.Form):
+    trip = forms.ModelChoiceField(label=_("Départ"), queryset=Trip.objects.none())
+    seats = forms.IntegerField(label=_("Places"), min_value=1, max_value=8, initial=1)
+    passenger_name = forms.CharField(label=_("Nom du voyageur"), max_length=150)
+    passenger_phone = forms.CharField(
+        label=_("Téléphone du voyageur"), max_length=32, required=False
+    )
+
+    def __init__(self, *args, station, now, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["trip"].queryset = (
+            Trip.objects.filter(
+                origin=station,
+                status=TripStatus.SCHEDULED,
+                departure__gt=now,
+                seats_available__gt=0,
+            )
+            .select_related("destination")
+            .order_by("departure")
+        )
+        self.fields["trip"].label_from_instance = lambda t: (
+            f"{t.departure.astimezone(now.tzinfo):%d/%m %H:%M} → {t.destination.city} ({t.seats_available} libres)"
+        )
+
+
+class StationReservationFilter(forms.Form):
+    trip = forms.IntegerField(label=_("N° de départ"), required=False, min_value=1)
+    date = forms.DateField(
+        label=_("Date du départ"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    status = forms.ChoiceField(
+        label=_("Statut"), required=False, choices=[("", _("Tous")), *ReservationStatus.choices]
+    )
