@@ -42,8 +42,10 @@ def seed_accounts():
 
 
 def seed(stdout=None):
+    from louage.booking.demo import seed_bookings
     from louage.stations.demo import seed_network
 
     admin, clients = seed_accounts()
     seed_network(stdout=stdout)
+    seed_bookings(stdout=stdout)
     return admin
