@@ -64,6 +64,8 @@ INSTALLED_APPS = [
     "louage.trips",
     "louage.booking",
     "louage.payments",
+    "louage.tickets",
+    "louage.notifications",
 ]
 
 MIDDLEWARE = [
@@ -99,6 +101,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "louage.core.context_processors.navigation",
+                "louage.notifications.context_processors.unread",
             ],
         },
     },
@@ -234,6 +237,8 @@ if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+# Absolute address of the site, for links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Louage <no-reply@louage.tn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

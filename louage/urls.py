@@ -23,6 +23,8 @@ urlpatterns = [
     path("", include("louage.stations.urls")),
     path("", include("louage.trips.urls")),
     path("", include("louage.booking.urls")),
+    path("", include("louage.tickets.urls")),
+    path("", include("louage.notifications.urls")),
     # Avatars are small and public; behind nginx, serve MEDIA_ROOT directly instead.
     re_path(r"^media/(?P<path>avatars/[\w.-]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

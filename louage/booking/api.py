@@ -10,7 +10,7 @@ from pydantic import ConfigDict, Field
 
 from louage.accounts.models import Role
 from louage.core.api import Page, error_responses, jwt_auth, optional_body, require_role, throttle
-from louage.core.errors import NotFound
+from louage.core.errors import InvalidTransition, NotFound
 from louage.trips.api import TripOut
 from louage.trips.models import Trip
 
@@ -124,3 +124,22 @@ def confirm_with_cash(request, reservation_id: int):
     reservation = selectors.visible_reservation(request.auth, reservation_id)
     services.record_cash_payment(reservation=reservation, by=request.auth)
     return selectors.visible_reservation(request.auth, reservation_id)
+
+
+@router.get(
+    "/{int:reservation_id}/ticket.pdf", response={200: None, **error_responses(401, 403, 404, 409)}
+)
+def ticket_pdf(request, reservation_id: int):
+    """The PDF ticket of a confirmed (or boarded) reservation: client own, chief own station."""
+    from django.http import HttpResponse
+
+    from louage.tickets.pdf import render_ticket_pdf
+
+    reservation = selectors.visible_reservation(request.auth, reservation_id)
+    if reservation.status not in (ReservationStatus.CONFIRMED, ReservationStatus.BOARDED):
+        raise InvalidTransition(
+            _("Le billet est disponible une fois la réservation payée."), code="not_confirmed"
+        )
+    response = HttpResponse(render_ticket_pdf(reservation), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="billet-{reservation.code}.pdf"'
+    return response

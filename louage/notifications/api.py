@@ -1,0 +1,64 @@
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import ConfigDict, Field
+
+from louage.core.api import Page, error_responses, jwt_auth
+from louage.core.errors import NotFound
+from louage.trips.models import Trip
+
+from . import services
+from .models import Notification
+
+router = Router(tags=["notifications"], auth=jwt_auth)
+notices_router = Router(tags=["notices"], auth=jwt_auth)
+
+
+class NotificationOut(Schema):
+    id: int
+    kind: str
+    title: str
+    body: str
+    created_at: dt.datetime
+    read_at: dt.datetime | None
+
+
+class NoticeIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    trip_ids: list[int] = Field(min_length=1, max_length=100)
+    text: str = Field(min_length=1, max_length=1000)
+
+
+class NoticeOut(Schema):
+    id: int
+    recipients: int
+
+
+@router.get("", response={200: list[NotificationOut], **error_responses(401, 422)})
+@paginate(Page)
+def list_notifications(request, unread: bool = False):
+    notifications = Notification.objects.filter(user=request.auth)
+    if unread:
+        notifications = notifications.filter(read_at__isnull=True)
+    return notifications.order_by("-created_at", "-pk")
+
+
+@router.post(
+    "/{int:notification_id}/read", response={200: NotificationOut, **error_responses(401, 404)}
+)
+def read(request, notification_id: int):
+    notification = Notification.objects.filter(pk=notification_id, user=request.auth).first()
+    if notification is None:
+        raise NotFound(_("Notification introuvable."))
+    return services.mark_read(notification=notification, by=request.auth)
+
+
+@notices_router.post("", response={201: NoticeOut, **error_responses(401, 403, 422)})
+def post_notice(request, payload: NoticeIn):
+    trips = list(Trip.objects.filter(pk__in=payload.trip_ids))
+    if len(trips) != len(set(payload.trip_ids)):
+        raise NotFound(_("Départ introuvable."))
+    notice, recipients = services.post_notice(by=request.auth, trips=trips, text=payload.text)
+    return Status(201, {"id": notice.pk, "recipients": recipients})

@@ -1,0 +1,48 @@
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Notification(models.Model):
+    """A message to one user, shown in the app and sent by email by the task worker."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    kind = models.CharField(_("type"), max_length=40)
+    title = models.CharField(_("titre"), max_length=200)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("date"), auto_now_add=True)
+    read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
+    emailed_at = models.DateTimeField(_("envoyée par e-mail le"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["user", "read_at"], name="notification_unread_idx")]
+
+    def __str__(self):
+        return self.title
+
+
+class Notice(models.Model):
+    """A message from a station chief to the travellers of some of the station's departures."""
+
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    station = models.ForeignKey(
+        "stations.Station", on_delete=models.PROTECT, related_name="notices"
+    )
+    trips = models.ManyToManyField("trips.Trip", related_name="notices")
+    text = models.TextField(_("message"))
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("avis aux voyageurs")
+        verbose_name_plural = _("avis aux voyageurs")
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return self.text[:60]

@@ -1,0 +1,183 @@
+"""In-app notifications (written in the same transaction as the change) and their emails
+(sent by the task worker once the transaction has committed)."""
+
+import logging
+
+from django.db import transaction
+from django.template.defaultfilters import date as date_filter
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from louage.accounts.models import Role
+from louage.booking.models import Reservation, ReservationStatus
+from louage.core import clock
+from louage.core.audit import audit
+from louage.core.errors import InvalidInput, NotAllowed
+from louage.core.templatetags.money import dt
+
+from .models import Notice, Notification
+
+logger = logging.getLogger("louage.notifications")
+
+
+def notify(*, user, kind, title, body, ticket_reservation_id=None):
+    """Write the in-app notification and queue its email after commit."""
+    from .tasks import send_notification_email
+
+    if user is None or not user.is_active:
+        return None
+    notification = Notification.objects.create(user=user, kind=kind, title=title[:200], body=body)
+
+    def enqueue():
+        try:
+            send_notification_email.enqueue(notification.pk, ticket_reservation_id)
+        except Exception:  # the in-app notification stays; the email is logged as lost
+            logger.exception("could not queue the email of notification %s", notification.pk)
+
+    transaction.on_commit(enqueue)
+    return notification
+
+
+def _trip_words(reservation):
+    trip = reservation.trip
+    when = date_filter(timezone.localtime(trip.departure), "l j F à H:i")
+    return f"{trip.origin.city} → {trip.destination.city}, {when}"
+
+
+def _reload(reservation):
+    return Reservation.objects.select_related("trip__origin", "trip__destination", "client").get(
+        pk=reservation.pk
+    )
+
+
+def notify_payment_received(reservation, **_extra):
+    reservation = _reload(reservation)
+    return notify(
+        user=reservation.client,
+        kind="payment_received",
+        title=_("Paiement reçu : réservation %(code)s confirmée") % {"code": reservation.code},
+        body=_(
+            "Votre paiement de %(amount)s est reçu. Trajet : %(trip)s, %(seats)s place(s). Votre billet est joint."
+        )
+        % {
+            "amount": dt(reservation.total_price),
+            "trip": _trip_words(reservation),
+            "seats": reservation.seats,
+        },
+        ticket_reservation_id=reservation.pk,
+    )
+
+
+def notify_reservation_cancelled(reservation, refunded=False, **_extra):
+    reservation = _reload(reservation)
+    body = _("Votre réservation %(code)s (%(trip)s) est annulée.") % {
+        "code": reservation.code,
+        "trip": _trip_words(reservation),
+    }
+    if refunded:
+        body += " " + _("Le montant de %(amount)s vous est remboursé.") % {
+            "amount": dt(reservation.total_price)
+        }
+    return notify(
+        user=reservation.client,
+        kind="reservation_cancelled",
+        title=_("Réservation annulée"),
+        body=body,
+    )
+
+
+def notify_trip_cancelled(reservation, refunded=False, **_extra):
+    reservation = _reload(reservation)
+    body = _(
+        "Le départ %(trip)s est annulé par la station ; votre réservation %(code)s l'est aussi."
+    ) % {
+        "trip": _trip_words(reservation),
+        "code": reservation.code,
+    }
+    if refunded:
+        body += " " + _("Le montant de %(amount)s vous est remboursé.") % {
+            "amount": dt(reservation.total_price)
+        }
+    return notify(
+        user=reservation.client, kind="trip_cancelled", title=_("Départ annulé"), body=body
+    )
+
+
+def notify_hold_expiring(reservation, **_extra):
+    reservation = _reload(reservation)
+    return notify(
+        user=reservation.client,
+        kind="hold_expiring",
+        title=_("Vos places expirent bientôt"),
+        body=_("Payez la réservation %(code)s (%(trip)s) avant %(time)s pour garder vos places.")
+        % {
+            "code": reservation.code,
+            "trip": _trip_words(reservation),
+            "time": timezone.localtime(reservation.expires_at).strftime("%H:%M"),
+        },
+    )
+
+
+@transaction.atomic
+def post_notice(*, by, trips, text):
+    """A chief writes to the travellers of chosen departures of its own station."""
+    from louage.stations.services import station_of
+
+    station = station_of(by)
+    if station is None or by.role != Role.CHIEF:
+        raise NotAllowed(_("Seul un chef de station écrit aux voyageurs de ses départs."))
+    text = (text or "").strip()
+    if not text or len(text) > 1000:
+        raise InvalidInput(
+            _("Écrivez un message (1000 caractères au plus)."),
+            errors=[
+                {"field": "text", "message": _("Écrivez un message (1000 caractères au plus).")}
+            ],
+        )
+    trips = list(trips)
+    if not trips:
+        raise InvalidInput(
+            _("Choisissez au moins un départ."),
+            errors=[{"field": "trip_ids", "message": _("Choisissez au moins un départ.")}],
+        )
+    if any(trip.origin_id != station.pk for trip in trips):
+        raise NotAllowed(_("Ces départs ne sont pas tous de votre station."))
+    notice = Notice.objects.create(author=by, station=station, text=text)
+    notice.trips.set(trips)
+    live = (
+        Reservation.objects.filter(trip__in=trips, client__isnull=False)
+        .filter(status__in=[ReservationStatus.PENDING, ReservationStatus.CONFIRMED])
+        .select_related("client", "trip__destination")
+    )
+    recipients = {}
+    for reservation in live:
+        recipients.setdefault(reservation.client_id, (reservation.client, reservation))
+    for client, reservation in recipients.values():
+        notify(
+            user=client,
+            kind="notice",
+            title=_("Message de la station %(station)s") % {"station": station.name},
+            body=f"{text}\n\n({_trip_words(reservation)})",
+        )
+    audit(
+        actor=by,
+        action="notice.posted",
+        obj=notice,
+        station_id=station.pk,
+        recipients=len(recipients),
+    )
+    return notice, len(recipients)
+
+
+def mark_read(*, notification, by):
+    if notification.user_id != by.pk:
+        raise NotAllowed()
+    Notification.objects.filter(pk=notification.pk, read_at__isnull=True).update(
+        read_at=clock.now()
+    )
+    notification.refresh_from_db()
+    return notification
+
+
+def unread_count(user):
+    return Notification.objects.filter(user=user, read_at__isnull=True).count()

@@ -1,0 +1,51 @@
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+from django_tasks import task
+
+from louage.core import clock
+
+logger = logging.getLogger("louage.notifications")
+
+
+@task()
+def send_notification_email(notification_id, ticket_reservation_id=None):
+    """Send one notification by email (HTML and plain text, in the user's language), with
+    the PDF ticket attached when given. Runs in the task worker, never in a web request."""
+    from .models import Notification
+
+    notification = (
+        Notification.objects.select_related("user")
+        .filter(pk=notification_id, emailed_at__isnull=True)
+        .first()
+    )
+    if notification is None or not notification.user.is_active or not notification.user.email:
+        return False
+    user = notification.user
+    with translation.override(user.language or "fr"):
+        context = {"notification": notification, "user": user, "site_url": settings.SITE_URL}
+        text = render_to_string("notifications/email/notification.txt", context)
+        html = render_to_string("notifications/email/notification.html", context)
+    message = EmailMultiAlternatives(
+        subject=f"[Louage] {notification.title}",
+        body=text,
+        to=[user.email],
+        from_email=settings.DEFAULT_FROM_EMAIL,
+    )
+    message.attach_alternative(html, "text/html")
+    if ticket_reservation_id:
+        from louage.booking.models import Reservation
+        from louage.tickets.pdf import render_ticket_pdf
+
+        reservation = Reservation.objects.select_related(
+            "trip__origin", "trip__destination", "trip__vehicle", "client"
+        ).get(pk=ticket_reservation_id)
+        message.attach(
+            f"billet-{reservation.code}.pdf", render_ticket_pdf(reservation), "application/pdf"
+        )
+    message.send()
+    Notification.objects.filter(pk=notification.pk).update(emailed_at=clock.now())
+    return True

@@ -1,0 +1,65 @@
+"""Check-in at boarding: the chief scans the QR (signed token) or types the reference."""
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from louage.accounts.models import Role
+from louage.booking.models import Reservation, ReservationStatus
+from louage.booking.services import board_reservation
+from louage.core import clock
+from louage.core.errors import Conflict, NotAllowed, NotFound
+
+from .tokens import ForgedTicket, read_token
+
+CODE_LENGTH = 8
+
+
+def find_ticket(code_or_token):
+    """A reservation from a scanned token or a typed reference code."""
+    value = (code_or_token or "").strip()
+    if len(value) == CODE_LENGTH and value.isalnum():
+        reservation = Reservation.objects.filter(code=value.upper()).first()
+        if reservation is None:
+            raise NotFound(_("Aucun billet ne porte cette référence."), code="unknown_ticket")
+        return reservation
+    try:
+        reservation_id, code = read_token(value)
+    except ForgedTicket:
+        raise Conflict(
+            _("Billet falsifié ou illisible : signature invalide."), code="forged_ticket"
+        ) from None
+    reservation = Reservation.objects.filter(pk=reservation_id, code=code).first()
+    if reservation is None:
+        raise Conflict(_("Billet falsifié : réservation inconnue."), code="forged_ticket")
+    return reservation
+
+
+def check_in(*, code_or_token, by):
+    """Board the ticket's traveller. Refused with the reason: another station's departure,
+    another day, cancelled or refunded, not paid, already boarded, forged."""
+    if getattr(by, "role", None) != Role.CHIEF:
+        raise NotAllowed(_("Seul un chef de station contrôle les billets."))
+    reservation = find_ticket(code_or_token)
+    trip = reservation.trip
+    if trip.origin.chief_id != by.pk:
+        raise Conflict(
+            _("Ce billet est pour un départ d'une autre station (%(station)s).")
+            % {"station": trip.origin.name},
+            code="other_station",
+        )
+    if timezone.localtime(trip.departure).date() != timezone.localtime(clock.now()).date():
+        raise Conflict(
+            _("Ce billet est pour le %(day)s, pas pour aujourd'hui.")
+            % {"day": timezone.localtime(trip.departure).strftime("%d/%m/%Y")},
+            code="other_day",
+        )
+    status = reservation.status
+    if status == ReservationStatus.BOARDED:
+        raise Conflict(
+            _("Ce billet a déjà servi : le voyageur est embarqué."), code="already_boarded"
+        )
+    if status in (ReservationStatus.CANCELLED, ReservationStatus.EXPIRED):
+        raise Conflict(_("Ce billet est annulé ou remboursé."), code="cancelled_ticket")
+    if status == ReservationStatus.PENDING:
+        raise Conflict(_("Cette réservation n'est pas payée."), code="unpaid_ticket")
+    return board_reservation(reservation=reservation, by=by)
