@@ -250,6 +250,17 @@ TASKS = {
     }
 }
 
+# --- Payments -------------------------------------------------------------------------------
+PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
+# The in-app sandbox card gateway: on in development, off in production unless asked for.
+PAYMENTS_SANDBOX_ENABLED = env_bool("PAYMENTS_SANDBOX_ENABLED", DEBUG)
+PAYMENTS_WEBHOOK_SECRET = (
+    os.environ.get("PAYMENTS_WEBHOOK_SECRET") or f"sandbox-webhook:{SECRET_KEY}"
+)
+KONNECT_API_KEY = os.environ.get("KONNECT_API_KEY", "")
+KONNECT_WALLET_ID = os.environ.get("KONNECT_WALLET_ID", "")
+KONNECT_BASE_URL = os.environ.get("KONNECT_BASE_URL", "https://api.sandbox.konnect.network/api/v2")
+
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

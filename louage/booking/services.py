@@ -262,10 +262,13 @@ def _expire_if_stale(reservation):
         raise HoldExpired()
 
 
-def confirm_reservation(*, reservation, payment=None):
+def confirm_reservation(*, reservation, payment=None, allow_stale=False):
     """A pending reservation whose payment succeeded becomes confirmed (payment entry point).
-    A hold already past its expiry raises HoldExpired (the payment layer then refunds)."""
-    _expire_if_stale(reservation)
+    A hold already past its expiry raises HoldExpired (the payment layer then refunds) —
+    unless `allow_stale`: an online payment that lands while the stale hold still has its
+    seats (not yet swept) confirms, since nobody else can have taken them."""
+    if not allow_stale:
+        _expire_if_stale(reservation)
     with transaction.atomic():
         trip = _lock_trip(reservation.trip_id)
         reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)

@@ -17,6 +17,7 @@ def test_client_books_sees_the_countdown_and_cancels(page, browser_app):
     page.click("[data-testid=reserve]")
     page.wait_for_url("**/reservations/*/")
     assert page.inner_text("[data-testid=seats]") == "2"
+    code = page.inner_text("[data-testid=code]")
     countdown = page.locator("[data-testid=countdown]")
     page.wait_for_function(
         "document.querySelector('[data-testid=countdown]').textContent.includes(':')"
@@ -31,7 +32,7 @@ def test_client_books_sees_the_countdown_and_cancels(page, browser_app):
     open_menu(page)
     page.click("nav >> text=Mes réservations")
     page.once("dialog", lambda dialog: dialog.accept())
-    page.click("[data-testid=cancel]")
+    page.click(f"article[data-reservation='{code}'] [data-testid=cancel]")
     page.wait_for_load_state("networkidle")
     assert "Réservation annulée" in page.inner_text(".messages")
     page.goto(f"/departs/{trip_id}/")

@@ -1,0 +1,110 @@
+"""Online payments, refunds ("annuler un paiement") and provider webhooks."""
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+
+from louage.accounts.models import Role
+from louage.booking.selectors import visible_reservation
+from louage.core.api import Page, error_responses, jwt_auth, require_role
+from louage.core.errors import NotFound
+
+from . import online
+from .models import Payment
+from .providers import ForgedCallback, ProviderUnavailable
+
+router = Router(tags=["payments"])
+
+
+class PaymentOut(Schema):
+    id: int
+    reservation_id: int
+    amount: int
+    method: str
+    status: str
+    provider_reference: str | None
+    paid_at: dt.datetime | None
+    refunded_at: dt.datetime | None
+
+
+class StartOut(Schema):
+    payment_id: int
+    redirect_url: str
+
+
+class Ack(Schema):
+    detail: str
+    status: str | None = None
+
+
+def payments_for(user):
+    payments = Payment.objects.select_related("reservation__trip")
+    if user.role == Role.CLIENT:
+        return payments.filter(reservation__client=user)
+    if user.role == Role.CHIEF:
+        return payments.filter(reservation__trip__origin__chief=user)
+    return payments
+
+
+@router.post(
+    "/reservations/{int:reservation_id}/payments",
+    auth=jwt_auth,
+    response={201: StartOut, **error_responses(401, 403, 404, 409, 503)},
+)
+def start(request, reservation_id: int):
+    require_role(request, Role.CLIENT)
+    reservation = visible_reservation(request.auth, reservation_id)
+    try:
+        payment = online.start_online_payment(
+            reservation=reservation,
+            by=request.auth,
+            idempotency_key=request.headers.get("Idempotency-Key", "")[:64] or None,
+        )
+    except ProviderUnavailable:
+        return Status(
+            503,
+            {
+                "detail": _("Le paiement en ligne est indisponible : payez au guichet."),
+                "code": "provider_unavailable",
+            },
+        )
+    return Status(201, {"payment_id": payment.pk, "redirect_url": online.redirect_url_of(payment)})
+
+
+@router.get("/payments", auth=jwt_auth, response={200: list[PaymentOut], **error_responses(401)})
+@paginate(Page)
+def list_payments(request):
+    return payments_for(request.auth).order_by("-created_at", "-pk")
+
+
+@router.post(
+    "/payments/{int:payment_id}/refund",
+    auth=jwt_auth,
+    response={200: PaymentOut, **error_responses(401, 403, 404, 409)},
+)
+def refund(request, payment_id: int):
+    payment = payments_for(request.auth).filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound(_("Paiement introuvable."))
+    return online.request_refund(payment=payment, by=request.auth)
+
+
+@router.api_operation(
+    ["GET", "POST"],
+    "/payments/webhooks/{provider}",
+    url_name="payment_webhook",
+    response={200: Ack, 400: Ack, 404: Ack, 409: Ack, 503: Ack},
+)
+def webhook(request, provider: str):
+    """Signed callback from a payment provider. Idempotent: duplicates change nothing."""
+    try:
+        payment = online.handle_callback(
+            provider_name=provider, body=request.body, headers=request.headers, query=request.GET
+        )
+    except ForgedCallback:
+        return Status(400, {"detail": "invalid signature or body"})
+    except ProviderUnavailable:
+        return Status(503, {"detail": "provider unavailable"})
+    return {"detail": "ok", "status": payment.status}

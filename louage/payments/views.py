@@ -1,0 +1,129 @@
+"""The sandbox gateway's hosted payment page (development and demo only)."""
+
+import re
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from louage.booking.selectors import visible_reservation
+from louage.core.errors import DomainError
+
+from . import online
+from .models import Payment, PaymentStatus
+from .providers import ProviderUnavailable, get_provider
+from .providers.sandbox import SIGNATURE_HEADER, callback_body, luhn_ok, sign
+
+
+class CardForm(forms.Form):
+    number = forms.CharField(label=gettext_lazy("Numéro de carte"), max_length=23)
+    expiry = forms.CharField(label=gettext_lazy("Expiration (MM/AA)"), max_length=5)
+    cvc = forms.CharField(
+        label=gettext_lazy("Cryptogramme"), max_length=4, widget=forms.PasswordInput
+    )
+
+    def clean_number(self):
+        number = re.sub(r"[\s-]", "", self.cleaned_data["number"])
+        if not number.isdigit() or not 13 <= len(number) <= 19 or not luhn_ok(number):
+            raise forms.ValidationError(_("Numéro de carte invalide."))
+        return number
+
+    def clean_expiry(self):
+        if not re.fullmatch(r"(0[1-9]|1[0-2])/\d\d", self.cleaned_data["expiry"]):
+            raise forms.ValidationError(_("Format attendu : MM/AA."))
+        return self.cleaned_data["expiry"]
+
+    def clean_cvc(self):
+        if not re.fullmatch(r"\d{3,4}", self.cleaned_data["cvc"]):
+            raise forms.ValidationError(_("3 ou 4 chiffres."))
+        return self.cleaned_data["cvc"]
+
+
+def _sandbox_payment(reference):
+    try:
+        get_provider("sandbox")
+    except ProviderUnavailable:
+        raise Http404 from None
+    payment = (
+        Payment.objects.select_related(
+            "reservation__trip__origin", "reservation__trip__destination"
+        )
+        .filter(provider_reference=reference, method="sandbox")
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    return payment
+
+
+@login_required
+def sandbox_page(request, reference):
+    payment = _sandbox_payment(reference)
+    if payment.client_id != request.user.pk:
+        raise Http404
+    form = CardForm(request.POST or None)
+    if request.method == "POST" and payment.status == PaymentStatus.PENDING and form.is_valid():
+        # Exactly what a gateway does: sign the result and hand it to the webhook code path.
+        body = callback_body(
+            reference=reference, card_number=form.cleaned_data["number"], amount=payment.amount
+        )
+        try:
+            result = online.handle_callback(
+                provider_name="sandbox", body=body, headers={SIGNATURE_HEADER: sign(body)}
+            )
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            if result.status == PaymentStatus.SUCCEEDED:
+                messages.success(request, _("Paiement accepté : votre billet est prêt."))
+            elif result.status == PaymentStatus.REFUNDED:
+                messages.error(
+                    request, _("Le délai était dépassé : le paiement vous a été remboursé.")
+                )
+            else:
+                messages.error(
+                    request,
+                    _(
+                        "Paiement refusé par la banque. Essayez une autre carte ou payez au guichet."
+                    ),
+                )
+        return redirect("booking:detail", payment.reservation_id)
+    return render(request, "payments/sandbox_page.html", {"payment": payment, "form": form})
+
+
+@login_required
+@require_POST
+def pay_online(request, reservation_id):
+    try:
+        reservation = visible_reservation(request.user, reservation_id)
+        payment = online.start_online_payment(reservation=reservation, by=request.user)
+    except (DomainError, ProviderUnavailable) as exc:
+        messages.error(
+            request,
+            getattr(exc, "message", _("Le paiement en ligne est indisponible : payez au guichet.")),
+        )
+        return redirect("booking:detail", reservation_id)
+    return redirect(online.redirect_url_of(payment))
+
+
+@login_required
+@require_POST
+def refund(request, payment_id):
+    payment = (
+        Payment.objects.select_related("reservation__trip__origin").filter(pk=payment_id).first()
+    )
+    if payment is None:
+        raise Http404
+    try:
+        visible_reservation(request.user, payment.reservation_id)
+        online.request_refund(payment=payment, by=request.user)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Paiement annulé et remboursé ; la réservation est annulée."))
+    return redirect("booking:detail", payment.reservation_id)
