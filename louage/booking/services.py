@@ -113,11 +113,18 @@ def _is_chief_of(user, trip):
     return getattr(user, "role", None) == Role.CHIEF and trip.origin.chief_id == user.pk
 
 
+REMINDER_BEFORE = timedelta(minutes=3)
+
+
 def _schedule_expiry(reservation):
-    from .tasks import expire_reservation
+    from .tasks import expire_reservation, remind_hold_expiring
 
     try:
         expire_reservation.using(run_after=reservation.expires_at).enqueue(reservation.pk)
+        if settings.HOLD_MINUTES * 60 > 2 * REMINDER_BEFORE.total_seconds():
+            remind_hold_expiring.using(run_after=reservation.expires_at - REMINDER_BEFORE).enqueue(
+                reservation.pk
+            )
     except Exception:  # the booking path and the sweep still expire it on time
         logger.exception("could not enqueue the expiry of reservation %s", reservation.pk)
 

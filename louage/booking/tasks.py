@@ -24,3 +24,17 @@ def sweep_expired_holds():
     from .services import expire_stale_holds
 
     return expire_stale_holds()
+
+
+@task()
+def remind_hold_expiring(reservation_id):
+    """A few minutes before a hold ends, remind the traveller to pay (if still unpaid)."""
+    from .services import _notify
+
+    reservation = Reservation.objects.filter(
+        pk=reservation_id, status=ReservationStatus.PENDING
+    ).first()
+    if reservation is None or reservation.expires_at <= clock.now():
+        return False
+    _notify("hold_expiring", reservation)
+    return True
