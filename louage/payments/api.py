@@ -70,7 +70,9 @@ def start(request, reservation_id: int):
                 "code": "provider_unavailable",
             },
         )
-    return Status(201, {"payment_id": payment.pk, "redirect_url": online.redirect_url_of(payment)})
+    return Status(
+        201, {"payment_id": payment.pk, "redirect_url": online.redirect_url_of(payment, request)}
+    )
 
 
 @router.get("/payments", auth=jwt_auth, response={200: list[PaymentOut], **error_responses(401)})

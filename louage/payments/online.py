@@ -59,15 +59,16 @@ def start_online_payment(*, reservation, by, idempotency_key=None):
     return payment
 
 
-def redirect_url_of(payment):
+def redirect_url_of(payment, request=None):
+    """Where to send the traveller to pay. The in-app sandbox page is addressed on the host the
+    request came in on; a real gateway's page is the URL it gave us."""
     provider = get_provider(payment.method)
     if provider.name == "sandbox":
         from django.conf import settings
         from django.urls import reverse
 
-        return settings.SITE_URL + reverse(
-            "payments:sandbox_page", args=[payment.provider_reference]
-        )
+        path = reverse("payments:sandbox_page", args=[payment.provider_reference])
+        return request.build_absolute_uri(path) if request is not None else settings.SITE_URL + path
     return getattr(payment, "redirect_url", "")
 
 

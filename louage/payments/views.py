@@ -108,7 +108,7 @@ def pay_online(request, reservation_id):
             getattr(exc, "message", _("Le paiement en ligne est indisponible : payez au guichet.")),
         )
         return redirect("booking:detail", reservation_id)
-    return redirect(online.redirect_url_of(payment))
+    return redirect(online.redirect_url_of(payment, request))
 
 
 @login_required
