@@ -17,16 +17,13 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from louage.core.audit import audit
 from louage.core.errors import Conflict, InvalidInput, NotAllowed
+from louage.core.errors import field_error as _field_error
 from louage.core.validators import normalize_tunisian_phone
 
 from .models import Role, User
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MAX_IMAGE_PIXELS = 40_000_000
-
-
-def _field_error(field, message):
-    return InvalidInput(message, errors=[{"field": field, "message": str(message)}])
 
 
 def _clean_email(email, *, exclude_user=None):

@@ -19,7 +19,8 @@ from django.utils.translation import gettext as _
 from louage.accounts.models import Role, User
 from louage.core import clock
 from louage.core.audit import audit
-from louage.core.errors import InvalidInput, InvalidTransition, NotAllowed
+from louage.core.errors import InvalidTransition, NotAllowed
+from louage.core.errors import field_error as _invalid
 from louage.core.validators import normalize_tunisian_phone
 from louage.trips.models import Trip, TripStatus
 
@@ -31,10 +32,6 @@ logger = logging.getLogger("louage.booking")
 CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read out at a desk
 MAX_SEATS = 8
 S = ReservationStatus
-
-
-def _invalid(field, message):
-    return InvalidInput(message, errors=[{"field": field, "message": str(message)}])
 
 
 def _new_code():

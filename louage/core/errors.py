@@ -73,3 +73,8 @@ class RateLimited(DomainError):
     status = 429
     code = "rate_limited"
     default_message = _("Trop de requêtes. Réessayez dans un moment.")
+
+
+def field_error(field, message):
+    """An InvalidInput about one field, for services to raise."""
+    return InvalidInput(message, errors=[{"field": field, "message": str(message)}])

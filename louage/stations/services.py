@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role, User
 from louage.core.audit import audit
-from louage.core.errors import Conflict, InvalidInput, NotAllowed, NotFound
+from louage.core.errors import Conflict, NotAllowed, NotFound
+from louage.core.errors import field_error as _invalid
 from louage.core.validators import normalize_tunisian_phone
 
 from .cities import CITIES
@@ -27,10 +28,6 @@ STATION_FIELDS = (
     "is_active",
 )
 VEHICLE_FIELDS = ("plate", "owner_name", "owner_phone", "seats", "active")
-
-
-def _invalid(field, message):
-    return InvalidInput(message, errors=[{"field": field, "message": str(message)}])
 
 
 def normalize_plate(value):

@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 from louage.accounts.models import Role
 from louage.core import clock
 from louage.core.audit import audit
-from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from louage.core.errors import Conflict, InvalidTransition, NotAllowed
+from louage.core.errors import field_error as _invalid
 from louage.stations.models import Station, Vehicle
 from louage.stations.services import check_can_manage_station, station_of
 
@@ -19,10 +20,6 @@ from .models import Trip, TripStatus
 
 VEHICLE_GAP = timedelta(hours=2)
 MAX_PRICE = 1_000_000  # 1000 DT per seat: anything above is a typing mistake
-
-
-def _invalid(field, message):
-    return InvalidInput(message, errors=[{"field": field, "message": str(message)}])
 
 
 def _positive_int(field, value, *, low, high, message):
