@@ -189,6 +189,11 @@ NINJA_JWT = {
     "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY,
     "ALGORITHM": "HS256",
 }
+# Reverse proxies (nginx, load balancer) in front of gunicorn: rate limits then key on the
+# client address they report in X-Forwarded-For instead of the proxy's own.
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
+RATELIMIT_IP_META_KEY = "louage.core.net.client_ip"
 API_RATE_TOKEN = os.environ.get("RATE_API_TOKEN", "10/m")
 API_RATE_REGISTER = os.environ.get("RATE_API_REGISTER", "20/h")
 API_RATE_BOOKING = os.environ.get("RATE_API_BOOKING", "30/m")

@@ -161,3 +161,31 @@ def test_api_answers_json_even_outside_its_routes(client, method, path, status):
     assert response.status_code == status
     assert response["Content-Type"].startswith("application/json")
     assert set(response.json()) == {"detail", "code"}
+
+
+@pytest.mark.django_db
+def test_forged_forwarded_for_does_not_escape_rate_limits(client, client_user, settings):
+    settings.API_RATE_TOKEN = "2/m"
+    codes = [
+        client.post(
+            "/api/v1/auth/token", {"email": client_user.email, "password": "x"}, content_type="application/json",
+            headers={"X-Forwarded-For": f"10.0.0.{i}"},
+        ).status_code
+        for i in range(3)
+    ]  # fmt: skip
+    assert codes == [401, 401, 429]
+
+
+@pytest.mark.django_db
+def test_behind_a_trusted_proxy_each_client_has_its_own_budget(client, client_user, settings):
+    settings.API_RATE_TOKEN = "2/m"
+    settings.TRUSTED_PROXY_COUNT = 1
+
+    def attempt(ip):
+        return client.post(
+            "/api/v1/auth/token", {"email": client_user.email, "password": "x"}, content_type="application/json",
+            headers={"X-Forwarded-For": ip},
+        ).status_code  # fmt: skip
+
+    assert [attempt("198.51.100.7") for _ in range(3)] == [401, 401, 429]
+    assert attempt("203.0.113.9") == 401
