@@ -64,15 +64,16 @@ def render_ticket_pdf(reservation):
         pdf.setFont(regular, 11)
         pdf.drawString(20 * mm, y, label)
         pdf.setFillColor(colors.HexColor("#1d2939"))
-        pdf.setFont(bold, 14)
+        pdf.setFont(bold, 13)
         pdf.drawString(75 * mm, y, value)
         y -= 11 * mm
     qr = segno.make(token, error="m")
     image = io.BytesIO()
     qr.save(image, kind="png", scale=8, border=2)
     image.seek(0)
+    # Under the details, centred: large enough for a phone camera at arm's length.
     size = 70 * mm
-    pdf.drawImage(ImageReader(image), width - size - 20 * mm, height - 45 * mm - size, size, size)
+    pdf.drawImage(ImageReader(image), (width - size) / 2, y - 5 * mm - size, size, size)
     pdf.setFont(regular, 9)
     pdf.setFillColor(colors.HexColor("#667085"))
     pdf.drawString(
