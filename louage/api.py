@@ -92,6 +92,11 @@ def permission_denied(request, exc):
     return _error(request, 403, _("Vous n'avez pas le droit de faire cela."), "forbidden")
 
 
+@api.exception_handler(OverflowError)
+def overflow_error(request, exc):
+    return _error(request, 422, _("Nombre trop grand."), "invalid")
+
+
 @api.exception_handler(Exception)
 def unexpected_error(request, exc):
     logger.exception("Unhandled API error")

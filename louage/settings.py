@@ -84,6 +84,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "louage.core.middleware.OverflowAsBadRequestMiddleware",
 ]
 
 ROOT_URLCONF = "louage.urls"

@@ -59,7 +59,7 @@ class Page(PaginationBase):
     """`?page=&page_size=` (max 100) → `{"items": [...], "count": N}`."""
 
     class Input(Schema):
-        page: int = Field(1, ge=1)
+        page: int = Field(1, ge=1, le=1_000_000)
         page_size: int = Field(20, ge=1, le=100)
 
     class Output(Schema):

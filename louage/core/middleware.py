@@ -78,3 +78,21 @@ class ApiJsonErrorsMiddleware:
                 json_response["Allow"] = response["Allow"]
             return json_response
         return response
+
+
+class OverflowAsBadRequestMiddleware:
+    """An id too large for the database (…/99999999999999999999/) is a bad request, not a
+    server error."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if isinstance(exception, OverflowError):
+            from django.shortcuts import render
+
+            return render(request, "errors/400.html", status=400)
+        return None

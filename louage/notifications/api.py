@@ -1,4 +1,5 @@
 import datetime as dt
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
@@ -27,7 +28,7 @@ class NotificationOut(Schema):
 
 class NoticeIn(Schema):
     model_config = ConfigDict(extra="forbid")
-    trip_ids: list[int] = Field(min_length=1, max_length=100)
+    trip_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(min_length=1, max_length=100)
     text: str = Field(min_length=1, max_length=1000)
 
 

@@ -27,7 +27,8 @@ def resolve_stations(value):
     if not value:
         return None
     if value.isdigit():
-        return [int(value)]
+        # Beyond 64 bits it cannot be an id (and the database would overflow): no station.
+        return [int(value)] if len(value) <= 18 else []
     return list(
         Station.objects.filter(city__iexact=value, is_active=True).values_list("pk", flat=True)
     )
