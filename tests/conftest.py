@@ -200,3 +200,18 @@ def trip(station, other_station, vehicle):
     from tests.network_factories import TripFactory
 
     return TripFactory(origin=station, destination=other_station, vehicle=vehicle)
+
+
+@pytest.fixture
+def midday(monkeypatch):
+    """The app's clock stands at 12:00 in Tunis today, so "today" checks (boarding) never
+    depend on when the suite runs."""
+    from datetime import datetime, time
+    from zoneinfo import ZoneInfo
+
+    from django.utils import timezone
+
+    tunis = ZoneInfo("Africa/Tunis")
+    noon = datetime.combine(timezone.now().astimezone(tunis).date(), time(12, 0), tzinfo=tunis)
+    monkeypatch.setattr("louage.core.clock.now", lambda: noon)
+    return noon

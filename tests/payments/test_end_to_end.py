@@ -7,7 +7,6 @@ from datetime import timedelta
 
 import pytest
 import segno
-from django.utils import timezone
 from pypdf import PdfReader
 
 from louage.payments.models import Payment
@@ -53,9 +52,9 @@ def pay(api, reservation_id, token, card):
 
 
 def test_the_whole_paid_journey(
-    api, trip, client_user, smtp_settings, worker, django_capture_on_commit_callbacks
+    api, trip, client_user, smtp_settings, worker, django_capture_on_commit_callbacks, midday
 ):
-    Trip.objects.filter(pk=trip.pk).update(departure=timezone.now() + timedelta(minutes=90))
+    Trip.objects.filter(pk=trip.pk).update(departure=midday + timedelta(minutes=90))
     reservation = api(client_user).post("reservations", {"trip_id": trip.pk, "seats": 2}).json()
 
     declined = pay(api, reservation["id"], client_user, "4000000000000002")

@@ -3,7 +3,6 @@ import re
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 from pypdf import PdfReader
 
 from louage.booking import services
@@ -16,7 +15,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def paid(trip, client_user):
+def paid(trip, client_user, midday):
+    Trip.objects.filter(pk=trip.pk).update(departure=midday + timedelta(hours=3))
+    trip.refresh_from_db()
     reservation = services.reserve_seats(trip=trip, client=client_user, seats=2)
     services.record_cash_payment(reservation=reservation, by=trip.origin.chief)
     reservation.refresh_from_db()
@@ -66,8 +67,8 @@ def test_ticket_is_only_for_paid_reservations_and_their_owner(
     assert api(trip.origin.chief).get(f"reservations/{paid.pk}/ticket.pdf").status_code == 200
 
 
-def test_check_in_accepts_a_ticket_once(api, paid, trip):
-    Trip.objects.filter(pk=trip.pk).update(departure=timezone.now() + timedelta(minutes=30))
+def test_check_in_accepts_a_ticket_once(api, paid, trip, midday):
+    Trip.objects.filter(pk=trip.pk).update(departure=midday + timedelta(minutes=30))
     chief = api(trip.origin.chief)
     token = ticket_token(paid)
     first = chief.post("tickets/check-in", {"code": token})
@@ -76,8 +77,8 @@ def test_check_in_accepts_a_ticket_once(api, paid, trip):
     assert second.status_code == 409 and second.json()["code"] == "already_boarded"
 
 
-def test_check_in_by_typed_reference(api, paid, trip):
-    Trip.objects.filter(pk=trip.pk).update(departure=timezone.now() + timedelta(minutes=30))
+def test_check_in_by_typed_reference(api, paid, trip, midday):
+    Trip.objects.filter(pk=trip.pk).update(departure=midday + timedelta(minutes=30))
     response = api(trip.origin.chief).post("tickets/check-in", {"code": paid.code.lower()})
     assert response.status_code == 200
 
@@ -92,8 +93,8 @@ def test_check_in_by_typed_reference(api, paid, trip):
         ("unpaid", "unpaid_ticket"),
     ],
 )
-def test_check_in_refusals_say_why(api, paid, trip, other_station, case, code):
-    Trip.objects.filter(pk=trip.pk).update(departure=timezone.now() + timedelta(minutes=30))
+def test_check_in_refusals_say_why(api, paid, trip, other_station, case, code, midday):
+    Trip.objects.filter(pk=trip.pk).update(departure=midday + timedelta(minutes=30))
     chief = trip.origin.chief
     token = ticket_token(paid)
     if case == "forged":
@@ -101,7 +102,7 @@ def test_check_in_refusals_say_why(api, paid, trip, other_station, case, code):
     elif case == "other_station":
         chief = other_station.chief
     elif case == "other_day":
-        Trip.objects.filter(pk=trip.pk).update(departure=timezone.now() + timedelta(days=2))
+        Trip.objects.filter(pk=trip.pk).update(departure=midday + timedelta(days=2))
     elif case == "cancelled":
         services.cancel_reservation(reservation=paid, by=trip.origin.chief)
     elif case == "unpaid":
@@ -117,8 +118,8 @@ def test_check_in_is_for_chiefs(api, paid, client_user):
     assert api().post("tickets/check-in", {"code": paid.code}).status_code == 401
 
 
-def test_check_in_page_accepts_a_typed_code(web, paid, trip):
-    Trip.objects.filter(pk=trip.pk).update(departure=timezone.now() + timedelta(minutes=30))
+def test_check_in_page_accepts_a_typed_code(web, paid, trip, midday):
+    Trip.objects.filter(pk=trip.pk).update(departure=midday + timedelta(minutes=30))
     web.force_login(trip.origin.chief)
     assert web.get("/guichet/embarquement/").status_code == 200
     response = web.post(
