@@ -1,10 +1,11 @@
-from django.db.models import Q
+from django.db.models import Q, Sum
 
 from louage.accounts.models import Role
 from louage.core import clock
 from louage.core.errors import NotFound
+from louage.trips.models import Trip
 
-from .models import Reservation, ReservationStatus
+from .models import SEAT_HOLDING, Reservation, ReservationStatus
 
 
 def _base():
@@ -52,3 +53,18 @@ def client_reservations_split(user):
         | Q(status__in=[ReservationStatus.EXPIRED, ReservationStatus.CANCELLED])
     )
     return upcoming.order_by("trip__departure", "pk"), past
+
+
+def seats_consistency(trip):
+    """(seats taken on the trip, seats of its seat-holding reservations): equal when §3.1 holds.
+
+    Pending holds past their expiry still count until they are expired: their seats are not
+    given back before that, so both sides agree at every moment."""
+    trip = Trip.objects.get(pk=trip.pk)
+    held = (
+        Reservation.objects.filter(trip=trip, status__in=SEAT_HOLDING).aggregate(
+            total=Sum("seats")
+        )["total"]
+        or 0
+    )
+    return trip.seats_total - trip.seats_available, held

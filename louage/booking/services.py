@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role, User
@@ -25,7 +25,8 @@ from louage.core.validators import normalize_tunisian_phone
 from louage.trips.models import Trip, TripStatus
 
 from .errors import HoldExpired, NotEnoughSeats, RefundCutoff, TooManyHolds, TripNotBookable
-from .models import SEAT_HOLDING, TRANSITIONS, Reservation, ReservationStatus
+from .models import TRANSITIONS, Reservation, ReservationStatus
+from .selectors import seats_consistency  # noqa: F401  (tests and callers use services.seats_consistency)
 
 logger = logging.getLogger("louage.booking")
 
@@ -142,14 +143,14 @@ def _notify(kind, reservation, **extra):
 # --- expiry -----------------------------------------------------------------------------------
 
 
-def _expire_locked(reservation, now):
+def _expire_locked(reservation, now, station_id):
     """Expire one pending reservation whose hold is over; the trip row must be locked."""
     try:
         _move(reservation, S.EXPIRED, expired_at=now)
     except InvalidTransition:
         return False
     _give_back(reservation.trip_id, reservation.seats)
-    audit(actor=None, action="reservation.expired", obj=reservation, station_id=None)
+    audit(actor=None, action="reservation.expired", obj=reservation, station_id=station_id)
     return True
 
 
@@ -163,9 +164,14 @@ def expire_stale_holds(*, trip=None):
         stale = stale.filter(trip_id=trip.pk)
     expired = 0
     for trip_id in sorted(set(stale.values_list("trip_id", flat=True))):
-        Trip.objects.select_for_update().filter(pk=trip_id).first()
+        origin_id = (
+            Trip.objects.select_for_update()
+            .filter(pk=trip_id)
+            .values_list("origin_id", flat=True)
+            .first()
+        )
         for reservation in stale.filter(trip_id=trip_id).select_for_update():
-            expired += _expire_locked(reservation, now)
+            expired += _expire_locked(reservation, now, origin_id)
     return expired
 
 
@@ -395,15 +401,3 @@ def board_reservation(*, reservation, by):
     _move(reservation, S.BOARDED, boarded_at=clock.now())
     audit(actor=by, action="reservation.boarded", obj=reservation, station_id=trip.origin_id)
     return reservation
-
-
-def seats_consistency(trip):
-    """(seats taken on the trip, seats of its seat-holding reservations): equal when §3.1 holds."""
-    trip = Trip.objects.get(pk=trip.pk)
-    held = (
-        Reservation.objects.filter(trip=trip, status__in=SEAT_HOLDING).aggregate(
-            total=Sum("seats")
-        )["total"]
-        or 0
-    )
-    return trip.seats_total - trip.seats_available, held

@@ -101,3 +101,59 @@ def test_desk_sale_form(web, trip):
     assert ok.status_code == 302
     reservation = Reservation.objects.get()
     assert (reservation.status, reservation.passenger_name) == ("confirmed", "Ali Zouari")
+
+
+def test_visitors_are_sent_to_the_login_page_from_every_booking_page(web, trip, client_user):
+    reservation = services.reserve_seats(trip=trip, client=client_user, seats=1)
+    for url in (
+        "/reservations/",
+        f"/reservations/{reservation.pk}/",
+        "/guichet/reservations/",
+        "/guichet/vente/",
+    ):
+        response = web.get(url)
+        assert response.status_code == 302 and "/login/" in response["Location"], url
+    for url in (
+        f"/reservations/{reservation.pk}/annuler/",
+        f"/reservations/{reservation.pk}/encaisser/",
+    ):
+        assert web.post(url).status_code == 302
+    reservation.refresh_from_db()
+    assert reservation.status == "pending" and not Payment.objects.exists()
+
+
+def test_clients_cannot_open_the_desk_pages(web, trip, client_user):
+    reservation = services.reserve_seats(trip=trip, client=client_user, seats=1)
+    web.force_login(client_user)
+    assert web.get("/guichet/reservations/").status_code == 403
+    assert web.get("/guichet/vente/").status_code == 403
+    assert web.post(f"/reservations/{reservation.pk}/encaisser/").status_code == 403
+    reservation.refresh_from_db()
+    assert reservation.status == "pending" and not Payment.objects.exists()
+
+
+def test_other_stations_reservations_stay_out_of_a_chiefs_list(
+    web, trip, client_user, other_station
+):
+    reservation = services.reserve_seats(trip=trip, client=client_user, seats=1)
+    web.force_login(other_station.chief)
+    page = web.get("/guichet/reservations/").content.decode()
+    assert f'data-reservation="{reservation.code}"' not in page
+    web.force_login(trip.origin.chief)
+    assert web.get(f"/reservations/{reservation.pk}/").status_code == 200
+
+
+def test_admin_sees_and_cancels_any_reservation_on_the_web(web, trip, client_user):
+    from tests.factories import AdminFactory
+
+    reservation = services.reserve_seats(trip=trip, client=client_user, seats=3)
+    web.force_login(AdminFactory())
+    assert web.get(f"/reservations/{reservation.pk}/").status_code == 200
+    page = web.get("/guichet/reservations/").content.decode()
+    assert f'data-reservation="{reservation.code}"' in page
+    assert web.get("/guichet/vente/").status_code == 403  # the desk belongs to the chief
+    web.post(f"/reservations/{reservation.pk}/annuler/")
+    reservation.refresh_from_db()
+    assert reservation.status == "cancelled"
+    trip.refresh_from_db()
+    assert trip.seats_available == trip.seats_total

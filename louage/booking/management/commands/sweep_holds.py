@@ -1,23 +1,40 @@
+import logging
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import DatabaseError, close_old_connections
 
 from louage.booking.services import expire_stale_holds
 
+logger = logging.getLogger("louage.booking")
+
 
 class Command(BaseCommand):
-    help = "Expire pending reservations whose hold is over, once or every N seconds."
+    help = "Expire pending reservations whose hold is over: once, or every N seconds."
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--every", type=float, default=0, help="repeat every N seconds (0: once)"
+            "--every", type=float, default=0, help="repeat every N seconds (0: run once)"
+        )
+        parser.add_argument(
+            "--once", action="store_true", help="run a single sweep, whatever --every says"
         )
 
-    def handle(self, *args, every=0, **options):
+    def handle(self, *args, every=0, once=False, **options):
+        if once or every <= 0:
+            self._sweep()
+            return
         while True:
-            expired = expire_stale_holds()
-            if expired:
-                self.stdout.write(f"expired {expired} hold(s)")
-            if not every:
-                return
+            try:
+                self._sweep()
+            except DatabaseError:
+                # A database restart must not kill the scheduler: the next round retries.
+                logger.exception("hold sweep failed; retrying in %s s", every)
+                close_old_connections()
             time.sleep(every)
+
+    def _sweep(self):
+        expired = expire_stale_holds()
+        if expired:
+            self.stdout.write(f"expired {expired} hold(s)")
+        return expired
