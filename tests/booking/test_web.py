@@ -157,3 +157,16 @@ def test_admin_sees_and_cancels_any_reservation_on_the_web(web, trip, client_use
     assert reservation.status == "cancelled"
     trip.refresh_from_db()
     assert trip.seats_available == trip.seats_total
+
+
+def test_the_reserve_box_offers_only_the_free_seats(web, trip, client_user):
+    from django.template.loader import render_to_string
+    from django.test import RequestFactory
+
+    services.reserve_seats(trip=trip, client=ClientFactory(), seats=5)
+    trip.refresh_from_db()
+    request = RequestFactory().get(f"/departs/{trip.pk}/")
+    request.user = client_user
+    html = render_to_string("booking/_reserve_box.html", {"trip": trip}, request=request)
+    assert html.count("<option") == 3 and 'value="3"' in html and 'value="4"' not in html
+    assert "10 minutes" in html
