@@ -145,7 +145,8 @@ def _refund_unusable(payment, provider):
             status=PaymentStatus.REFUNDED, refunded_at=clock.now(), refunded_amount=payment.amount
         )
         if changed:
-            audit(actor=None, action="payment.refunded_late", obj=payment, station_id=None)
+            audit(actor=None, action="payment.refunded_late", obj=payment,
+                  station_id=payment.reservation.trip.origin_id)  # fmt: skip
     if changed:
         provider.refund(payment=payment)
         reservation = Reservation.objects.get(pk=payment.reservation_id)
@@ -160,8 +161,7 @@ def request_refund(*, payment, by):
             _("Ce paiement n'est pas remboursable (déjà remboursé ou non abouti)."),
             code="already_refunded",
         )
+    # The cancellation refunds the payment (through its provider for an online one).
     booking.cancel_reservation(reservation=payment.reservation, by=by, reason="payment refund")
     payment.refresh_from_db()
-    if payment.method != "cash":
-        transaction.on_commit(lambda: get_provider(payment.method).refund(payment=payment))
     return payment

@@ -4,6 +4,8 @@ Each payment happens once (unique idempotency key, at most one successful paymen
 reservation); a refund happens at most once and never exceeds the amount paid (conditional
 UPDATE on status, CHECK constraint on the amount)."""
 
+import logging
+
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils.translation import gettext as _
@@ -13,6 +15,8 @@ from louage.core.audit import audit
 from louage.core.errors import InvalidTransition
 
 from .models import Payment, PaymentMethod, PaymentStatus
+
+logger = logging.getLogger("louage.payments")
 
 
 @transaction.atomic
@@ -41,8 +45,9 @@ def create_cash_payment(*, reservation, by):
 
 @transaction.atomic
 def refund_payment(*, payment, by):
-    """Mark a successful payment refunded for its full amount, once. Cash refunds are handed
-    over at the desk; online ones go back through the provider (payments issue)."""
+    """Mark a successful payment refunded for its full amount, once. Cash is handed back at
+    the desk; an online payment goes back through its provider once the change is committed,
+    whichever path refunds it (cancellation, cancelled departure, refund request)."""
     now = clock.now()
     changed = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.SUCCEEDED).update(
         status=PaymentStatus.REFUNDED, refunded_at=now, refunded_amount=F("amount")
@@ -52,9 +57,25 @@ def refund_payment(*, payment, by):
             _("Ce paiement a déjà été remboursé ou n'a pas abouti."), code="already_refunded"
         )
     payment.refresh_from_db()
+    if payment.method != PaymentMethod.CASH:
+        transaction.on_commit(lambda: _refund_through_provider(payment))
     audit(actor=by, action="payment.refunded", obj=payment, station_id=payment.reservation.trip.origin_id,
           amount=payment.refunded_amount)  # fmt: skip
     return payment
+
+
+def _refund_through_provider(payment):
+    # After the commit: a provider that is down must not undo the cancellation nor fail the
+    # request; the refund stays recorded and the log says what is left to do by hand.
+    from .providers import get_provider
+
+    try:
+        get_provider(payment.method).refund(payment=payment)
+    except Exception:
+        logger.exception(
+            "provider refund failed for payment %s (%s %s millimes): refund it by hand",
+            payment.pk, payment.method, payment.amount,
+        )  # fmt: skip
 
 
 def refund_reservation_payment(*, reservation, by):

@@ -143,3 +143,45 @@ def test_every_transition_is_audited_in_the_station_scope(trip, client_user, mon
     }
     assert {station for _, station in actions} == {trip.origin_id}
     assert_invariant(trip)
+
+
+@pytest.mark.parametrize("how", ["reservation", "trip"])
+def test_cancelling_an_online_paid_reservation_refunds_through_the_provider_once(
+    trip, settings, monkeypatch, django_capture_on_commit_callbacks, how
+):
+    from louage.payments.providers.sandbox import SandboxProvider
+    from louage.trips import services as trip_services
+
+    settings.PAYMENTS_SANDBOX_ENABLED = True
+    refunded = []
+    monkeypatch.setattr(
+        SandboxProvider, "refund", lambda self, *, payment: refunded.append(payment.pk)
+    )
+    payment = CashPaymentFactory(
+        reservation=ConfirmedReservationFactory(trip=trip, seats=2),
+        method="sandbox", provider_reference="SBX-1", idempotency_key="sandbox:1",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        if how == "reservation":
+            services.cancel_reservation(reservation=payment.reservation, by=trip.origin.chief)
+        else:
+            trip_services.cancel_trip(trip=trip, by=trip.origin.chief)
+    assert refunded == [payment.pk]
+    payment.refresh_from_db()
+    assert payment.status == PaymentStatus.REFUNDED and payment.refunded_amount == 24_000
+    assert_invariant(trip)
+
+
+def test_a_provider_that_fails_to_refund_does_not_undo_the_cancellation(
+    trip, settings, django_capture_on_commit_callbacks
+):
+    settings.PAYMENTS_SANDBOX_ENABLED = False  # get_provider refuses: the refund is logged
+    payment = CashPaymentFactory(
+        reservation=ConfirmedReservationFactory(trip=trip),
+        method="sandbox", provider_reference="SBX-2", idempotency_key="sandbox:2",
+    )  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):
+        services.cancel_reservation(reservation=payment.reservation, by=trip.origin.chief)
+    payment.reservation.refresh_from_db()
+    assert payment.reservation.status == S.CANCELLED
+    assert_invariant(trip)
