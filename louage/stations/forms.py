@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from louage.accounts.models import Role, User
 
 from .cities import CITY_CHOICES
+from .models import Station
 
 
 class StationForm(forms.Form):
@@ -48,3 +49,14 @@ class VehicleForm(forms.Form):
     )
     seats = forms.IntegerField(label=_("Places"), min_value=1, max_value=9, initial=8)
     active = forms.BooleanField(label=_("En service"), required=False, initial=True)
+
+    def __init__(self, *args, choose_station=False, **kwargs):
+        """`choose_station`: an admin adding a vehicle names its station (a chief never does)."""
+        super().__init__(*args, **kwargs)
+        if choose_station:
+            self.fields = {
+                "station": forms.ModelChoiceField(
+                    label=_("Station"), queryset=Station.objects.order_by("city", "name")
+                ),
+                **self.fields,
+            }

@@ -33,7 +33,7 @@ VEHICLE_FIELDS = ("plate", "owner_name", "owner_phone", "seats", "active")
 def normalize_plate(value):
     """'123tu4567', '123 TU 4567', '123 تونس 4567' → '123 TU 4567'; anything else is refused."""
     match = PLATE_RE.match(value or "")
-    if not match:
+    if not match or not all(int(part) for part in match.groups()):
         raise _invalid("plate", _("Immatriculation invalide : format attendu « 123 TU 4567 »."))
     series, number = match.groups()
     return f"{int(series)} TU {int(number)}"

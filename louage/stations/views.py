@@ -115,22 +115,20 @@ def vehicle_form(request, vehicle_id=None):
     vehicle = None
     if vehicle_id:
         vehicle = get_object_or_404(selectors.vehicles_for_user(request.user), pk=vehicle_id)
-    if vehicle is None and request.user.role == Role.ADMIN:
-        messages.info(
-            request, _("Les véhicules s'ajoutent depuis l'API ou par le chef de la station.")
-        )
     initial = (
         {f: getattr(vehicle, f) for f in ("plate", "owner_name", "owner_phone", "seats", "active")}
         if vehicle
         else {}
     )
-    form = VehicleForm(request.POST or None, initial=initial)
+    choose_station = vehicle is None and request.user.role == Role.ADMIN
+    form = VehicleForm(request.POST or None, initial=initial, choose_station=choose_station)
     if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
         try:
             if vehicle:
-                services.update_vehicle(vehicle=vehicle, by=request.user, **form.cleaned_data)
+                services.update_vehicle(vehicle=vehicle, by=request.user, **data)
             else:
-                services.create_vehicle(by=request.user, **form.cleaned_data)
+                services.create_vehicle(by=request.user, station=data.pop("station", None), **data)
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:

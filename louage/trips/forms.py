@@ -4,7 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from louage.stations.models import Station
+from louage.stations.models import Station, Vehicle
 
 from .models import TripStatus
 from .selectors import TUNIS
@@ -51,29 +51,43 @@ class TripForm(forms.Form):
         help_text=_("Par défaut : toutes les places du véhicule"),
     )  # fmt: skip
 
-    def __init__(self, *args, origin, **kwargs):
+    def __init__(self, *args, origin=None, **kwargs):
+        """`origin` is the chief's station (or the edited trip's); None lets an admin choose."""
         super().__init__(*args, **kwargs)
-        destinations = (
-            Station.objects.filter(is_active=True).exclude(pk=origin.pk).order_by("city", "name")
-        )
-        self.fields["destination_id"].choices = [
-            (s.pk, f"{s.name} ({s.city})") for s in destinations
-        ]
-        vehicles = origin.vehicles.filter(active=True).order_by("plate")
-        self.fields["vehicle_id"].choices = [
-            (v.pk, f"{v.plate} — {v.seats} places") for v in vehicles
-        ]
+        stations = Station.objects.filter(is_active=True).order_by("city", "name")
+        if origin is None:
+            self.fields = {
+                "origin_id": forms.TypedChoiceField(
+                    label=_("Station de départ"),
+                    coerce=int,
+                    choices=[(s.pk, f"{s.name} ({s.city})") for s in stations],
+                ),
+                **self.fields,
+            }
+            vehicles = Vehicle.objects.filter(active=True, station__is_active=True)
+            vehicles = vehicles.select_related("station").order_by("station__name", "plate")
+            vehicle_label = "{v.plate} — {v.station.name} — {v.seats} places"
+        else:
+            stations = stations.exclude(pk=origin.pk)
+            vehicles = origin.vehicles.filter(active=True).order_by("plate")
+            vehicle_label = "{v.plate} — {v.seats} places"
+        self.fields["destination_id"].choices = [(s.pk, f"{s.name} ({s.city})") for s in stations]
+        self.fields["vehicle_id"].choices = [(v.pk, vehicle_label.format(v=v)) for v in vehicles]
 
     def service_data(self):
         data = self.cleaned_data
         departure = datetime.combine(data["date"], data["time"], tzinfo=TUNIS)
-        return {
+        result = {
             "destination_id": data["destination_id"],
             "vehicle_id": data["vehicle_id"],
             "departure": departure,
+            # Decimal arithmetic: "12.500" DT is exactly 12500 millimes.
             "price": int(data["price_dt"] * 1000),
             "seats_total": data.get("seats_total"),
         }
+        if "origin_id" in data:
+            result["origin_id"] = data["origin_id"]
+        return result
 
 
 class TripFilterForm(forms.Form):

@@ -151,7 +151,8 @@ def update_trip(*, trip, by, **changes):
     if changes.get("destination_id") not in (None, trip.destination_id):
         fields["destination"] = _destination(changes["destination_id"], trip.origin)
     departure = trip.departure
-    if changes.get("departure") is not None:
+    # A form re-sends the unchanged time: only a new time has to lie in the future.
+    if changes.get("departure") is not None and changes["departure"] != trip.departure:
         departure = _departure(changes["departure"])
         fields["departure"] = departure
     if changes.get("price") is not None:
@@ -173,8 +174,8 @@ def update_trip(*, trip, by, **changes):
             raise _invalid(
                 "seats_total", _("Impossible : des places déjà réservées dépassent ce nombre.")
             )
-    if fields:
-        Trip.objects.filter(pk=trip.pk).update(**fields)
+    if fields and not Trip.objects.filter(pk=trip.pk, status=TripStatus.SCHEDULED).update(**fields):
+        raise InvalidTransition(_("Seul un départ programmé peut être modifié."))
     audit(
         actor=by, action="trip.updated", obj=trip, station_id=trip.origin_id, fields=sorted(changes)
     )

@@ -88,8 +88,9 @@ def trip_list(request):
     )
 
 
-@role_required(Role.CHIEF)
+@role_required(Role.ADMIN, Role.CHIEF)
 def trip_create(request):
+    """A chief plans from its own station; an admin chooses the origin."""
     origin = _origin_for(request.user)
     form = TripForm(request.POST or None, origin=origin, initial={"date": local_today()})
     if request.method == "POST" and form.is_valid():

@@ -4,15 +4,20 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.utils import timezone
+
 from louage.stations.cities import CITIES
 from louage.stations.models import Station, Vehicle
 from louage.trips.models import Trip, TripStatus
 
 
-def generate_network(*, stations=50, trips=100_000, start, days=60, seed=1, batch=5000):
+def generate_network(stations=50, trips=100_000, seed=1, *, start=None, days=60, batch=5000):
     """`stations` stations with 10 vehicles each and `trips` departures spread over `days` days
-    from `start`: some cancelled, some departed, some full. Returns the stations."""
+    from `start` (default: a week ago): some cancelled, some departed, some full.
+    Deterministic for a given `seed`. Returns the stations."""
     rng = random.Random(seed)
+    if start is None:
+        start = timezone.now() - timedelta(days=7)
     created = Station.objects.bulk_create(
         [
             Station(
