@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "louage.payments",
     "louage.tickets",
     "louage.notifications",
+    "louage.queues",
 ]
 
 MIDDLEWARE = [
@@ -311,6 +312,10 @@ REFUND_CUTOFF_MINUTES = env_int("REFUND_CUTOFF_MINUTES", 60)
 # Online booking closes this long before departure; the desk keeps selling until departure.
 BOOKING_CLOSES_MINUTES = env_int("BOOKING_CLOSES_MINUTES", 5)
 MAX_PENDING_HOLDS = env_int("MAX_PENDING_HOLDS", 3)
+# Depart-when-full queues: a no-show's seat is released this long after the vehicle is full;
+# the estimated departure comes from the fill rate over this many past hours.
+QUEUE_NO_SHOW_MINUTES = env_int("QUEUE_NO_SHOW_MINUTES", 10)
+QUEUE_ESTIMATE_HOURS = env_int("QUEUE_ESTIMATE_HOURS", 3)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

@@ -38,6 +38,8 @@ class SearchForm(forms.Form):
 
 
 class TripForm(forms.Form):
+    field_aliases = {"price": "price_dt"}  # the service speaks millimes, the form dinars
+
     destination_id = forms.TypedChoiceField(label=_("Arrivée"), coerce=int)
     vehicle_id = forms.TypedChoiceField(label=_("Véhicule"), coerce=int)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
