@@ -43,9 +43,13 @@ def seed_accounts():
 
 def seed(stdout=None):
     from louage.booking.demo import seed_bookings
+    from louage.queues.demo import seed_queues
     from louage.stations.demo import seed_network
+    from louage.trips.demo import seed_fares
 
     admin, clients = seed_accounts()
     seed_network(stdout=stdout)
+    seed_fares(stdout=stdout)
     seed_bookings(stdout=stdout)
+    seed_queues(stdout=stdout)
     return admin

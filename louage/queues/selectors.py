@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db.models import Q
 
+from louage.booking.models import Reservation, ReservationStatus
 from louage.core import clock
 from louage.trips.models import Fare
 from louage.trips.selectors import resolve_stations
@@ -50,6 +50,7 @@ class QueueView:
     loading: TurnView | None = None
     waiting: list[TurnView] = field(default_factory=list)
     seats_per_minute: float | None = None
+    travellers: list = field(default_factory=list)  # the loading vehicle's, for the desk
 
     @property
     def id(self):
@@ -208,10 +209,15 @@ def turn_of_trip(trip):
     return view, None
 
 
-def queues_of_stations_with_live(station_ids):
-    return (
-        _queues()
-        .filter(station_id__in=station_ids)
-        .filter(Q(turns__status__in=LIVE_TURNS))
-        .distinct()
+def attach_travellers(views):
+    """The reservations on each loading vehicle (for the desk's boarding list), in one query."""
+    by_trip = {view.loading.turn.trip_id: view for view in views if view.loading}
+    reservations = (
+        Reservation.objects.filter(trip_id__in=by_trip)
+        .exclude(status__in=[ReservationStatus.EXPIRED, ReservationStatus.CANCELLED])
+        .select_related("client")
+        .order_by("created_at", "pk")
     )
+    for reservation in reservations:
+        by_trip[reservation.trip_id].travellers.append(reservation)
+    return views
