@@ -3,11 +3,9 @@
 import pytest
 
 from louage.booking.models import Reservation
-from louage.queues import services
 from louage.queues.models import QueuedVehicle, TurnStatus
-from louage.trips.models import Trip, TripStatus
 from tests.factories import AdminFactory, ChiefFactory, ClientFactory
-from tests.network_factories import StationFactory, VehicleFactory
+from tests.network_factories import VehicleFactory
 from tests.queues.conftest import FARE
 
 pytestmark = pytest.mark.django_db
