@@ -64,9 +64,10 @@ def _lock_queue(queue_id):
 
 
 def _check_desk(by, queue):
-    """Cash sales are made by the station's own chief, at its desk."""
-    if getattr(by, "role", None) != Role.CHIEF or queue.station.chief_id != by.pk:
+    """Cash is taken by the station's own chief at its desk (or an admin standing in)."""
+    if getattr(by, "role", None) not in (Role.CHIEF, Role.ADMIN):
         raise NotAllowed(_("Seul le chef de la station vend et compte les voyageurs au guichet."))
+    check_can_manage_station(by, queue.station_id)
 
 
 def _live_turns(queue):

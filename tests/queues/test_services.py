@@ -174,15 +174,18 @@ def test_a_desk_sale_in_the_next_louage_is_confirmed_and_paid_cash(lined_up, chi
     assert Payment.objects.get(reservation=reservation).amount == 2 * FARE
 
 
-def test_only_the_stations_own_chief_sells_and_counts(lined_up, admin_user):
+def test_only_the_stations_own_chief_or_an_admin_sells_and_counts(lined_up, admin_user):
     for action in (
         lambda by: services.count_walk_in(queue=lined_up, seats=1, by=by),
         lambda by: services.sell_next_louage(queue=lined_up, seats=1, passenger_name="X", by=by),
     ):
-        for by in (admin_user, ChiefFactory(), ClientFactory()):
-            with pytest.raises(NotAllowed):
-                action(by)
+        with pytest.raises(NotFound):
+            action(ChiefFactory())
+        with pytest.raises(NotAllowed):
+            action(ClientFactory())
     assert not Reservation.objects.exists()
+    door = services.count_walk_in(queue=lined_up, seats=2, by=admin_user)
+    assert Payment.objects.get(reservation=door).recorded_by == admin_user
 
 
 @pytest.mark.parametrize("seats", [0, 9, -1, "2", None, True])

@@ -136,11 +136,13 @@ def test_another_chief_clients_and_visitors_are_kept_off_the_desk(web, lined_up)
     assert not Reservation.objects.exists()
 
 
-def test_an_admin_opens_any_stations_desk_but_does_not_take_cash(web, lined_up, station):
+def test_an_admin_opens_any_stations_desk(web, lined_up, station):
     web.force_login(AdminFactory())
     assert '<select name="station"' in web.get("/guichet/").content.decode()
     page = web.get("/guichet/", {"station": station.pk}).content.decode()
-    assert "101 TU 1001" in page and 'data-testid="sell-form"' not in page
+    assert "101 TU 1001" in page and 'data-testid="sell-form"' in page
+    web.post(f"/guichet/files/{lined_up.pk}/porte/", {"seats": "2"}, headers=HTMX)
+    assert loading(lined_up).seats_available == 6
     web.post(f"/guichet/files/{lined_up.pk}/envoyer/", {"station": station.pk})
     assert loading(lined_up).vehicle.plate == "102 TU 1002"
 
