@@ -380,7 +380,7 @@ def cancel_reservation(*, reservation, by, reason=""):
     departure); the chief of the departure's station and admins cancel any."""
     trip = _lock_trip(reservation.trip_id)
     reservation = (
-        Reservation.objects.select_for_update()
+        Reservation.objects.select_for_update(of=("self",))
         .select_related("trip__origin")
         .get(pk=reservation.pk)
     )
@@ -399,7 +399,7 @@ def cancel_reservations_of_trip(*, trip, by):
     now = clock.now()
     cancelled = 0
     live = (
-        Reservation.objects.select_for_update()
+        Reservation.objects.select_for_update(of=("self",))
         .select_related("trip__origin")
         .filter(trip_id=trip.pk, status__in=[S.PENDING, S.CONFIRMED])
     )
