@@ -483,21 +483,40 @@ def depart_queue_trip(*, trip, by):
 # --- selling seats --------------------------------------------------------------------------------
 
 
+def _free_seats(turn):
+    return turn.trip.seats_available if turn.trip_id else turn.vehicle.seats
+
+
 def _place(queue, seats, take):
     """Take `seats` on the first vehicle of the queue that has them all free (the loading one
     unless declared full, then the waiting ones in order), never split. Returns the result
-    of `take(trip)`; NotEnoughSeats when no vehicle of the queue has room."""
+    of `take(trip)`; NotEnoughSeats when no vehicle of the queue has room.
+
+    Free seats are read once, under the queue's lock: only this lock's holders take seats on
+    a queue trip, so a vehicle read with room keeps it (seats may only come back meanwhile),
+    and full vehicles are skipped without a lock or an UPDATE each."""
+    now = clock.now()
     turns = _live_turns(queue)
+    stale = set(
+        Reservation.objects.filter(
+            trip_id__in=[t.trip_id for t in turns if t.trip_id],
+            status="pending",
+            expires_at__lte=now,
+        ).values_list("trip_id", flat=True)
+    )
+    if stale:  # holds past their time give their seats back first
+        for trip_id in sorted(stale):
+            booking.expire_stale_holds(trip=Trip(pk=trip_id))
+        turns = _live_turns(queue)
     if not turns:
         raise NotEnoughSeats(
             _("Aucun louage n'attend dans cette file pour le moment : revenez plus tard."),
             code="queue_empty",
         )
-    now = clock.now()
     for turn in turns:
         if turn.status == TurnStatus.LOADING and turn.full_at is not None:
             continue
-        if turn.trip_id is None and turn.vehicle.seats < seats:
+        if _free_seats(turn) < seats:
             continue
         opened = turn.trip_id is None
         try:

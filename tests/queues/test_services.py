@@ -519,3 +519,18 @@ def test_the_seat_invariant_holds_per_vehicle_through_a_busy_sequence(lined_up, 
         assert_invariant(trip)
     for reservation in Reservation.objects.all():
         assert reservation.seats <= reservation.trip.seats_total
+
+
+def test_a_booking_behind_many_full_vehicles_costs_a_bounded_number_of_queries(
+    queue, station, chief_user, django_assert_max_num_queries
+):
+    for n in range(20):
+        vehicle = VehicleFactory(station=station, plate=f"{600 + n} TU {6000 + n}")
+        services.add_vehicle(queue=queue, by=chief_user, vehicle_id=vehicle.pk)
+    for _ in range(19):
+        services.reserve_next_louage(queue=queue, client=ClientFactory(), seats=8)
+    client = ClientFactory()
+    # Full vehicles are skipped from one read under the queue's lock, not locked one by one.
+    with django_assert_max_num_queries(30):
+        reservation = services.reserve_next_louage(queue=queue, client=client, seats=2)
+    assert reservation.trip.vehicle.plate == "619 TU 6019"
