@@ -49,7 +49,10 @@ class QueueOut(Schema):
     station: StationRef
     destination_id: int
     destination: StationRef
-    loading_trip: TripOut | None
+    loading_trip: TripOut | None = Field(
+        description="the vehicle loading now (kind `queue`: its `departure` is when it started "
+        "loading, then when it left)"
+    )
     loading_full: bool = Field(description="the chief declared the loading vehicle full")
     waiting: list[WaitingOut]
     estimated_departure: dt.datetime | None = Field(

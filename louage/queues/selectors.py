@@ -42,6 +42,13 @@ class TurnView:
     def is_full(self):
         return self.turn.full_at is not None or self.seats_available == 0
 
+    @property
+    def no_shows_released_at(self):
+        """When the seats of absent online travellers may go (QUEUE_NO_SHOW_MINUTES after full)."""
+        if self.turn.full_at is None:
+            return None
+        return self.turn.full_at + timedelta(minutes=settings.QUEUE_NO_SHOW_MINUTES)
+
 
 @dataclass
 class QueueView:
