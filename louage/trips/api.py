@@ -183,8 +183,8 @@ class FareIn(Schema):
 
 
 class FareQuery(Schema):
-    origin_city: str = Field("", max_length=60)
-    destination_city: str = Field("", max_length=60)
+    origin_city: str = Field("", max_length=60, pattern=r"^[^\x00]*$")
+    destination_city: str = Field("", max_length=60, pattern=r"^[^\x00]*$")
 
 
 @fares_router.get("", response={200: list[FareOut], **error_responses(422)})

@@ -26,6 +26,8 @@ def resolve_stations(value):
     value = (str(value) if value is not None else "").strip()
     if not value:
         return None
+    if "\x00" in value:  # PostgreSQL refuses NUL in a query: no station has one anyway
+        return []
     if value.isdigit():
         # Beyond 64 bits it cannot be an id (and the database would overflow): no station.
         return [int(value)] if len(value) <= 18 else []

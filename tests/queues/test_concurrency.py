@@ -3,6 +3,8 @@ PostgreSQL): online bookings, desk sales and walk-ins racing on one loading vehi
 tabs sending the same vehicle."""
 
 import random
+import urllib.error
+import urllib.request
 
 import pytest
 
@@ -154,3 +156,21 @@ def test_two_tabs_sending_the_same_vehicle_send_it_once_while_bookings_race(live
     assert all(
         status in (201, 409) for status, _ in (results[i] for i in range(len(sends), len(jobs)))
     )
+
+
+def test_hostile_queue_and_fare_queries_get_a_4xx_on_postgresql(live_app):
+    server = live_app("postgres", workers=1, env=SERVER_ENV)
+    for path in (
+        "/api/v1/queues?origin=%00",
+        "/api/v1/queues?destination=a%00b",
+        "/api/v1/fares?origin_city=%00",
+        "/api/v1/trips?origin=%00",
+        "/departs/?origin=%00",
+    ):
+        request = urllib.request.Request(server.url + path)
+        try:
+            with urllib.request.urlopen(request, timeout=30) as response:
+                status = response.status
+        except urllib.error.HTTPError as error:
+            status = error.code
+        assert status < 500, (path, status)
