@@ -255,3 +255,21 @@ def test_nasty_queue_inputs_never_cause_a_server_error(
         assert r.status_code < 500, (path, r.status_code, r.content[:300])
         if r.status_code >= 400:
             assert {"detail", "code"} <= set(r.json())
+
+
+def test_the_openapi_document_lists_the_queue_fare_and_cash_close_endpoints(api):
+    paths = api().get("/api/v1/openapi.json").json()["paths"]
+    for path, methods in {
+        "/api/v1/queues": {"get", "post"},
+        "/api/v1/queues/{queue_id}": {"get"},
+        "/api/v1/queues/{queue_id}/vehicles": {"post"},
+        "/api/v1/queues/{queue_id}/vehicles/{vehicle_id}": {"delete"},
+        "/api/v1/queues/{queue_id}/order": {"put"},
+        "/api/v1/queues/{queue_id}/walk-ins": {"post"},
+        "/api/v1/trips/{trip_id}/depart": {"post"},
+        "/api/v1/fares": {"get", "put"},
+        "/api/v1/stations/{station_id}/cash-report": {"get"},
+    }.items():
+        assert methods <= set(paths[path]), path
+    reserve = paths["/api/v1/reservations"]["post"]["requestBody"]["content"]["application/json"]
+    assert "queue_id" in str(api().get("/api/v1/openapi.json").json()["components"]) and reserve
