@@ -534,3 +534,18 @@ def test_a_booking_behind_many_full_vehicles_costs_a_bounded_number_of_queries(
     with django_assert_max_num_queries(30):
         reservation = services.reserve_next_louage(queue=queue, client=client, seats=2)
     assert reservation.trip.vehicle.plate == "619 TU 6019"
+
+
+def test_a_queued_vehicle_removed_from_the_fleet_is_kept_out_of_service(
+    queue, vehicles, chief_user
+):
+    from louage.stations import services as stations
+
+    services.add_vehicle(queue=queue, by=chief_user, vehicle_id=vehicles[3].pk)
+    services.add_vehicle(queue=queue, by=chief_user, vehicle_id=vehicles[0].pk)  # waits, no trip
+    services.remove_vehicle(queue=queue, by=chief_user, vehicle_id=vehicles[0].pk)
+    assert not vehicles[0].trips.exists()
+    assert stations.remove_vehicle(vehicle=vehicles[0], by=chief_user) == "deactivated"
+    vehicles[0].refresh_from_db()
+    assert vehicles[0].active is False
+    assert stations.remove_vehicle(vehicle=vehicles[2], by=chief_user) == "deleted"
