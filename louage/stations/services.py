@@ -186,7 +186,14 @@ def delete_station(*, station, by):
             code="station_in_use",
         )
     audit(actor=by, action="station.deleted", obj=station, name=station.name)
-    station.delete()
+    try:
+        with transaction.atomic():
+            station.delete()
+    except ProtectedError:  # a queue leaves from or goes to it
+        raise Conflict(
+            _("Des files d'attente partent de cette station ou y vont : désactivez-la plutôt."),
+            code="station_in_use",
+        ) from None
 
 
 @transaction.atomic

@@ -549,3 +549,12 @@ def test_a_queued_vehicle_removed_from_the_fleet_is_kept_out_of_service(
     vehicles[0].refresh_from_db()
     assert vehicles[0].active is False
     assert stations.remove_vehicle(vehicle=vehicles[2], by=chief_user) == "deleted"
+
+
+def test_a_station_a_queue_goes_to_is_not_deleted(queue, other_station, admin_user):
+    from louage.stations import services as stations
+
+    with pytest.raises(Conflict) as exc:
+        stations.delete_station(station=other_station, by=admin_user)
+    assert exc.value.code == "station_in_use"
+    other_station.refresh_from_db()
