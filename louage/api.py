@@ -46,7 +46,10 @@ def _error(request, status, detail, code, errors=None):
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
-    return _error(request, exc.status, exc.message, exc.code, exc.errors)
+    response = _error(request, exc.status, exc.message, exc.code, exc.errors)
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(DjangoValidationError)

@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from louage.keys import derive_key, installation_secret, is_weak
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LOUAGE_VAR_DIR", BASE_DIR / "var"))
 
@@ -31,10 +33,12 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DEBUG", True)
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-# Development default only; production refuses any key that starts with "django-insecure".
-INSECURE_SECRET_KEY = "django-insecure-louage-development-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY") or INSECURE_SECRET_KEY
+# No key comes from the repository. In development, a random secret made for this installation
+# under VAR_DIR; in production, SECRET_KEY from the environment (checked at the end of this
+# file). Each other purpose gets a key of its own derived from it, unless set explicitly.
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or (installation_secret(VAR_DIR) if DEBUG else "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -109,7 +113,6 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'louage.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -144,7 +147,7 @@ else:
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "louage.accounts.backends.LoginEmailBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -164,8 +167,16 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "louage.accounts.forms.SignupExtraForm"
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Mandatory: an account logs in once its address is confirmed. It is also what lets sign-up
+# answer the same for a taken address (allauth's enumeration prevention needs it).
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
+# A new login email waits beside the old one until its link is opened, then replaces it;
+# the old address is told (ACCOUNT_EMAIL_NOTIFICATIONS), with a link to undo.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "louage.accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Louage] "
@@ -187,7 +198,8 @@ NINJA_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY,
+    # Production requires its own JWT_SIGNING_KEY (checked below); development derives one.
+    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", "") or derive_key(SECRET_KEY, "jwt"),
     "ALGORITHM": "HS256",
 }
 # Reverse proxies (nginx, load balancer) in front of gunicorn: rate limits then key on the
@@ -260,12 +272,18 @@ TASKS = {
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 # The in-app sandbox card gateway: on in development, off in production unless asked for.
 PAYMENTS_SANDBOX_ENABLED = env_bool("PAYMENTS_SANDBOX_ENABLED", DEBUG)
-PAYMENTS_WEBHOOK_SECRET = (
-    os.environ.get("PAYMENTS_WEBHOOK_SECRET") or f"sandbox-webhook:{SECRET_KEY}"
+# Test cards confirm real reservations: production runs the sandbox only when told twice.
+PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION = env_bool("PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION", False)
+PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "") or derive_key(
+    SECRET_KEY, "payments.sandbox-webhook"
 )
 KONNECT_API_KEY = os.environ.get("KONNECT_API_KEY", "")
 KONNECT_WALLET_ID = os.environ.get("KONNECT_WALLET_ID", "")
 KONNECT_BASE_URL = os.environ.get("KONNECT_BASE_URL", "https://api.sandbox.konnect.network/api/v2")
+
+# --- Tickets --------------------------------------------------------------------------------
+# Signs the token in each ticket's QR code.
+TICKET_SIGNING_KEY = os.environ.get("TICKET_SIGNING_KEY", "") or derive_key(SECRET_KEY, "tickets")
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -311,6 +329,13 @@ REFUND_CUTOFF_MINUTES = env_int("REFUND_CUTOFF_MINUTES", 60)
 # Online booking closes this long before departure; the desk keeps selling until departure.
 BOOKING_CLOSES_MINUTES = env_int("BOOKING_CLOSES_MINUTES", 5)
 MAX_PENDING_HOLDS = env_int("MAX_PENDING_HOLDS", 3)
+# Seats one account may hold unpaid at once, across every departure.
+MAX_HELD_SEATS = env_int("MAX_HELD_SEATS", 8)
+# Holding seats needs a confirmed email address (always the case with mandatory verification).
+BOOKING_REQUIRES_VERIFIED = env_bool("BOOKING_REQUIRES_VERIFIED", not DEBUG)
+# An account whose holds expired unpaid this many times within a day waits before holding again.
+HOLD_COOLDOWN_AFTER_EXPIRED = env_int("HOLD_COOLDOWN_AFTER_EXPIRED", 3)
+HOLD_COOLDOWN_MINUTES = env_int("HOLD_COOLDOWN_MINUTES", 30)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
@@ -327,8 +352,19 @@ if not DEBUG:
     from django.core.exceptions import ImproperlyConfigured
 
     _problems = []
-    if SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    if is_weak(SECRET_KEY):
         _problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
+    _jwt_key = os.environ.get("JWT_SIGNING_KEY", "")
+    if is_weak(_jwt_key) or _jwt_key == SECRET_KEY:
+        _problems.append(
+            "JWT_SIGNING_KEY must be set to a random value of at least 50 characters, "
+            "different from SECRET_KEY"
+        )
+    if PAYMENTS_SANDBOX_ENABLED and not PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION:
+        _problems.append(
+            "the sandbox payment gateway confirms reservations with test cards: turn it off "
+            "(PAYMENTS_SANDBOX_ENABLED=false) or set PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION=true"
+        )
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         _problems.append("ALLOWED_HOSTS must list the site's host names")
     if _problems:

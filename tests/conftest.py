@@ -4,8 +4,8 @@ import json
 
 import pytest
 from django.test import Client
-from ninja_jwt.tokens import RefreshToken
 
+from louage.accounts.sessions import tokens_for
 from tests.factories import PASSWORD, AdminFactory, ChiefFactory, ClientFactory
 
 
@@ -39,7 +39,7 @@ class ApiClient:
 
     def __init__(self, user=None):
         self.client = Client()
-        self.token = str(RefreshToken.for_user(user).access_token) if user else None
+        self.token = tokens_for(user)["access"] if user else None
 
     def _headers(self, extra):
         headers = dict(extra or {})

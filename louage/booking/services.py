@@ -13,7 +13,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role, User
@@ -24,7 +24,15 @@ from louage.core.errors import field_error as _invalid
 from louage.core.validators import normalize_tunisian_phone
 from louage.trips.models import Trip, TripStatus
 
-from .errors import HoldExpired, NotEnoughSeats, RefundCutoff, TooManyHolds, TripNotBookable
+from .errors import (
+    HoldCooldown,
+    HoldExpired,
+    NotEnoughSeats,
+    RefundCutoff,
+    TooManyHeldSeats,
+    TooManyHolds,
+    TripNotBookable,
+)
 from .models import TRANSITIONS, Reservation, ReservationStatus
 from .selectors import seats_consistency  # noqa: F401  (tests and callers use services.seats_consistency)
 
@@ -48,8 +56,11 @@ def _check_seats(seats):
 
 
 def _lock_trip(trip_id):
+    # of=("self",): lock the trip row only. Without it PostgreSQL also locks the joined
+    # station and vehicle rows, so A→B and B→A bookings deadlock and every booking of a
+    # station waits for every other.
     return (
-        Trip.objects.select_for_update()
+        Trip.objects.select_for_update(of=("self",))
         .select_related("origin", "destination", "vehicle")
         .get(pk=trip_id)
     )
@@ -178,10 +189,80 @@ def expire_stale_holds(*, trip=None):
 # --- reserving ----------------------------------------------------------------------------------
 
 
+def booking_close(trip):
+    """Online booking (and paying) stops at this time; the desk sells until departure."""
+    return trip.departure - timedelta(minutes=settings.BOOKING_CLOSES_MINUTES)
+
+
+def hold_expiry(trip, now):
+    """A hold lasts HOLD_MINUTES, and never past its departure's booking close."""
+    return min(now + timedelta(minutes=settings.HOLD_MINUTES), booking_close(trip))
+
+
+def _check_may_hold(client, seats, now):
+    """One account cannot block departures: a confirmed address (BOOKING_REQUIRES_VERIFIED),
+    at most MAX_PENDING_HOLDS holds and MAX_HELD_SEATS seats unpaid at once, and a pause
+    after HOLD_COOLDOWN_AFTER_EXPIRED holds ran out unpaid within a day. The caller holds
+    the client's row lock, so two tabs cannot race past the counts."""
+    from louage.accounts.services import is_verified
+
+    if settings.BOOKING_REQUIRES_VERIFIED and not is_verified(client):
+        raise NotAllowed(
+            _("Confirmez d'abord votre adresse e-mail (lien reçu à l'inscription) pour réserver."),
+            code="email_unverified",
+        )
+    live = Reservation.objects.filter(client=client, status=S.PENDING, expires_at__gt=now)
+    held = live.aggregate(holds=Count("pk"), seats=Sum("seats"))
+    if held["holds"] >= settings.MAX_PENDING_HOLDS:
+        raise TooManyHolds(
+            _(
+                "Vous avez déjà %(n)s réservations en attente de paiement : payez-en ou annulez-en une d'abord."
+            )
+            % {"n": held["holds"]}
+        )
+    if (held["seats"] or 0) + seats > settings.MAX_HELD_SEATS:
+        raise TooManyHeldSeats(
+            _(
+                "Vous retenez déjà %(held)s place(s) non payée(s) : au plus %(max)s à la fois. "
+                "Payez ou annulez une réservation en attente d'abord."
+            )
+            % {"held": held["seats"] or 0, "max": settings.MAX_HELD_SEATS}
+        )
+    _check_cooldown(client, now)
+
+
+def _check_cooldown(client, now):
+    threshold = settings.HOLD_COOLDOWN_AFTER_EXPIRED
+    if threshold <= 0:
+        return
+    # Pending holds past their time count too: they ran out unpaid, swept or not yet.
+    ran_out = (
+        Reservation.objects.filter(client=client, expires_at__gt=now - timedelta(days=1))
+        .filter(Q(status=S.EXPIRED) | Q(status=S.PENDING, expires_at__lte=now))
+        .order_by("-expires_at")
+        .values_list("expires_at", flat=True)[:threshold]
+    )
+    ran_out = list(ran_out)
+    if len(ran_out) < threshold:
+        return
+    until = ran_out[0] + timedelta(minutes=settings.HOLD_COOLDOWN_MINUTES)
+    if until > now:
+        error = HoldCooldown(
+            _(
+                "Vos %(n)s dernières réservations ont expiré sans paiement : vous pourrez réserver "
+                "de nouveau dans %(minutes)s minute(s), ou achetez votre place au guichet."
+            )
+            % {"n": threshold, "minutes": max(1, int((until - now).total_seconds() // 60) + 1)}
+        )
+        error.retry_after = int((until - now).total_seconds()) + 1
+        raise error
+
+
 @transaction.atomic
 def reserve_seats(*, trip, client, seats):
-    """Hold `seats` for a client for HOLD_MINUTES. The price comes from the trip, never the
-    client. Raises NotEnoughSeats, TripNotBookable, TooManyHolds, InvalidInput."""
+    """Hold `seats` for a client until `hold_expiry`. The price comes from the trip, never the
+    client. Raises NotEnoughSeats, TripNotBookable, TooManyHolds, TooManyHeldSeats,
+    HoldCooldown, NotAllowed (unconfirmed address), InvalidInput."""
     seats = _check_seats(seats)
     if getattr(client, "role", None) != Role.CLIENT:
         raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
@@ -190,15 +271,13 @@ def reserve_seats(*, trip, client, seats):
     now = clock.now()
     if trip.status != TripStatus.SCHEDULED:
         raise TripNotBookable(_("Ce départ est annulé ou déjà parti."))
-    if trip.departure <= now + timedelta(minutes=settings.BOOKING_CLOSES_MINUTES):
+    if booking_close(trip) <= now:
         raise TripNotBookable(
             _("La réservation en ligne ferme %(n)s minutes avant le départ : voyez le guichet.")
             % {"n": settings.BOOKING_CLOSES_MINUTES}
         )
     expire_stale_holds(trip=trip)
-    holds = Reservation.objects.filter(client=client, status=S.PENDING, expires_at__gt=now).count()
-    if holds >= settings.MAX_PENDING_HOLDS:
-        raise TooManyHolds()
+    _check_may_hold(client, seats, now)
     _take_seats(trip, seats)
     reservation = _create_reservation(
         trip=trip,
@@ -206,7 +285,7 @@ def reserve_seats(*, trip, client, seats):
         seats=seats,
         total_price=seats * trip.price,
         status=S.PENDING,
-        expires_at=now + timedelta(minutes=settings.HOLD_MINUTES),
+        expires_at=hold_expiry(trip, now),
     )
     audit(
         actor=client,
@@ -272,16 +351,16 @@ def _expire_if_stale(reservation):
         raise HoldExpired()
 
 
-def confirm_reservation(*, reservation, payment=None, allow_stale=False):
-    """A pending reservation whose payment succeeded becomes confirmed (payment entry point).
-    A hold already past its expiry raises HoldExpired (the payment layer then refunds) —
-    unless `allow_stale`: an online payment that lands while the stale hold still has its
-    seats (not yet swept) confirms, since nobody else can have taken them."""
-    if not allow_stale:
-        _expire_if_stale(reservation)
+def confirm_reservation(*, reservation, payment=None):
+    """A pending reservation whose online payment succeeded becomes confirmed (payment entry
+    point). A hold past its expiry — which is never after booking closes — raises
+    HoldExpired, and the payment layer refunds: no seat is confirmed late."""
+    _expire_if_stale(reservation)
     with transaction.atomic():
         trip = _lock_trip(reservation.trip_id)
         reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+        if reservation.status == S.PENDING and reservation.expires_at <= clock.now():
+            raise HoldExpired()  # ran out between the sweep above and the lock
         _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
         audit(actor=None, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
               payment=payment.pk if payment else None)  # fmt: skip
@@ -357,7 +436,7 @@ def cancel_reservation(*, reservation, by, reason=""):
     departure); the chief of the departure's station and admins cancel any."""
     trip = _lock_trip(reservation.trip_id)
     reservation = (
-        Reservation.objects.select_for_update()
+        Reservation.objects.select_for_update(of=("self",))
         .select_related("trip__origin")
         .get(pk=reservation.pk)
     )
@@ -376,7 +455,7 @@ def cancel_reservations_of_trip(*, trip, by):
     now = clock.now()
     cancelled = 0
     live = (
-        Reservation.objects.select_for_update()
+        Reservation.objects.select_for_update(of=("self",))
         .select_related("trip__origin")
         .filter(trip_id=trip.pk, status__in=[S.PENDING, S.CONFIRMED])
     )
