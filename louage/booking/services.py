@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from louage.accounts.models import Role, User
 from louage.core import clock
 from louage.core.audit import audit
+from louage.core.db import transactional
 from louage.core.errors import InvalidTransition, NotAllowed
 from louage.core.errors import field_error as _invalid
 from louage.core.validators import normalize_tunisian_phone
@@ -165,7 +166,7 @@ def _expire_locked(reservation, now, station_id):
     return True
 
 
-@transaction.atomic
+@transactional
 def expire_stale_holds(*, trip=None):
     """Expire every pending reservation past `expires_at` (of one trip, or all) and give its
     seats back. Safe to run from many processes at once. Returns how many expired."""
@@ -258,7 +259,7 @@ def _check_cooldown(client, now):
         raise error
 
 
-@transaction.atomic
+@transactional
 def reserve_seats(*, trip, client, seats):
     """Hold `seats` for a client until `hold_expiry`. The price comes from the trip, never the
     client. Raises NotEnoughSeats, TripNotBookable, TooManyHolds, TooManyHeldSeats,
@@ -298,7 +299,7 @@ def reserve_seats(*, trip, client, seats):
     return reservation
 
 
-@transaction.atomic
+@transactional
 def sell_at_desk(*, trip, seats, passenger_name, passenger_phone="", by):
     """The chief sells seats to a walk-in traveller: confirmed at once, paid in cash."""
     from louage.payments.services import create_cash_payment
@@ -356,38 +357,43 @@ def confirm_reservation(*, reservation, payment=None):
     point). A hold past its expiry — which is never after booking closes — raises
     HoldExpired, and the payment layer refunds: no seat is confirmed late."""
     _expire_if_stale(reservation)
-    with transaction.atomic():
-        trip = _lock_trip(reservation.trip_id)
-        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-        if reservation.status == S.PENDING and reservation.expires_at <= clock.now():
-            raise HoldExpired()  # ran out between the sweep above and the lock
-        _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
-        audit(actor=None, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
-              payment=payment.pk if payment else None)  # fmt: skip
-        _notify("payment_received", reservation)
+    return _confirm_paid(reservation.pk, payment)
+
+
+@transactional
+def _confirm_paid(reservation_id, payment):
+    reservation = Reservation.objects.get(pk=reservation_id)
+    trip = _lock_trip(reservation.trip_id)
+    reservation = Reservation.objects.select_for_update().get(pk=reservation_id)
+    if reservation.status == S.PENDING and reservation.expires_at <= clock.now():
+        raise HoldExpired()  # ran out between the sweep and the lock
+    _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
+    audit(actor=None, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
+          payment=payment.pk if payment else None)  # fmt: skip
+    _notify("payment_received", reservation)
     return reservation
 
 
 def record_cash_payment(*, reservation, by):
     """The chief of the departure's station takes cash at the desk and confirms. Once only."""
-    from louage.payments.services import create_cash_payment
-
     if not _is_chief_of(by, Trip.objects.select_related("origin").get(pk=reservation.trip_id)):
         raise NotAllowed(_("Seul le chef de la station de départ encaisse au guichet."))
     _expire_if_stale(reservation)
-    with transaction.atomic():
-        trip = _lock_trip(reservation.trip_id)
-        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-        _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
-        payment = create_cash_payment(reservation=reservation, by=by)
-        audit(
-            actor=by,
-            action="reservation.confirmed",
-            obj=reservation,
-            station_id=trip.origin_id,
-            payment=payment.pk,
-        )
-        _notify("payment_received", reservation)
+    return _confirm_with_cash(reservation.pk, by)
+
+
+@transactional
+def _confirm_with_cash(reservation_id, by):
+    from louage.payments.services import create_cash_payment
+
+    reservation = Reservation.objects.get(pk=reservation_id)
+    trip = _lock_trip(reservation.trip_id)
+    reservation = Reservation.objects.select_for_update().get(pk=reservation_id)
+    _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
+    payment = create_cash_payment(reservation=reservation, by=by)
+    audit(actor=by, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
+          payment=payment.pk)  # fmt: skip
+    _notify("payment_received", reservation)
     return reservation
 
 
@@ -429,7 +435,7 @@ def _cancel_locked(reservation, by, now, reason=""):
     return refunded
 
 
-@transaction.atomic
+@transactional
 def cancel_reservation(*, reservation, by, reason=""):
     """Cancel a pending or confirmed reservation: its seats go back at once and a paid one is
     refunded. The client cancels its own (a paid one until REFUND_CUTOFF_MINUTES before
@@ -466,7 +472,7 @@ def cancel_reservations_of_trip(*, trip, by):
     return cancelled
 
 
-@transaction.atomic
+@transactional
 def board_reservation(*, reservation, by):
     """Check-in at boarding: confirmed → boarded, by the chief of the departure's station."""
     trip = _lock_trip(reservation.trip_id)
