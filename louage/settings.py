@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "louage.payments",
     "louage.tickets",
     "louage.notifications",
+    "louage.reporting",
 ]
 
 MIDDLEWARE = [
