@@ -86,6 +86,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "louage.core.middleware.OverflowAsBadRequestMiddleware",
+    "louage.reporting.middleware.VisitCounterMiddleware",
 ]
 
 ROOT_URLCONF = "louage.urls"
@@ -312,6 +313,12 @@ REFUND_CUTOFF_MINUTES = env_int("REFUND_CUTOFF_MINUTES", 60)
 # Online booking closes this long before departure; the desk keeps selling until departure.
 BOOKING_CLOSES_MINUTES = env_int("BOOKING_CLOSES_MINUTES", 5)
 MAX_PENDING_HOLDS = env_int("MAX_PENDING_HOLDS", 3)
+
+# --- Visitor reports ------------------------------------------------------------------------
+# Page views are counted in each process's memory and written every VISITS_FLUSH_SECONDS
+# (and at exit): a process killed outright loses at most that much.
+VISITS_TRACKING = env_bool("VISITS_TRACKING", True)
+VISITS_FLUSH_SECONDS = env_int("VISITS_FLUSH_SECONDS", 5)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {
