@@ -9,7 +9,9 @@ from .periods import DEFAULT_PRESET, PRESETS, parse_period, preset_period
 class ReportFilterForm(forms.Form):
     """Period (a preset or two dates) and, for admins, one station or the whole network."""
 
-    period = forms.ChoiceField(label=_("Période"), choices=list(PRESETS.items()), required=False)
+    period = forms.ChoiceField(
+        label=_("Période"), choices=list(PRESETS.items()), required=False, initial=DEFAULT_PRESET
+    )
 
     def __init__(self, *args, stations=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -17,6 +17,12 @@
     return number.format(value);
   }
 
+  // Axis ticks stay short on a phone: whole dinars.
+  function tick(unit, value) {
+    if (unit === "money") return number.format(Math.round(value)) + " DT";
+    return format(unit, value);
+  }
+
   function datasets(chart) {
     return chart.datasets.map(function (set, index) {
       var round = chart.type === "doughnut";
@@ -39,9 +45,9 @@
     var valueAxis = {
       beginAtZero: true,
       stacked: !!chart.stacked,
-      ticks: { callback: function (value) { return format(chart.unit, value); }, precision: chart.unit ? undefined : 0 }
+      ticks: { callback: function (value) { return tick(chart.unit, value); }, precision: chart.unit ? undefined : 0 }
     };
-    var labelAxis = { stacked: !!chart.stacked, reverse: rtl && !horizontal, ticks: { autoSkip: true, maxRotation: 60 } };
+    var labelAxis = { stacked: !!chart.stacked, reverse: rtl && !horizontal, ticks: { autoSkip: !horizontal, maxRotation: 60 } };
     var scales = chart.type === "doughnut" ? {} : horizontal ? { x: valueAxis, y: labelAxis } : { x: labelAxis, y: valueAxis };
     if (horizontal) valueAxis.reverse = rtl;
     return {
@@ -69,6 +75,8 @@
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var chart = spec.charts[canvas.dataset.chart];
     if (!chart) return;
+    // One readable row per bar: horizontal charts grow with their labels.
+    if (chart.horizontal) canvas.parentNode.style.height = Math.max(280, 26 * chart.labels.length + 70) + "px";
     new window.Chart(canvas, {
       type: chart.type,
       data: { labels: chart.labels, datasets: datasets(chart) },
