@@ -66,13 +66,14 @@ def network(db, chief_user):
         origin=a, destination=b, vehicle=va, departure=at(date(2026, 3, 12), 9), price=10_000
     )
     S = ReservationStatus  # noqa: N806
-    r1 = ReservationFactory(trip=t1, seats=2, status=S.BOARDED, expires_at=None)
-    r2 = ReservationFactory(trip=t1, seats=1, status=S.CONFIRMED, expires_at=None)
-    r3 = ReservationFactory(trip=t1, seats=2, status=S.CANCELLED, expires_at=None)
-    ReservationFactory(trip=t1, seats=1, status=S.EXPIRED)  # R4, the expired hold
-    r5 = ReservationFactory(trip=t2, seats=3, status=S.CANCELLED, expires_at=None)
-    r6 = ReservationFactory(trip=t3, seats=4, status=S.CONFIRMED, expires_at=None)
-    r7 = ReservationFactory(trip=t4, seats=1, status=S.CONFIRMED, expires_at=None)
+    walk_in = {"client": None, "passenger_name": "Voyageur"}  # no account: fast set-up
+    r1 = ReservationFactory(trip=t1, **walk_in, seats=2, status=S.BOARDED, expires_at=None)
+    r2 = ReservationFactory(trip=t1, **walk_in, seats=1, status=S.CONFIRMED, expires_at=None)
+    r3 = ReservationFactory(trip=t1, **walk_in, seats=2, status=S.CANCELLED, expires_at=None)
+    ReservationFactory(trip=t1, **walk_in, seats=1, status=S.EXPIRED)  # R4, the expired hold
+    r5 = ReservationFactory(trip=t2, **walk_in, seats=3, status=S.CANCELLED, expires_at=None)
+    r6 = ReservationFactory(trip=t3, **walk_in, seats=4, status=S.CONFIRMED, expires_at=None)
+    r7 = ReservationFactory(trip=t4, **walk_in, seats=1, status=S.CONFIRMED, expires_at=None)
     _pay(r1, 20_000, PaymentMethod.CASH)
     _pay(r2, 10_000, PaymentMethod.SANDBOX)
     _pay(r3, 20_000, PaymentMethod.SANDBOX, PaymentStatus.REFUNDED)

@@ -112,7 +112,7 @@ def test_queue_trips_count_as_departures_like_any_other(network):
     queue_trip = TripFactory(
         origin=network.a, destination=network.b, departure=at(D2, 10), price=8_000, kind="queue"
     )
-    ConfirmedReservationFactory(trip=queue_trip, seats=2)
+    ConfirmedReservationFactory(trip=queue_trip, seats=2, client=None, passenger_name="V")
     totals = selectors.sales_report(network.period)["totals"]
     assert (totals["departures"], totals["seats_offered"], totals["seats_sold"]) == (3, 20, 9)
 
@@ -134,7 +134,7 @@ def test_sales_report_runs_the_same_few_queries_whatever_the_data(
         trip = TripFactory(
             origin=network.b, destination=network.a, departure=at(D1, 6) + timedelta(minutes=day)
         )
-        ConfirmedReservationFactory(trip=trip, seats=1 + day % 3)
+        ConfirmedReservationFactory(trip=trip, seats=1 + day % 3, client=None, passenger_name="V")
     with django_assert_num_queries(5):
         report = selectors.sales_report(network.period)
     assert report["totals"]["departures"] == 22
