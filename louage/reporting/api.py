@@ -144,8 +144,8 @@ def visits(
     format: str = Query("json", max_length=10, description=DOCS["format"]),  # noqa: A002
     table: str | None = Query(None, max_length=20, description=DOCS["table"]),
 ):
-    period = parse_period(date_from, date_to)
     access.check_can_read_visits(request.auth)
+    period = parse_period(date_from, date_to)
     data = selectors.visits_report(period)
     return _output("visits", data, format, table, f"visites-{period.first}-{period.last}.csv")
 
