@@ -19,6 +19,7 @@ from louage.core.errors import DomainError, InvalidInput
 from louage.notifications.api import notices_router
 from louage.notifications.api import router as notifications_router
 from louage.payments.api import router as payments_router
+from louage.reporting.api import router as reports_router
 from louage.stations.api import stations_router, vehicles_router
 from louage.tickets.api import router as tickets_router
 from louage.trips.api import router as trips_router
@@ -117,3 +118,4 @@ api.add_router("/tickets", tickets_router)
 api.add_router("", payments_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/notices", notices_router)
+api.add_router("/reports", reports_router)

@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "louage.payments",
     "louage.tickets",
     "louage.notifications",
+    "louage.reporting",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +90,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "louage.core.middleware.OverflowAsBadRequestMiddleware",
+    "louage.reporting.middleware.VisitCounterMiddleware",
 ]
 
 ROOT_URLCONF = "louage.urls"
@@ -336,6 +338,12 @@ BOOKING_REQUIRES_VERIFIED = env_bool("BOOKING_REQUIRES_VERIFIED", not DEBUG)
 # An account whose holds expired unpaid this many times within a day waits before holding again.
 HOLD_COOLDOWN_AFTER_EXPIRED = env_int("HOLD_COOLDOWN_AFTER_EXPIRED", 3)
 HOLD_COOLDOWN_MINUTES = env_int("HOLD_COOLDOWN_MINUTES", 30)
+
+# --- Visitor reports ------------------------------------------------------------------------
+# Page views are counted in each process's memory and written every VISITS_FLUSH_SECONDS
+# (and at exit): a process killed outright loses at most that much.
+VISITS_TRACKING = env_bool("VISITS_TRACKING", True)
+VISITS_FLUSH_SECONDS = env_int("VISITS_FLUSH_SECONDS", 5)
 
 # --- Logging --------------------------------------------------------------------------------
 LOGGING = {

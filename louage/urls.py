@@ -39,6 +39,7 @@ urlpatterns = [
     path("", include("louage.tickets.urls")),
     path("", include("louage.payments.urls")),
     path("", include("louage.notifications.urls")),
+    path("", include("louage.reporting.urls")),
     # Avatars are small and public; behind nginx, serve MEDIA_ROOT directly instead.
     re_path(r"^media/(?P<path>avatars/[\w.-]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

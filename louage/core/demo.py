@@ -43,9 +43,11 @@ def seed_accounts():
 
 def seed(stdout=None):
     from louage.booking.demo import seed_bookings
+    from louage.reporting.demo import seed_reporting
     from louage.stations.demo import seed_network
 
     admin, clients = seed_accounts()
     seed_network(stdout=stdout)
     seed_bookings(stdout=stdout)
+    seed_reporting(stdout=stdout)
     return admin
