@@ -15,7 +15,9 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from louage.accounts.api import auth_router, me_router, users_router
 from louage.booking.api import router as reservations_router
 from louage.core.api import LocalTimeRenderer, MalformedBody, StrictJSONParser
+from louage.core.db import is_unavailable
 from louage.core.errors import DomainError, InvalidInput
+from louage.core.observability import RETRY_AFTER_SECONDS
 from louage.notifications.api import notices_router
 from louage.notifications.api import router as notifications_router
 from louage.payments.api import router as payments_router
@@ -42,6 +44,8 @@ def _error(request, status, detail, code, errors=None):
     body = {"detail": str(detail), "code": code}
     if errors:
         body["errors"] = errors
+    if status >= 500:
+        body["request_id"] = getattr(request, "id", "")  # for the traveller to quote
     return api.create_response(request, body, status=status)
 
 
@@ -103,6 +107,16 @@ def overflow_error(request, exc):
 
 @api.exception_handler(Exception)
 def unexpected_error(request, exc):
+    if is_unavailable(exc):
+        # The database is away (or aborted us twice): say when to come back, not "bug".
+        logger.warning("database unavailable: %s", exc)
+        response = _error(
+            request, 503,
+            _("Service momentanément indisponible : réessayez dans quelques secondes."),
+            "unavailable",
+        )  # fmt: skip
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     logger.exception("Unhandled API error")
     return _error(request, 500, _("Erreur interne. L'incident a été enregistré."), "server_error")
 

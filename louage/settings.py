@@ -74,6 +74,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "louage.core.observability.RequestObservabilityMiddleware",
     "louage.core.middleware.RequestSizeLimitMiddleware",
     "louage.core.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -126,24 +127,52 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 else:
+    # Persistent connections, checked before each request's first query, so a database that
+    # restarted is used again at once. Nothing waits longer than a request may take.
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3),
+            "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 15000)}",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits are shared across workers through it) --------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-else:
+    # Shared by every machine. When Redis is down, reads miss and counters fail open (logged):
+    # rate limits and caching degrade, bookings never stop for it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "louage_cache",
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "louage.cache"
+    # Sessions read from Redis and fall back to the database when it is away.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # One machine: a disk cache shared by its processes (SQLite files of its own, atomic
+    # counters), so rate limits never write to the application's database.
+    CACHES = {
+        "default": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "SHARDS": 8,
+            "DATABASE_TIMEOUT": 0.1,
+            "OPTIONS": {"size_limit": 256 * 1024 * 1024},
+        }
+    }
+RATELIMIT_FAIL_OPEN = True
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
@@ -258,7 +287,12 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Absolute address of the site, for links in emails.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Defaults to the address `make run` serves (HOST/PORT), so links work out of the box.
+_host = os.environ.get("HOST", "127.0.0.1")
+SITE_URL = os.environ.get(
+    "SITE_URL",
+    f"http://{'127.0.0.1' if _host in ('0.0.0.0', '::', '') else _host}:{os.environ.get('PORT', '8000')}",  # noqa: S104
+).rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Louage <no-reply@louage.tn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -345,15 +379,47 @@ HOLD_COOLDOWN_MINUTES = env_int("HOLD_COOLDOWN_MINUTES", 30)
 VISITS_TRACKING = env_bool("VISITS_TRACKING", True)
 VISITS_FLUSH_SECONDS = env_int("VISITS_FLUSH_SECONDS", 5)
 
-# --- Logging --------------------------------------------------------------------------------
+# --- Logging, metrics, error reports -------------------------------------------------------
+# JSON lines (one per request from louage.core.observability, tracebacks inside the line) in
+# production; readable text in development unless LOG_FORMAT=json.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The request line is ours (with its id and duration); Django's would repeat it.
+        "django.request": {"level": "ERROR"},
+        "louage.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+    },
 }
+# GET /metrics (Prometheus) answers only with `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )
 
 # --- Production refuses unsafe settings -----------------------------------------------------
 if not DEBUG:

@@ -7,16 +7,18 @@ from django.views.static import serve
 from louage.accounts.views import ConfirmEmailView
 from louage.api import api
 from louage.core import views as core_views
+from louage.core.observability import metrics_view
 
 handler400 = "louage.core.views.bad_request"
 handler403 = "louage.core.views.permission_denied"
 handler404 = "louage.core.views.page_not_found"
-handler500 = "louage.core.views.server_error"
+handler500 = "louage.core.observability.server_error"
 
 urlpatterns = [
     path("", core_views.home, name="home"),
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("api/v1/", api.urls),
     re_path(
         r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",

@@ -30,8 +30,9 @@ def png_bytes(size=(800, 600), color=(200, 30, 30)):
 
 
 def test_register_creates_an_unconfirmed_client_with_normalised_email_and_phone(
-    api, mailoutbox, django_capture_on_commit_callbacks
+    api, mailoutbox, django_capture_on_commit_callbacks, settings
 ):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
     with django_capture_on_commit_callbacks(execute=True):
         response = api().post("auth/register", NEW_USER)
     assert response.status_code == 202, response.content
