@@ -5,13 +5,15 @@ BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help install setup run dev test lint bench lock messages clean
+.PHONY: help install setup run dev test lint bench resilience soak backup restore lock messages clean
 
 help:
 	@echo "make run    set up (venv, locked deps, migrations, demo data, static) and start the app"
 	@echo "make dev    development server with auto-reload"
 	@echo "make test   lint and the whole test suite"
 	@echo "make bench  performance figures"
+	@echo "make resilience  the production stack under faults"
+	@echo "make backup / make restore BACKUP=file  back the database up / restore it"
 
 $(STAMP): requirements.lock
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -44,6 +46,19 @@ test: lint
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# nginx + two instances + PostgreSQL + Redis + two task workers, under faults (also in `make test`).
+resilience: install
+	$(BIN)/python -m pytest tests/resilience -s $(PYTEST_ARGS)
+
+# Back the database up while the app runs (SQLite online backup, or pg_dump): var/backups/.
+backup: install
+	$(MANAGE) backup
+
+# Restore one: `make restore BACKUP=var/backups/louage-….sqlite3` (stop the app first).
+restore: install
+	@test -n "$(BACKUP)" || (echo "usage: make restore BACKUP=path/to/backup" && exit 2)
+	$(MANAGE) restore "$(BACKUP)"
 
 # Regenerate the lock file after editing pyproject.toml (needs network access to PyPI).
 lock: install

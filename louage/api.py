@@ -15,11 +15,14 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from louage.accounts.api import auth_router, me_router, users_router
 from louage.booking.api import router as reservations_router
 from louage.core.api import LocalTimeRenderer, MalformedBody, StrictJSONParser
+from louage.core.db import is_unavailable
 from louage.core.errors import DomainError, InvalidInput
+from louage.core.observability import RETRY_AFTER_SECONDS
 from louage.notifications.api import notices_router
 from louage.notifications.api import router as notifications_router
 from louage.payments.api import router as payments_router
 from louage.queues.api import router as queues_router
+from louage.reporting.api import router as reports_router
 from louage.stations.api import stations_router, vehicles_router
 from louage.tickets.api import router as tickets_router
 from louage.trips.api import fares_router
@@ -43,12 +46,17 @@ def _error(request, status, detail, code, errors=None):
     body = {"detail": str(detail), "code": code}
     if errors:
         body["errors"] = errors
+    if status >= 500:
+        body["request_id"] = getattr(request, "id", "")  # for the traveller to quote
     return api.create_response(request, body, status=status)
 
 
 @api.exception_handler(DomainError)
 def domain_error(request, exc):
-    return _error(request, exc.status, exc.message, exc.code, exc.errors)
+    response = _error(request, exc.status, exc.message, exc.code, exc.errors)
+    if exc.retry_after:
+        response["Retry-After"] = str(exc.retry_after)
+    return response
 
 
 @api.exception_handler(DjangoValidationError)
@@ -101,6 +109,16 @@ def overflow_error(request, exc):
 
 @api.exception_handler(Exception)
 def unexpected_error(request, exc):
+    if is_unavailable(exc):
+        # The database is away (or aborted us twice): say when to come back, not "bug".
+        logger.warning("database unavailable: %s", exc)
+        response = _error(
+            request, 503,
+            _("Service momentanément indisponible : réessayez dans quelques secondes."),
+            "unavailable",
+        )  # fmt: skip
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     logger.exception("Unhandled API error")
     return _error(request, 500, _("Erreur interne. L'incident a été enregistré."), "server_error")
 
@@ -116,5 +134,6 @@ api.add_router("/tickets", tickets_router)
 api.add_router("", payments_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/notices", notices_router)
+api.add_router("/reports", reports_router)
 api.add_router("/queues", queues_router)
 api.add_router("/fares", fares_router)

@@ -2,19 +2,45 @@
 
 import multiprocessing
 import os
+import shutil
+from pathlib import Path
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+host = os.environ.get("HOST", "127.0.0.1")
+port = os.environ.get("PORT", "8000")
+bind = f"{host}:{port}"
 workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
 # Recycling bounds the damage of a slow leak; jitter keeps workers from restarting together.
 max_requests = int(os.environ.get("GUNICORN_MAX_REQUESTS", "2000"))
 max_requests_jitter = int(os.environ.get("GUNICORN_MAX_REQUESTS_JITTER", "200"))
 timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = 20
+graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "20"))
 keepalive = 5
 # Cap request line and headers: a cheap defence against oversized-request abuse.
 limit_request_line = 8190
 limit_request_fields = 100
 limit_request_field_size = 8190
-accesslog = "-" if os.environ.get("ACCESS_LOG", "1") == "1" else None
+# Louage logs one JSON line per request itself (louage.core.observability).
+accesslog = "-" if os.environ.get("ACCESS_LOG", "0") == "1" else None
 errorlog = "-"
-proc_name = "louage"
+proc_name = f"louage:{port}"
+
+_var = Path(os.environ.get("LOUAGE_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
+_run = _var / "run"
+_run.mkdir(parents=True, exist_ok=True)
+# One control socket per instance, under its own data directory (not one per host user).
+control_socket = str(_run / f"gunicorn-{port}.ctl")
+
+# Prometheus counters of every worker of this instance meet in one directory, emptied when the
+# master starts so a restart does not add up old runs.
+_metrics = Path(os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", str(_run / f"metrics-{port}")))
+
+
+def on_starting(server):
+    shutil.rmtree(_metrics, ignore_errors=True)
+    _metrics.mkdir(parents=True, exist_ok=True)
+
+
+def child_exit(server, worker):
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)

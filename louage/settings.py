@@ -10,6 +10,8 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from louage.keys import derive_key, installation_secret, is_weak
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LOUAGE_VAR_DIR", BASE_DIR / "var"))
 
@@ -31,10 +33,12 @@ def env_list(name, default=""):
 
 
 DEBUG = env_bool("DEBUG", True)
+VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-# Development default only; production refuses any key that starts with "django-insecure".
-INSECURE_SECRET_KEY = "django-insecure-louage-development-key-never-use-in-production"  # noqa: S105
-SECRET_KEY = os.environ.get("SECRET_KEY") or INSECURE_SECRET_KEY
+# No key comes from the repository. In development, a random secret made for this installation
+# under VAR_DIR; in production, SECRET_KEY from the environment (checked at the end of this
+# file). Each other purpose gets a key of its own derived from it, unless set explicitly.
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or (installation_secret(VAR_DIR) if DEBUG else "")
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -66,10 +70,12 @@ INSTALLED_APPS = [
     "louage.payments",
     "louage.tickets",
     "louage.notifications",
+    "louage.reporting",
     "louage.queues",
 ]
 
 MIDDLEWARE = [
+    "louage.core.observability.RequestObservabilityMiddleware",
     "louage.core.middleware.RequestSizeLimitMiddleware",
     "louage.core.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -86,6 +92,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "louage.core.middleware.OverflowAsBadRequestMiddleware",
+    "louage.reporting.middleware.VisitCounterMiddleware",
 ]
 
 ROOT_URLCONF = "louage.urls"
@@ -110,7 +117,6 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'louage.sqlite3'}"
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -122,30 +128,58 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 else:
+    # Persistent connections, checked before each request's first query, so a database that
+    # restarted is used again at once. Nothing waits longer than a request may take.
     DATABASES["default"]["CONN_MAX_AGE"] = env_int("CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": env_int("DATABASE_CONNECT_TIMEOUT", 3),
+            "options": f"-c statement_timeout={env_int('DATABASE_STATEMENT_TIMEOUT_MS', 15000)}",
+        }
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache (rate limits are shared across workers through it) --------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
-    CACHES = {
-        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
-    }
-else:
+    # Shared by every machine. When Redis is down, reads miss and counters fail open (logged):
+    # rate limits and caching degrade, bookings never stop for it.
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
-            "LOCATION": "louage_cache",
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+                "IGNORE_EXCEPTIONS": True,
+            },
         }
     }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+    DJANGO_REDIS_LOGGER = "louage.cache"
+    # Sessions read from Redis and fall back to the database when it is away.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+else:
+    # One machine: a disk cache shared by its processes (SQLite files of its own, atomic
+    # counters), so rate limits never write to the application's database.
+    CACHES = {
+        "default": {
+            "BACKEND": "diskcache.DjangoCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+            "SHARDS": 8,
+            "DATABASE_TIMEOUT": 0.1,
+            "OPTIONS": {"size_limit": 256 * 1024 * 1024},
+        }
+    }
+RATELIMIT_FAIL_OPEN = True
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
-    "allauth.account.auth_backends.AuthenticationBackend",
+    "louage.accounts.backends.LoginEmailBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -165,8 +199,16 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "louage.accounts.forms.SignupExtraForm"
-ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "optional")
+# Mandatory: an account logs in once its address is confirmed. It is also what lets sign-up
+# answer the same for a taken address (allauth's enumeration prevention needs it).
+ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")
+ACCOUNT_LOGIN_ON_EMAIL_CONFIRMATION = True
+ACCOUNT_PREVENT_ENUMERATION = True
 ACCOUNT_UNIQUE_EMAIL = True
+# A new login email waits beside the old one until its link is opened, then replaces it;
+# the old address is told (ACCOUNT_EMAIL_NOTIFICATIONS), with a link to undo.
+ACCOUNT_CHANGE_EMAIL = True
+ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "louage.accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Louage] "
@@ -188,7 +230,8 @@ NINJA_JWT = {
     "ROTATE_REFRESH_TOKENS": True,
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
-    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY") or SECRET_KEY,
+    # Production requires its own JWT_SIGNING_KEY (checked below); development derives one.
+    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", "") or derive_key(SECRET_KEY, "jwt"),
     "ALGORITHM": "HS256",
 }
 # Reverse proxies (nginx, load balancer) in front of gunicorn: rate limits then key on the
@@ -210,8 +253,10 @@ USE_TZ = True
 
 # --- Static and media -----------------------------------------------------------------------
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns on every request when it is missing
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT") or BASE_DIR / "staticfiles")
+STATIC_ROOT.mkdir(
+    parents=True, exist_ok=True
+)  # whitenoise warns on every request when it is missing
 STATICFILES_DIRS = [BASE_DIR / "louage" / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
@@ -245,7 +290,12 @@ if EMAIL_HOST:
 else:
     EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 # Absolute address of the site, for links in emails.
-SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# Defaults to the address `make run` serves (HOST/PORT), so links work out of the box.
+_host = os.environ.get("HOST", "127.0.0.1")
+SITE_URL = os.environ.get(
+    "SITE_URL",
+    f"http://{'127.0.0.1' if _host in ('0.0.0.0', '::', '') else _host}:{os.environ.get('PORT', '8000')}",  # noqa: S104
+).rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Louage <no-reply@louage.tn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -261,12 +311,18 @@ TASKS = {
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 # The in-app sandbox card gateway: on in development, off in production unless asked for.
 PAYMENTS_SANDBOX_ENABLED = env_bool("PAYMENTS_SANDBOX_ENABLED", DEBUG)
-PAYMENTS_WEBHOOK_SECRET = (
-    os.environ.get("PAYMENTS_WEBHOOK_SECRET") or f"sandbox-webhook:{SECRET_KEY}"
+# Test cards confirm real reservations: production runs the sandbox only when told twice.
+PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION = env_bool("PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION", False)
+PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "") or derive_key(
+    SECRET_KEY, "payments.sandbox-webhook"
 )
 KONNECT_API_KEY = os.environ.get("KONNECT_API_KEY", "")
 KONNECT_WALLET_ID = os.environ.get("KONNECT_WALLET_ID", "")
 KONNECT_BASE_URL = os.environ.get("KONNECT_BASE_URL", "https://api.sandbox.konnect.network/api/v2")
+
+# --- Tickets --------------------------------------------------------------------------------
+# Signs the token in each ticket's QR code.
+TICKET_SIGNING_KEY = os.environ.get("TICKET_SIGNING_KEY", "") or derive_key(SECRET_KEY, "tickets")
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -312,28 +368,84 @@ REFUND_CUTOFF_MINUTES = env_int("REFUND_CUTOFF_MINUTES", 60)
 # Online booking closes this long before departure; the desk keeps selling until departure.
 BOOKING_CLOSES_MINUTES = env_int("BOOKING_CLOSES_MINUTES", 5)
 MAX_PENDING_HOLDS = env_int("MAX_PENDING_HOLDS", 3)
+# Seats one account may hold unpaid at once, across every departure.
+MAX_HELD_SEATS = env_int("MAX_HELD_SEATS", 8)
+# Holding seats needs a confirmed email address (always the case with mandatory verification).
+BOOKING_REQUIRES_VERIFIED = env_bool("BOOKING_REQUIRES_VERIFIED", not DEBUG)
+# An account whose holds expired unpaid this many times within a day waits before holding again.
+HOLD_COOLDOWN_AFTER_EXPIRED = env_int("HOLD_COOLDOWN_AFTER_EXPIRED", 3)
+HOLD_COOLDOWN_MINUTES = env_int("HOLD_COOLDOWN_MINUTES", 30)
 # Depart-when-full queues: a no-show's seat is released this long after the vehicle is full;
 # the estimated departure comes from the fill rate over this many past hours.
 QUEUE_NO_SHOW_MINUTES = env_int("QUEUE_NO_SHOW_MINUTES", 10)
 QUEUE_ESTIMATE_HOURS = env_int("QUEUE_ESTIMATE_HOURS", 3)
 
-# --- Logging --------------------------------------------------------------------------------
+# --- Visitor reports ------------------------------------------------------------------------
+# Page views are counted in each process's memory and written every VISITS_FLUSH_SECONDS
+# (and at exit): a process killed outright loses at most that much.
+VISITS_TRACKING = env_bool("VISITS_TRACKING", True)
+VISITS_FLUSH_SECONDS = env_int("VISITS_FLUSH_SECONDS", 5)
+
+# --- Logging, metrics, error reports -------------------------------------------------------
+# JSON lines (one per request from louage.core.observability, tracebacks inside the line) in
+# production; readable text in development unless LOG_FORMAT=json.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        # The request line is ours (with its id and duration); Django's would repeat it.
+        "django.request": {"level": "ERROR"},
+        "louage.request": {"level": os.environ.get("REQUEST_LOG_LEVEL", "INFO")},
+    },
 }
+# GET /metrics (Prometheus) answers only with `Authorization: Bearer <METRICS_TOKEN>`.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+SENTRY_DSN = os.environ.get("SENTRY_DSN", "")
+if SENTRY_DSN:
+    import sentry_sdk
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
+        send_default_pii=False,
+    )
 
 # --- Production refuses unsafe settings -----------------------------------------------------
 if not DEBUG:
     from django.core.exceptions import ImproperlyConfigured
 
     _problems = []
-    if SECRET_KEY.startswith("django-insecure") or len(SECRET_KEY) < 50 or len(set(SECRET_KEY)) < 5:
+    if is_weak(SECRET_KEY):
         _problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
+    _jwt_key = os.environ.get("JWT_SIGNING_KEY", "")
+    if is_weak(_jwt_key) or _jwt_key == SECRET_KEY:
+        _problems.append(
+            "JWT_SIGNING_KEY must be set to a random value of at least 50 characters, "
+            "different from SECRET_KEY"
+        )
+    if PAYMENTS_SANDBOX_ENABLED and not PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION:
+        _problems.append(
+            "the sandbox payment gateway confirms reservations with test cards: turn it off "
+            "(PAYMENTS_SANDBOX_ENABLED=false) or set PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION=true"
+        )
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         _problems.append("ALLOWED_HOSTS must list the site's host names")
     if _problems:

@@ -4,14 +4,32 @@ import json
 
 import pytest
 from django.test import Client
-from ninja_jwt.tokens import RefreshToken
 
+from louage.accounts.sessions import tokens_for
 from tests.factories import PASSWORD, AdminFactory, ChiefFactory, ClientFactory
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Argon2 is made to be slow: a second per test user on this machine. Tests that check the
+    # stored hash (or hash upgrades) set PASSWORD_HASHERS themselves.
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.Argon2PasswordHasher",
+    ]
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rate-limit counters and cached values never leak from one test into the next."""
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -39,7 +57,7 @@ class ApiClient:
 
     def __init__(self, user=None):
         self.client = Client()
-        self.token = str(RefreshToken.for_user(user).access_token) if user else None
+        self.token = tokens_for(user)["access"] if user else None
 
     def _headers(self, extra):
         headers = dict(extra or {})

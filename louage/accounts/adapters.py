@@ -1,6 +1,9 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.urls import reverse
 
 from .models import Role
+
+EMAIL_CHANGED_TEMPLATE = "account/email/email_changed"
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -11,3 +14,15 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user.save()
         return user
+
+    def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        # The previous address of a changed login gets a way to take the account back.
+        if template_prefix == EMAIL_CHANGED_TEMPLATE and context:
+            from .services import email_change_undo_token
+
+            token = email_change_undo_token(
+                user=user, old_email=context["from_email"], new_email=context["to_email"]
+            )
+            path = reverse("accounts:email_undo", args=[token])
+            context = {**context, "undo_url": self.request.build_absolute_uri(path)}
+        return super().send_notification_mail(template_prefix, user, context, email)

@@ -16,9 +16,9 @@ from ninja_jwt.tokens import RefreshToken
 from pydantic import ConfigDict, Field
 
 from louage.core.api import Page, error_responses, jwt_auth, require_role, throttle
-from louage.core.errors import NotAuthenticated, NotFound
+from louage.core.errors import NotAllowed, NotAuthenticated, NotFound
 
-from . import selectors, services
+from . import selectors, services, sessions
 from .models import Role, User
 
 auth_router = Router(tags=["auth"])
@@ -33,12 +33,19 @@ class StrictSchema(Schema):
 class UserOut(Schema):
     id: int
     email: str
+    pending_email: str | None = Field(
+        None, description="A new login email waiting for its confirmation link."
+    )
     first_name: str
     last_name: str
     phone: str
     role: str
     avatar_url: str | None
     date_joined: datetime
+
+    @staticmethod
+    def resolve_pending_email(user):
+        return user.pending_email or None
 
 
 class RegisterIn(StrictSchema):
@@ -67,7 +74,15 @@ class MePatch(StrictSchema):
     first_name: str | None = Field(None, max_length=150)
     last_name: str | None = Field(None, max_length=150)
     phone: str | None = Field(None, max_length=32)
-    email: str | None = Field(None, max_length=254)
+    email: str | None = Field(
+        None,
+        max_length=254,
+        description="A new login email: needs `password`; it becomes the login once the link "
+        "sent to it is opened (until then it shows as `pending_email`).",
+    )
+    password: str | None = Field(
+        None, max_length=128, description="The current password, to change `email`."
+    )
     language: str | None = Field(None, max_length=5)
 
 
@@ -84,17 +99,23 @@ class UserCreateIn(RegisterIn):
     role: Role = Role.CLIENT
 
 
-class UserPatch(MePatch):
+class UserPatch(StrictSchema):
+    first_name: str | None = Field(None, max_length=150)
+    last_name: str | None = Field(None, max_length=150)
+    phone: str | None = Field(None, max_length=32)
+    email: str | None = Field(
+        None, max_length=254, description="Refused (403 `owner_only`): owners change their own."
+    )
+    language: str | None = Field(None, max_length=5)
     role: Role | None = None
+
+
+class RegisteredOut(Schema):
+    detail: str
 
 
 class MessageOut(Schema):
     detail: str
-
-
-def _tokens_for(user):
-    refresh = RefreshToken.for_user(user)
-    return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 
 def _refresh_user(raw):
@@ -106,7 +127,7 @@ def _refresh_user(raw):
             _("Jeton de rafraîchissement invalide, expiré ou révoqué."), code="token_invalid"
         ) from None
     user = User.objects.filter(pk=refresh.get("user_id"), is_active=True).first()
-    if user is None:
+    if user is None or not sessions.is_current(refresh, user):
         raise NotAuthenticated(
             _("Jeton de rafraîchissement invalide, expiré ou révoqué."), code="token_invalid"
         )
@@ -127,20 +148,29 @@ def _revoke(refresh):
         ) from None
 
 
-@auth_router.post("/register", response={201: UserOut, **error_responses(422, 429)})
+@auth_router.post("/register", response={202: RegisteredOut, **error_responses(422, 429)})
 def register(request, payload: RegisterIn):
+    """Create a client account, activated by the link emailed to it. The answer is the same
+    for an address that already has an account (its owner gets an email instead)."""
     throttle(request, "api-register", settings.API_RATE_REGISTER)
-    user = services.register_client(**payload.dict())
-    return Status(201, user)
+    services.register_client(request=request, **payload.dict())
+    return Status(202, {"detail": registered_message(payload.email.strip().lower())})
 
 
-@auth_router.post("/token", response={200: TokenOut, **error_responses(401, 422, 429)})
+def registered_message(email):
+    return _(
+        "Un e-mail vient d'être envoyé à %(email)s : ouvrez son lien pour activer le compte."
+    ) % {"email": email}
+
+
+@auth_router.post("/token", response={200: TokenOut, **error_responses(401, 403, 422, 429)})
 def obtain_token(request, payload: TokenIn):
     throttle(request, "api-token", settings.API_RATE_TOKEN)
     user = authenticate(request, username=payload.email.strip(), password=payload.password)
     if user is None or not user.is_active:
         raise NotAuthenticated(_("E-mail ou mot de passe incorrect."), code="bad_credentials")
-    return _tokens_for(user)
+    services.check_may_log_in(user=user, request=request)
+    return sessions.tokens_for(user)
 
 
 @auth_router.post("/token/refresh", response={200: TokenOut, **error_responses(401, 422, 429)})
@@ -148,7 +178,7 @@ def refresh_token(request, payload: RefreshIn):
     throttle(request, "api-token", settings.API_RATE_TOKEN)
     refresh, user = _refresh_user(payload.refresh)
     _revoke(refresh)
-    return _tokens_for(user)
+    return sessions.tokens_for(user)
 
 
 @auth_router.post("/logout", auth=jwt_auth, response={204: None, **error_responses(401, 403, 422)})
@@ -166,9 +196,19 @@ def me(request):
 
 
 @me_router.patch("", response={200: UserOut, **error_responses(401, 422)})
+@transaction.atomic
 def update_me(request, payload: MePatch):
     changes = payload.dict(exclude_unset=True)
-    return services.update_profile(user=request.auth, by=request.auth, **changes)
+    password = changes.pop("password", None)
+    email = changes.pop("email", None)
+    user = request.auth
+    if changes:
+        user = services.update_profile(user=user, by=request.auth, **changes)
+    if email is not None:
+        user = services.request_email_change(
+            user=user, by=request.auth, email=email, password=password, request=request
+        )
+    return user
 
 
 @me_router.delete("", response={204: None, **error_responses(401, 409, 422)})
@@ -177,12 +217,18 @@ def delete_me(request, payload: PasswordIn):
     return Status(204, None)
 
 
-@me_router.post("/password", response={200: MessageOut, **error_responses(401, 422)})
+class PasswordChangedOut(TokenOut):
+    detail: str
+
+
+@me_router.post("/password", response={200: PasswordChangedOut, **error_responses(401, 422)})
 def change_my_password(request, payload: PasswordChangeIn):
-    services.change_password(
+    """Every session and token of the account ends, this caller's included; the answer
+    carries a fresh pair so the app that changed the password stays logged in."""
+    user = services.change_password(
         user=request.auth, old_password=payload.old_password, new_password=payload.new_password
     )
-    return {"detail": _("Mot de passe modifié.")}
+    return {"detail": _("Mot de passe modifié."), **sessions.tokens_for(user)}
 
 
 @me_router.post("/avatar", response={200: UserOut, **error_responses(401, 413, 422)})
@@ -225,6 +271,10 @@ def update_user(request, user_id: int, payload: UserPatch):
     user = _admin_target(request, user_id)
     changes = payload.dict(exclude_unset=True)
     role = changes.pop("role", None)
+    if "email" in changes:
+        raise NotAllowed(
+            _("Seul le titulaire d'un compte peut en changer l'adresse e-mail."), code="owner_only"
+        )
     if changes:
         services.update_profile(user=user, by=request.auth, **changes)
     if role is not None and role != user.role:

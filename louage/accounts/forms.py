@@ -29,7 +29,6 @@ class SignupExtraForm(forms.Form):
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)
-    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
     phone = forms.CharField(label=_("Téléphone"), max_length=32, required=False)
     language = forms.ChoiceField(label=_("Langue"), choices=[])
 
@@ -38,6 +37,15 @@ class ProfileForm(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["language"].choices = settings.LANGUAGES
+
+
+class EmailChangeForm(forms.Form):
+    email = forms.EmailField(label=_("Nouvelle adresse e-mail"), max_length=254)
+    password = forms.CharField(
+        label=_("Mot de passe actuel"),
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        max_length=128,
+    )
 
 
 class AvatarForm(forms.Form):

@@ -50,6 +50,13 @@ class User(AbstractUser):
     role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.CLIENT)
     language = models.CharField(_("langue"), max_length=5, default="fr")
     deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
+    # Goes up whenever the password is set, whatever sets it; API tokens carry the value
+    # they were issued under and die with it (web sessions die with the password hash).
+    credentials_version = models.PositiveIntegerField(default=0, db_default=0, editable=False)
+    # The login email asked for and not yet confirmed (shown to the owner; never the login).
+    pending_email = models.EmailField(
+        _("nouvelle adresse en attente"), blank=True, default="", db_default=""
+    )
 
     USERNAME_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -64,11 +71,39 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(role__in=["admin", "chief", "client"]), name="user_role_valid"
-            )
+            ),
+            # The Django admin site is for administrators only: staff and superuser flags
+            # never outlive the admin role.
+            models.CheckConstraint(
+                condition=models.Q(role="admin") | models.Q(is_staff=False, is_superuser=False),
+                name="user_staff_only_admins",
+            ),
         ]
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def set_unusable_password(self):
+        super().set_unusable_password()
+        self._credentials_changed = True
+
+    def save(self, *args, **kwargs):
+        # `_password` is set by set_password() (not by a hash upgrade at login): every path
+        # that sets a password — allauth, the API, the Django admin, changepassword — ends
+        # here, so every other way in ends here too.
+        changed = not self._state.adding and (
+            self._password is not None or getattr(self, "_credentials_changed", False)
+        )
+        if changed:
+            self.credentials_version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "credentials_version"}
+        super().save(*args, **kwargs)
+        if changed:
+            self._credentials_changed = False
+            from .sessions import end_api_sessions
+
+            end_api_sessions(self)
 
     @property
     def is_admin_role(self):

@@ -1,12 +1,23 @@
-"""Every change to an account goes through here, for the web pages and the API alike."""
+"""Every change to an account goes through here, for the web pages and the API alike.
+
+Account managers: an admin manages accounts, but only a superuser manages a superuser, and
+the last active admin is never demoted nor removed. That count is taken under a lock on
+every admin row (in pk order), so two admins removing each other cannot both pass it.
+Answers never reveal whether an address has an account: registration and email changes
+answer the same for a taken address, and its owner is told by email instead.
+"""
 
 import io
 import uuid
 
+from allauth.account.adapter import get_adapter
 from allauth.account.models import EmailAddress
+from allauth.core import context as allauth_context
 from django.apps import apps
 from django.conf import settings
 from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import make_password
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
@@ -26,18 +37,51 @@ ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 MAX_IMAGE_PIXELS = 40_000_000
 
 
-def _clean_email(email, *, exclude_user=None):
+def _email_format(email):
     email = (email or "").strip().lower()
     try:
         validate_email(email)
     except ValidationError:
         raise _field_error("email", _("Adresse e-mail invalide.")) from None
-    taken = User.objects.filter(email__iexact=email)
+    return email
+
+
+def _email_taken(email, *, exclude_user=None):
+    """An account logs in with this address, or has confirmed it."""
+    users = User.objects.filter(email__iexact=email)
+    confirmed = EmailAddress.objects.filter(email__iexact=email, verified=True)
     if exclude_user is not None:
-        taken = taken.exclude(pk=exclude_user.pk)
-    if taken.exists():
+        users = users.exclude(pk=exclude_user.pk)
+        confirmed = confirmed.exclude(user=exclude_user)
+    return users.exists() or confirmed.exists()
+
+
+def _clean_email(email, *, exclude_user=None):
+    """For admins creating accounts (they see every account anyway): a taken address is an
+    error here. Self-service paths never say so."""
+    email = _email_format(email)
+    if _email_taken(email, exclude_user=exclude_user):
         raise _field_error("email", _("Un compte existe déjà avec cette adresse e-mail."))
     return email
+
+
+def _mail_after_commit(request, send):
+    """Run an allauth mail once the change is committed, with the request allauth builds
+    its links from."""
+
+    def run():
+        with allauth_context.request_context(request):
+            send()
+
+    transaction.on_commit(run)
+
+
+def _tell_owner_of_taken_address(request, email):
+    """Someone tried to use an address that has an account: its owner hears it, the caller
+    does not (allauth's enumeration prevention mail)."""
+    _mail_after_commit(
+        request, lambda: get_adapter(request).send_account_already_exists_mail(email)
+    )
 
 
 def _clean_phone(phone):
@@ -63,6 +107,59 @@ def _check_password(password, user):
         raise InvalidInput(
             exc.messages[0], errors=[{"field": "password", "message": m} for m in exc.messages]
         ) from None
+
+
+def _check_manages(by, user):
+    """An admin manages other accounts; only a superuser manages a superuser."""
+    if getattr(by, "role", None) != Role.ADMIN:
+        raise NotAllowed()
+    if user.is_superuser and not by.is_superuser:
+        raise NotAllowed(
+            _("Seul un superutilisateur peut modifier ou supprimer un superutilisateur."),
+            code="superuser_protected",
+        )
+
+
+def _check_admins_remain(*, by, removed):
+    """Lock every admin row (pk order) and refuse when `removed` would leave no active admin,
+    or when `by` stopped being an admin meanwhile."""
+    admins = set(
+        User.objects.select_for_update()
+        .filter(role=Role.ADMIN, is_active=True)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if by is not None and by.pk != removed.pk and by.pk not in admins:
+        raise NotAllowed()
+    if removed.role == Role.ADMIN and not admins - {removed.pk}:
+        raise Conflict(
+            _("C'est le dernier administrateur : nommez-en un autre d'abord."), code="last_admin"
+        )
+
+
+def is_verified(user):
+    """The account's login email is confirmed."""
+    return EmailAddress.objects.filter(user=user, email__iexact=user.email, verified=True).exists()
+
+
+def check_may_log_in(*, user, request):
+    """With mandatory verification an unconfirmed account gets a fresh link (at most one every
+    3 minutes), not a session — on the API as on the web pages."""
+    if settings.ACCOUNT_EMAIL_VERIFICATION != "mandatory" or is_verified(user):
+        return
+    from django_ratelimit.core import is_ratelimited
+
+    address = EmailAddress.objects.filter(user=user, email__iexact=user.email).first()
+    resend_limited = is_ratelimited(
+        request, group="email-confirm-resend", key=lambda _g, _r: str(user.pk), rate="1/3m",
+        increment=True,
+    )  # fmt: skip
+    if address is not None and not resend_limited:
+        _mail_after_commit(request, lambda: address.send_confirmation(request))
+    raise NotAllowed(
+        _("Confirmez d'abord votre adresse e-mail : ouvrez le lien que nous vous avons envoyé."),
+        code="email_unverified",
+    )
 
 
 def runs_station(user):
@@ -101,17 +198,48 @@ def create_user(
     return user
 
 
-def register_client(*, email, password, first_name, last_name, phone=""):
-    return create_user(
-        email=email, password=password, first_name=first_name, last_name=last_name, phone=phone
+@transaction.atomic
+def register_client(*, email, password, first_name, last_name, phone="", language="fr", request):
+    """Self-service sign-up. Every field is checked first; then a free address gets a new
+    client account and a confirmation link, and a taken one only an email to its owner —
+    the caller cannot tell the two apart. Returns the new user, or None."""
+    email = _email_format(email)
+    user = User(
+        email=email,
+        first_name=_clean_name("first_name", first_name),
+        last_name=_clean_name("last_name", last_name),
+        phone=_clean_phone(phone),
+        role=Role.CLIENT,
     )
+    _check_password(password, user)
+    if _email_taken(email):
+        make_password(password)  # the same work as a real sign-up: timing tells nothing
+        _tell_owner_of_taken_address(request, email)
+        return None
+    try:
+        with transaction.atomic():
+            user = create_user(
+                email=email, password=password, first_name=user.first_name,
+                last_name=user.last_name, phone=user.phone, language=language,
+            )  # fmt: skip
+    except InvalidInput:
+        _tell_owner_of_taken_address(request, email)  # lost a race for the same address
+        return None
+    address = EmailAddress.objects.get(user=user, email=user.email)
+    _mail_after_commit(request, lambda: address.send_confirmation(request, signup=True))
+    return user
 
 
 @transaction.atomic
 def update_profile(*, user, by, **changes):
-    """Change name, phone, email or language. Only these fields; role is never changed here."""
-    if by.pk != user.pk and by.role != Role.ADMIN:
-        raise NotAllowed()
+    """Change name, phone or language. Only these fields: the role has change_role, the
+    login email request_email_change."""
+    if by.pk != user.pk:
+        _check_manages(by, user)
+    if "email" in changes:
+        raise _field_error(
+            "email", _("L'adresse e-mail se change avec votre mot de passe et une confirmation.")
+        )
     if "first_name" in changes:
         user.first_name = _clean_name("first_name", changes["first_name"])
     if "last_name" in changes:
@@ -122,13 +250,87 @@ def update_profile(*, user, by, **changes):
         if changes["language"] not in dict(settings.LANGUAGES):
             raise _field_error("language", _("Langue non prise en charge."))
         user.language = changes["language"]
-    if "email" in changes and (changes["email"] or "").strip().lower() != user.email:
-        user.email = _clean_email(changes["email"], exclude_user=user)
-        # allauth keeps its own address book: the new address replaces the old, unverified.
-        EmailAddress.objects.filter(user=user).delete()
-        EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
     user.save()
     audit(actor=by, action="user.updated", obj=user, fields=sorted(changes))
+    return user
+
+
+UNDO_EMAIL_CHANGE_SALT = "louage.accounts.undo-email-change"
+UNDO_EMAIL_CHANGE_DAYS = 7
+
+
+@transaction.atomic
+def request_email_change(*, user, email, by, request, password=None):
+    """Start changing the login email. Only the owner, with the password: an admin who could
+    point someone's login at an address of their own would own the account after a password
+    reset. The old address stays the login until the new one is confirmed by the link sent
+    to it (allauth, ACCOUNT_CHANGE_EMAIL); the old address is then told, with a link to undo.
+    An address that already has an account gets the same answer and only its owner an email."""
+    if by.pk != user.pk:
+        raise NotAllowed(
+            _("Seul le titulaire d'un compte peut en changer l'adresse e-mail."), code="owner_only"
+        )
+    if not user.check_password(password or ""):
+        raise _field_error("password", _("Mot de passe incorrect."))
+    email = _email_format(email)
+    if email == user.email.lower():
+        raise _field_error("email", _("C'est déjà l'adresse de ce compte."))
+    # One change at a time: a new request replaces the one waiting for confirmation.
+    EmailAddress.objects.filter(user=user, verified=False, primary=False).delete()
+    user.pending_email = email
+    user.save(update_fields=["pending_email"])
+    audit(actor=by, action="user.email_change_requested", obj=user)
+    if _email_taken(email, exclude_user=user):
+        _tell_owner_of_taken_address(request, email)
+        return user
+    address = EmailAddress.objects.create(user=user, email=email, primary=False, verified=False)
+    _mail_after_commit(request, lambda: address.send_confirmation(request))
+    return user
+
+
+@transaction.atomic
+def cancel_email_change(*, user):
+    EmailAddress.objects.filter(user=user, verified=False, primary=False).delete()
+    user.pending_email = ""
+    user.save(update_fields=["pending_email"])
+    return user
+
+
+def email_change_undo_token(*, user, old_email, new_email):
+    return signing.dumps(
+        {"u": user.pk, "from": old_email, "to": new_email}, salt=UNDO_EMAIL_CHANGE_SALT
+    )
+
+
+@transaction.atomic
+def undo_email_change(*, token):
+    """The previous address says the change was not theirs: it becomes the login again, and
+    the password is cleared, ending every session and token, so that whoever changed the
+    address is out and the owner sets a new password through the reset link of that address.
+    Raises InvalidInput for a forged, expired or already used link."""
+    invalid = _field_error("token", _("Ce lien d'annulation est invalide, expiré ou déjà utilisé."))
+    try:
+        data = signing.loads(
+            token, salt=UNDO_EMAIL_CHANGE_SALT, max_age=UNDO_EMAIL_CHANGE_DAYS * 24 * 3600
+        )
+        user = User.objects.select_for_update().get(pk=int(data["u"]), is_active=True)
+        old_email, new_email = str(data["from"]), str(data["to"])
+    except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist):
+        raise invalid from None
+    if user.email.lower() != new_email.lower():
+        raise invalid  # already undone, or changed again since
+    if _email_taken(old_email, exclude_user=user):
+        raise Conflict(
+            _("L'ancienne adresse est désormais utilisée par un autre compte : contactez-nous."),
+            code="email_taken",
+        )
+    EmailAddress.objects.filter(user=user).delete()
+    EmailAddress.objects.create(user=user, email=old_email, primary=True, verified=True)
+    user.email = old_email
+    user.pending_email = ""
+    user.set_unusable_password()
+    user.save()
+    audit(actor=None, action="user.email_change_undone", obj=user)
     return user
 
 
@@ -137,11 +339,11 @@ def change_password(*, user, old_password, new_password):
     if not user.check_password(old_password or ""):
         raise _field_error("old_password", _("L'ancien mot de passe est incorrect."))
     _check_password(new_password, user)
+    # Saving a new password ends every API session and web session of the account
+    # (User.save); the caller hands the user a fresh pair if it should stay logged in.
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit(actor=user, action="user.password_changed", obj=user)
-    # A new password revokes every refresh token issued before it.
-    _revoke_refresh_tokens(user)
     return user
 
 
@@ -195,13 +397,6 @@ def set_avatar(*, user, uploaded):
     return user
 
 
-def _revoke_refresh_tokens(user):
-    from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
-
-    for token in OutstandingToken.objects.filter(user=user, blacklistedtoken__isnull=True):
-        BlacklistedToken.objects.get_or_create(token=token)
-
-
 def _anonymise(user):
     old_avatar = user.avatar.name if user.avatar else None
     user.email = f"deleted-{user.pk}-{uuid.uuid4().hex[:8]}@deleted.invalid"
@@ -213,14 +408,13 @@ def _anonymise(user):
     user.is_staff = False
     user.is_superuser = False
     user.deleted_at = timezone.now()
-    user.set_unusable_password()
+    user.set_unusable_password()  # ends every session and API token (User.save)
     user.save()
     EmailAddress.objects.filter(user=user).delete()
     if apps.is_installed("allauth.socialaccount"):
         from allauth.socialaccount.models import SocialAccount
 
         SocialAccount.objects.filter(user=user).delete()
-    _revoke_refresh_tokens(user)
     if old_avatar:
         storage = User._meta.get_field("avatar").storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
@@ -237,6 +431,7 @@ def delete_account(*, user, password):
             _("Vous êtes chef d'une station : demandez à un administrateur de vous remplacer."),
             code="chief_runs_station",
         )
+    _check_admins_remain(by=None, removed=user)
     audit(actor=user, action="user.deleted", obj=user)
     _anonymise(user)
 
@@ -244,9 +439,9 @@ def delete_account(*, user, password):
 @transaction.atomic
 def delete_user(*, user, by):
     """An admin deletes an account (anonymised as above). Refused for a chief who still runs a
-    station, and for the admin's own account (use account deletion for that)."""
-    if by.role != Role.ADMIN:
-        raise NotAllowed()
+    station, for the admin's own account (use account deletion for that), for a superuser
+    unless `by` is one, and for the last admin."""
+    _check_manages(by, user)
     if user.pk == by.pk:
         raise Conflict(
             _("Vous ne pouvez pas supprimer votre propre compte ici."), code="self_delete"
@@ -256,14 +451,17 @@ def delete_user(*, user, by):
             _("Ce chef dirige encore une station : assignez-lui un remplaçant d'abord."),
             code="chief_runs_station",
         )
+    _check_admins_remain(by=by, removed=user)
     audit(actor=by, action="user.deleted", obj=user)
     _anonymise(user)
 
 
 @transaction.atomic
 def change_role(*, user, role, by):
-    if by.role != Role.ADMIN:
-        raise NotAllowed()
+    """An admin changes a role. Leaving the admin role also leaves the Django admin site
+    (staff and superuser flags cleared). Never one's own, never a superuser's unless a
+    superuser asks, never the last admin's, never a chief's who still runs a station."""
+    _check_manages(by, user)
     if role not in Role.values:
         raise _field_error("role", _("Rôle inconnu."))
     if user.pk == by.pk and role != Role.ADMIN:
@@ -275,8 +473,12 @@ def change_role(*, user, role, by):
             _("Ce chef dirige encore une station : assignez-lui un remplaçant d'abord."),
             code="chief_runs_station",
         )
+    if user.role == Role.ADMIN and role != Role.ADMIN:
+        _check_admins_remain(by=by, removed=user)
     previous = user.role
     user.role = role
-    user.save(update_fields=["role"])
+    if role != Role.ADMIN:
+        user.is_staff = user.is_superuser = False
+    user.save(update_fields=["role", "is_staff", "is_superuser"])
     audit(actor=by, action="user.role_changed", obj=user, previous=previous, role=role)
     return user

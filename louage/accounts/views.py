@@ -1,7 +1,9 @@
+from allauth.account import views as allauth_views
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
+from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -9,12 +11,14 @@ from django.views.decorators.http import require_POST
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
 from louage.core.forms import apply_domain_error
+from louage.core.net import redirect_back
 from louage.core.pagination import paginate_request
 
 from . import selectors, services
 from .forms import (
     AvatarForm,
     DeleteAccountForm,
+    EmailChangeForm,
     ProfileForm,
     RoleForm,
     UserCreateForm,
@@ -31,9 +35,7 @@ def profile(request):
 @login_required
 def profile_edit(request):
     user = request.user
-    initial = {
-        f: getattr(user, f) for f in ("first_name", "last_name", "email", "phone", "language")
-    }
+    initial = {f: getattr(user, f) for f in ("first_name", "last_name", "phone", "language")}
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
@@ -52,6 +54,78 @@ def profile_edit(request):
             )
             return response
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+def email_change(request):
+    """Ask for a new login email: the password, then a link to confirm at the new address."""
+    form = EmailChangeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.request_email_change(
+                user=request.user, by=request.user, request=request,
+                email=form.cleaned_data["email"], password=form.cleaned_data["password"],
+            )  # fmt: skip
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, email_change_sent_message(request.user.pending_email))
+            return redirect("accounts:profile")
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+def email_change_sent_message(email):
+    return _(
+        "Un lien de confirmation a été envoyé à %(email)s. Votre adresse actuelle reste "
+        "votre identifiant jusqu'à ce que vous cliquiez sur ce lien."
+    ) % {"email": email}
+
+
+@login_required
+@require_POST
+def email_change_cancel(request):
+    services.cancel_email_change(user=request.user)
+    messages.success(request, _("La demande de changement d'adresse est annulée."))
+    return redirect("accounts:profile")
+
+
+class ConfirmEmailView(allauth_views.ConfirmEmailView):
+    """allauth's confirmation, all or nothing: if the address went to another account since
+    the link was sent, nothing changes and the visitor is told."""
+
+    def post(self, *args, **kwargs):
+        try:
+            with transaction.atomic():
+                return super().post(*args, **kwargs)
+        except IntegrityError:
+            messages.error(
+                self.request,
+                _(
+                    "Cette adresse est désormais celle d'un autre compte : elle n'a pas été ajoutée."
+                ),
+            )
+            return redirect("home")
+
+
+@login_not_required
+def email_undo(request, token):
+    """From the email sent to the previous address: take the account back."""
+    if request.method == "POST":
+        try:
+            services.undo_email_change(token=token)
+        except DomainError as exc:
+            messages.error(request, exc.message)
+            return render(request, "accounts/email_undo.html", {"failed": True}, status=400)
+        logout(request)
+        messages.success(
+            request,
+            _(
+                "Votre adresse est rétablie et le mot de passe du compte a été effacé : "
+                "choisissez-en un nouveau avec le lien qui va vous être envoyé."
+            ),
+        )
+        return redirect("account_reset_password")
+    return render(request, "accounts/email_undo.html", {"failed": False})
 
 
 @login_required
@@ -125,7 +199,7 @@ def user_role(request, user_id):
             messages.error(request, exc.message)
         else:
             messages.success(request, _("Rôle de %(user)s modifié.") % {"user": user})
-    return redirect(request.POST.get("next") or "accounts:user_list")
+    return redirect_back(request, "accounts:user_list")
 
 
 @role_required(Role.ADMIN)

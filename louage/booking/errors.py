@@ -20,6 +20,17 @@ class TooManyHolds(Conflict):
     )
 
 
+class TooManyHeldSeats(Conflict):
+    code = "too_many_held_seats"
+
+
+class HoldCooldown(Conflict):
+    """Too many unpaid holds ran out lately: the account waits before holding again."""
+
+    status = 429
+    code = "hold_cooldown"
+
+
 class HoldExpired(InvalidTransition):
     code = "hold_expired"
     default_message = _("Le délai de paiement de cette réservation est dépassé.")

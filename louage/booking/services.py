@@ -19,18 +19,27 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q, Sum
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role, User
 from louage.core import clock
 from louage.core.audit import audit
+from louage.core.db import transactional
 from louage.core.errors import InvalidTransition, NotAllowed
 from louage.core.errors import field_error as _invalid
 from louage.core.validators import normalize_tunisian_phone
 from louage.trips.models import Trip, TripKind, TripStatus
 
-from .errors import HoldExpired, NotEnoughSeats, RefundCutoff, TooManyHolds, TripNotBookable
+from .errors import (
+    HoldCooldown,
+    HoldExpired,
+    NotEnoughSeats,
+    RefundCutoff,
+    TooManyHeldSeats,
+    TooManyHolds,
+    TripNotBookable,
+)
 from .models import TRANSITIONS, Reservation, ReservationStatus
 from .selectors import seats_consistency  # noqa: F401  (tests and callers use services.seats_consistency)
 
@@ -65,7 +74,9 @@ def _check_passenger(passenger_name, passenger_phone):
 
 
 def _lock_trip(trip_id):
-    # of=("self",): PostgreSQL would otherwise lock the joined stations and vehicle rows too.
+    # of=("self",): lock the trip row only. Without it PostgreSQL also locks the joined
+    # station and vehicle rows, so A→B and B→A bookings deadlock and every booking of a
+    # station waits for every other.
     return (
         Trip.objects.select_for_update(of=("self",))
         .select_related("origin", "destination", "vehicle")
@@ -181,7 +192,7 @@ def _expire_locked(reservation, now, station_id):
     return True
 
 
-@transaction.atomic
+@transactional
 def expire_stale_holds(*, trip=None):
     """Expire every pending reservation past `expires_at` (of one trip, or all) and give its
     seats back. Safe to run from many processes at once. Returns how many expired."""
@@ -205,10 +216,80 @@ def expire_stale_holds(*, trip=None):
 # --- reserving ----------------------------------------------------------------------------------
 
 
-@transaction.atomic
+def booking_close(trip):
+    """Online booking (and paying) stops at this time; the desk sells until departure."""
+    return trip.departure - timedelta(minutes=settings.BOOKING_CLOSES_MINUTES)
+
+
+def hold_expiry(trip, now):
+    """A hold lasts HOLD_MINUTES, and never past its departure's booking close."""
+    return min(now + timedelta(minutes=settings.HOLD_MINUTES), booking_close(trip))
+
+
+def _check_may_hold(client, seats, now):
+    """One account cannot block departures: a confirmed address (BOOKING_REQUIRES_VERIFIED),
+    at most MAX_PENDING_HOLDS holds and MAX_HELD_SEATS seats unpaid at once, and a pause
+    after HOLD_COOLDOWN_AFTER_EXPIRED holds ran out unpaid within a day. The caller holds
+    the client's row lock, so two tabs cannot race past the counts."""
+    from louage.accounts.services import is_verified
+
+    if settings.BOOKING_REQUIRES_VERIFIED and not is_verified(client):
+        raise NotAllowed(
+            _("Confirmez d'abord votre adresse e-mail (lien reçu à l'inscription) pour réserver."),
+            code="email_unverified",
+        )
+    live = Reservation.objects.filter(client=client, status=S.PENDING, expires_at__gt=now)
+    held = live.aggregate(holds=Count("pk"), seats=Sum("seats"))
+    if held["holds"] >= settings.MAX_PENDING_HOLDS:
+        raise TooManyHolds(
+            _(
+                "Vous avez déjà %(n)s réservations en attente de paiement : payez-en ou annulez-en une d'abord."
+            )
+            % {"n": held["holds"]}
+        )
+    if (held["seats"] or 0) + seats > settings.MAX_HELD_SEATS:
+        raise TooManyHeldSeats(
+            _(
+                "Vous retenez déjà %(held)s place(s) non payée(s) : au plus %(max)s à la fois. "
+                "Payez ou annulez une réservation en attente d'abord."
+            )
+            % {"held": held["seats"] or 0, "max": settings.MAX_HELD_SEATS}
+        )
+    _check_cooldown(client, now)
+
+
+def _check_cooldown(client, now):
+    threshold = settings.HOLD_COOLDOWN_AFTER_EXPIRED
+    if threshold <= 0:
+        return
+    # Pending holds past their time count too: they ran out unpaid, swept or not yet.
+    ran_out = (
+        Reservation.objects.filter(client=client, expires_at__gt=now - timedelta(days=1))
+        .filter(Q(status=S.EXPIRED) | Q(status=S.PENDING, expires_at__lte=now))
+        .order_by("-expires_at")
+        .values_list("expires_at", flat=True)[:threshold]
+    )
+    ran_out = list(ran_out)
+    if len(ran_out) < threshold:
+        return
+    until = ran_out[0] + timedelta(minutes=settings.HOLD_COOLDOWN_MINUTES)
+    if until > now:
+        error = HoldCooldown(
+            _(
+                "Vos %(n)s dernières réservations ont expiré sans paiement : vous pourrez réserver "
+                "de nouveau dans %(minutes)s minute(s), ou achetez votre place au guichet."
+            )
+            % {"n": threshold, "minutes": max(1, int((until - now).total_seconds() // 60) + 1)}
+        )
+        error.retry_after = int((until - now).total_seconds()) + 1
+        raise error
+
+
+@transactional
 def reserve_seats(*, trip, client, seats):
-    """Hold `seats` for a client for HOLD_MINUTES. The price comes from the trip, never the
-    client. Raises NotEnoughSeats, TripNotBookable, TooManyHolds, InvalidInput."""
+    """Hold `seats` for a client until `hold_expiry`. The price comes from the trip, never the
+    client. Raises NotEnoughSeats, TripNotBookable, TooManyHolds, TooManyHeldSeats,
+    HoldCooldown, NotAllowed (unconfirmed address), InvalidInput."""
     seats = _check_seats(seats)
     if getattr(client, "role", None) != Role.CLIENT:
         raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
@@ -218,15 +299,13 @@ def reserve_seats(*, trip, client, seats):
     now = clock.now()
     if trip.status != TripStatus.SCHEDULED:
         raise TripNotBookable(_("Ce départ est annulé ou déjà parti."))
-    if trip.departure <= now + timedelta(minutes=settings.BOOKING_CLOSES_MINUTES):
+    if booking_close(trip) <= now:
         raise TripNotBookable(
             _("La réservation en ligne ferme %(n)s minutes avant le départ : voyez le guichet.")
             % {"n": settings.BOOKING_CLOSES_MINUTES}
         )
     expire_stale_holds(trip=trip)
-    holds = Reservation.objects.filter(client=client, status=S.PENDING, expires_at__gt=now).count()
-    if holds >= settings.MAX_PENDING_HOLDS:
-        raise TooManyHolds()
+    _check_may_hold(client, seats, now)
     _take_seats(trip, seats)
     reservation = _create_reservation(
         trip=trip,
@@ -234,7 +313,7 @@ def reserve_seats(*, trip, client, seats):
         seats=seats,
         total_price=seats * trip.price,
         status=S.PENDING,
-        expires_at=now + timedelta(minutes=settings.HOLD_MINUTES),
+        expires_at=hold_expiry(trip, now),
     )
     audit(
         actor=client,
@@ -247,7 +326,7 @@ def reserve_seats(*, trip, client, seats):
     return reservation
 
 
-@transaction.atomic
+@transactional
 def sell_at_desk(*, trip, seats, passenger_name, passenger_phone="", by):
     """The chief sells seats to a walk-in traveller: confirmed at once, paid in cash."""
     from louage.payments.services import create_cash_payment
@@ -295,43 +374,48 @@ def _expire_if_stale(reservation):
         raise HoldExpired()
 
 
-def confirm_reservation(*, reservation, payment=None, allow_stale=False):
-    """A pending reservation whose payment succeeded becomes confirmed (payment entry point).
-    A hold already past its expiry raises HoldExpired (the payment layer then refunds) —
-    unless `allow_stale`: an online payment that lands while the stale hold still has its
-    seats (not yet swept) confirms, since nobody else can have taken them."""
-    if not allow_stale:
-        _expire_if_stale(reservation)
-    with transaction.atomic():
-        trip = _lock_trip(reservation.trip_id)
-        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-        _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
-        audit(actor=None, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
-              payment=payment.pk if payment else None)  # fmt: skip
-        _notify("payment_received", reservation)
+def confirm_reservation(*, reservation, payment=None):
+    """A pending reservation whose online payment succeeded becomes confirmed (payment entry
+    point). A hold past its expiry — which is never after booking closes — raises
+    HoldExpired, and the payment layer refunds: no seat is confirmed late."""
+    _expire_if_stale(reservation)
+    return _confirm_paid(reservation.pk, payment)
+
+
+@transactional
+def _confirm_paid(reservation_id, payment):
+    reservation = Reservation.objects.get(pk=reservation_id)
+    trip = _lock_trip(reservation.trip_id)
+    reservation = Reservation.objects.select_for_update().get(pk=reservation_id)
+    if reservation.status == S.PENDING and reservation.expires_at <= clock.now():
+        raise HoldExpired()  # ran out between the sweep and the lock
+    _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
+    audit(actor=None, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
+          payment=payment.pk if payment else None)  # fmt: skip
+    _notify("payment_received", reservation)
     return reservation
 
 
 def record_cash_payment(*, reservation, by):
     """The chief of the departure's station takes cash at the desk and confirms. Once only."""
-    from louage.payments.services import create_cash_payment
-
     if not _is_chief_of(by, Trip.objects.select_related("origin").get(pk=reservation.trip_id)):
         raise NotAllowed(_("Seul le chef de la station de départ encaisse au guichet."))
     _expire_if_stale(reservation)
-    with transaction.atomic():
-        trip = _lock_trip(reservation.trip_id)
-        reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
-        _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
-        payment = create_cash_payment(reservation=reservation, by=by)
-        audit(
-            actor=by,
-            action="reservation.confirmed",
-            obj=reservation,
-            station_id=trip.origin_id,
-            payment=payment.pk,
-        )
-        _notify("payment_received", reservation)
+    return _confirm_with_cash(reservation.pk, by)
+
+
+@transactional
+def _confirm_with_cash(reservation_id, by):
+    from louage.payments.services import create_cash_payment
+
+    reservation = Reservation.objects.get(pk=reservation_id)
+    trip = _lock_trip(reservation.trip_id)
+    reservation = Reservation.objects.select_for_update().get(pk=reservation_id)
+    _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
+    payment = create_cash_payment(reservation=reservation, by=by)
+    audit(actor=by, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
+          payment=payment.pk)  # fmt: skip
+    _notify("payment_received", reservation)
     return reservation
 
 
@@ -373,7 +457,7 @@ def _cancel_locked(reservation, by, now, reason=""):
     return refunded
 
 
-@transaction.atomic
+@transactional
 def cancel_reservation(*, reservation, by, reason=""):
     """Cancel a pending or confirmed reservation: its seats go back at once and a paid one is
     refunded. The client cancels its own (a paid one until REFUND_CUTOFF_MINUTES before
@@ -410,7 +494,7 @@ def cancel_reservations_of_trip(*, trip, by):
     return cancelled
 
 
-@transaction.atomic
+@transactional
 def board_reservation(*, reservation, by):
     """Check-in at boarding: confirmed → boarded, by the chief of the departure's station."""
     trip = _lock_trip(reservation.trip_id)
@@ -431,16 +515,14 @@ def board_reservation(*, reservation, by):
 # same conditional UPDATE as every other booking, one vehicle per reservation (never split).
 
 
-def begin_queue_hold(*, client):
+def begin_queue_hold(*, client, seats):
     """An online hold's checks, made before the queue row is locked (lock order: client row
-    first): a client account, one hold at a time, fewer than MAX_PENDING_HOLDS unpaid holds."""
+    first), the same as reserve_seats': a client account, one hold at a time, and
+    _check_may_hold (confirmed address, holds and seats held unpaid, cooldown)."""
     if getattr(client, "role", None) != Role.CLIENT:
         raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
     User.objects.select_for_update().filter(pk=client.pk).first()
-    now = clock.now()
-    holds = Reservation.objects.filter(client=client, status=S.PENDING, expires_at__gt=now).count()
-    if holds >= settings.MAX_PENDING_HOLDS:
-        raise TooManyHolds()
+    _check_may_hold(client, seats, clock.now())
 
 
 def _lock_queue_trip(trip_id):
@@ -451,7 +533,7 @@ def _lock_queue_trip(trip_id):
     return trip
 
 
-@transaction.atomic
+@transactional
 def hold_queue_seats(*, trip, client, seats):
     """Hold `seats` on this vehicle of a queue for HOLD_MINUTES, at its price (the official
     fare). Inside the queue's transaction, after begin_queue_hold. NotEnoughSeats when the
@@ -466,6 +548,7 @@ def hold_queue_seats(*, trip, client, seats):
         seats=seats,
         total_price=seats * trip.price,
         status=S.PENDING,
+        # HOLD_MINUTES, not hold_expiry(): a queue departure has no hour, hence no booking close.
         expires_at=now + timedelta(minutes=settings.HOLD_MINUTES),
     )
     audit(actor=client, action="reservation.created", obj=reservation, station_id=trip.origin_id,
@@ -474,7 +557,7 @@ def hold_queue_seats(*, trip, client, seats):
     return reservation
 
 
-@transaction.atomic
+@transactional
 def sell_queue_seats(*, trip, seats, by, passenger_name="", passenger_phone="", walk_in=False):
     """The chief sells seats on this vehicle of a queue, paid in cash. A desk sale is confirmed
     (the traveller walks to the vehicle); a walk-in counted at the door is already on board."""
@@ -534,7 +617,7 @@ def _release_no_show(reservation, by, now, refund):
     return reservation
 
 
-@transaction.atomic
+@transactional
 def release_no_shows(*, trip, by, refund):
     """Give the seats of the no-shows of a queue vehicle back (a walk-in may take them); their
     fare is refunded when `refund`, else kept; each traveller is told. Returns them."""
@@ -546,7 +629,7 @@ def release_no_shows(*, trip, by, refund):
     return released
 
 
-@transaction.atomic
+@transactional
 def close_departed_queue_trip(*, trip, by, refund_no_shows):
     """After a queue vehicle left: unpaid holds on it are cancelled and their travellers told;
     online travellers who paid and did not board are no-shows (refunded when

@@ -9,6 +9,7 @@ from louage.core import clock
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
 from louage.core.forms import apply_domain_error
+from louage.core.net import redirect_back
 from louage.core.pagination import paginate_request
 from louage.stations.services import station_of
 from louage.trips.models import Trip
@@ -84,7 +85,7 @@ def cancel(request, reservation_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Réservation annulée ; les places sont libérées."))
-    return _back(request, "booking:detail", reservation_id)
+    return redirect_back(request, "booking:detail", reservation_id)
 
 
 @role_required(Role.CHIEF)
@@ -97,7 +98,7 @@ def confirm_cash(request, reservation_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Paiement en espèces enregistré : réservation confirmée."))
-    return _back(request, "booking:station")
+    return redirect_back(request, "booking:station")
 
 
 @role_required(Role.CHIEF, Role.ADMIN)
@@ -149,15 +150,3 @@ def desk_sale(request):
             )
             return redirect("booking:detail", reservation.pk)
     return render(request, "booking/desk_sale.html", {"form": form, "station": station})
-
-
-def _back(request, fallback, *args):
-    """Return to the page the form came from when it is one of ours, else to `fallback`."""
-    from django.utils.http import url_has_allowed_host_and_scheme
-
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return redirect(target)
-    return redirect(fallback, *args)

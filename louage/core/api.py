@@ -37,17 +37,20 @@ class StrictJSONParser(Parser):
 
 
 class JWTAuth(HttpBearer):
-    """Bearer access token → active user; anything else is 401 (never a 500)."""
+    """Bearer access token of an active user, issued under their current password → the
+    user; anything else is 401 (never a 500)."""
 
     def authenticate(self, request, token):
+        from louage.accounts.sessions import is_current
+
         try:
             access = AccessToken(token)
             user_id = access["user_id"]
         except (TokenError, KeyError):
             return None
         user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
-        if user is None:
-            return None
+        if user is None or not is_current(access, user):
+            return None  # unknown user, or a token issued before the last password change
         request.user = user
         return user
 

@@ -10,6 +10,7 @@ class DomainError(Exception):
     status = 400
     code = "error"
     default_message = _("La demande n'a pas pu être traitée.")
+    retry_after = None  # seconds, sent as Retry-After by the API
 
     def __init__(self, message=None, *, code=None, errors=None):
         self.message = str(message or self.default_message)

@@ -36,7 +36,3 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return render(request, "errors/404.html", status=404)
-
-
-def server_error(request):
-    return render(request, "errors/500.html", status=500)

@@ -12,7 +12,7 @@ from pydantic import Field
 from louage.accounts.models import Role
 from louage.booking.selectors import visible_reservation
 from louage.core.api import Page, error_responses, jwt_auth, require_role
-from louage.core.errors import NotFound
+from louage.core.errors import InvalidInput, NotFound
 from louage.stations.models import Station
 
 from . import online, services
@@ -56,16 +56,19 @@ def payments_for(user):
 @router.post(
     "/reservations/{int:reservation_id}/payments",
     auth=jwt_auth,
-    response={201: StartOut, **error_responses(401, 403, 404, 409, 503)},
+    response={201: StartOut, **error_responses(401, 403, 404, 409, 422, 503)},
 )
 def start(request, reservation_id: int):
     require_role(request, Role.CLIENT)
     reservation = visible_reservation(request.auth, reservation_id)
+    key = request.headers.get("Idempotency-Key", "").strip()
+    if len(key) > 64:
+        raise InvalidInput(
+            _("L'en-tête Idempotency-Key dépasse 64 caractères."), code="invalid_idempotency_key"
+        )
     try:
         payment = online.start_online_payment(
-            reservation=reservation,
-            by=request.auth,
-            idempotency_key=request.headers.get("Idempotency-Key", "")[:64] or None,
+            reservation=reservation, by=request.auth, idempotency_key=key or None
         )
     except ProviderUnavailable:
         return Status(

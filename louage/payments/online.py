@@ -23,20 +23,44 @@ from .providers import ForgedCallback, get_provider
 logger = logging.getLogger("louage.payments")
 
 
+IDEMPOTENCY_OPERATION = "payments.start"
+
+
+def _replay(key, reservation):
+    """The payment an Idempotency-Key already opened, if any. A key belongs to one request:
+    reused for another reservation, it is refused rather than answered with a payment the
+    client did not ask for (IETF Idempotency-Key draft)."""
+    existing = Payment.objects.filter(idempotency_key=key).first()
+    if existing is not None and existing.reservation_id != reservation.pk:
+        raise Conflict(
+            _(
+                "Cette clé d'idempotence a déjà servi pour une autre requête : prenez-en une nouvelle."
+            ),
+            code="idempotency_key_reused",
+        )
+    return existing
+
+
 def start_online_payment(*, reservation, by, idempotency_key=None):
-    """Open a payment with the configured provider for a pending reservation of `by`.
-    The same Idempotency-Key returns the same payment instead of opening another."""
+    """Open a payment with the configured provider for a pending reservation of `by`, while
+    its hold lasts (a hold never lasts past booking close). The same Idempotency-Key for the
+    same reservation returns the same payment instead of opening another."""
     if reservation.client_id != by.pk:
         raise NotAllowed()
+    # Keys are scoped by operation and caller; the reservation is checked on replay.
+    key = (
+        f"{IDEMPOTENCY_OPERATION}:{by.pk}:{idempotency_key}"
+        if idempotency_key
+        else f"auto:{secrets.token_hex(16)}"
+    )
+    existing = _replay(key, reservation)
+    if existing is not None:
+        return existing
     if reservation.status != ReservationStatus.PENDING or reservation.expires_at <= clock.now():
         raise InvalidTransition(
             _("Seule une réservation en attente, dans son délai, se paie en ligne.")
         )
     provider = get_provider()
-    key = f"{by.pk}:{idempotency_key}" if idempotency_key else f"auto:{secrets.token_hex(16)}"
-    existing = Payment.objects.filter(idempotency_key=key).first()
-    if existing is not None:
-        return existing
     payment = Payment(
         reservation=reservation, client=by, amount=reservation.total_price, method=provider.name,
         status=PaymentStatus.PENDING, idempotency_key=key,
@@ -47,7 +71,7 @@ def start_online_payment(*, reservation, by, idempotency_key=None):
         with transaction.atomic():
             payment.save()
     except IntegrityError:
-        return Payment.objects.get(idempotency_key=key)
+        return _replay(key, reservation)  # the same key raced in from another request
     payment.redirect_url = redirect_url
     audit(
         actor=by,
@@ -128,12 +152,10 @@ def handle_callback(*, provider_name, body=b"", headers=None, query=None):
         return payment
     payment.refresh_from_db()
     try:
-        booking.confirm_reservation(
-            reservation=payment.reservation, payment=payment, allow_stale=True
-        )
+        booking.confirm_reservation(reservation=payment.reservation, payment=payment)
     except (HoldExpired, InvalidTransition):
-        # The hold ran out and its seats went back (or the reservation was cancelled): the
-        # money goes back at once and the traveller is told.
+        # The hold ran out (or the reservation was cancelled): the money goes back at once
+        # and the traveller is told.
         _refund_unusable(payment, provider)
     payment.refresh_from_db()
     return payment

@@ -31,6 +31,7 @@ from louage.booking.errors import NotEnoughSeats
 from louage.booking.models import SEAT_HOLDING, Reservation
 from louage.core import clock
 from louage.core.audit import audit
+from louage.core.db import transactional
 from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed, NotFound
 from louage.core.errors import field_error as _invalid
 from louage.stations.models import Station, Vehicle
@@ -173,7 +174,7 @@ def no_show_policy(station_id):
 # --- queues and their vehicles ------------------------------------------------------------------
 
 
-@transaction.atomic
+@transactional
 def create_queue(*, by, destination_id, station_id=None):
     """A chief opens a queue from its station to a destination (admins name the station).
     The route needs an official fare: queue departures take it as their price."""
@@ -267,7 +268,7 @@ def _check_vehicle_available(vehicle, now):
         )
 
 
-@transaction.atomic
+@transactional
 def add_vehicle(*, queue, by, vehicle_id=None, plate=None):
     """An arriving vehicle of the station joins the end of the queue (by id, or by plate at
     the desk); it loads at once when the queue had none loading. 409 when it is already
@@ -295,7 +296,7 @@ def add_vehicle(*, queue, by, vehicle_id=None, plate=None):
     return turn
 
 
-@transaction.atomic
+@transactional
 def remove_vehicle(*, queue, by, vehicle_id):
     """A vehicle leaves the queue without a departure (breakdown, driver gone). Refused while
     travellers hold seats on it: send it, or cancel their reservations first. When it was
@@ -332,7 +333,7 @@ def remove_vehicle(*, queue, by, vehicle_id):
     return turn
 
 
-@transaction.atomic
+@transactional
 def reorder(*, queue, by, vehicle_ids):
     """Put the waiting vehicles in the given order. The loading vehicle stays at the head
     (it may be named first); every waiting vehicle must be named once."""
@@ -374,7 +375,7 @@ def move_vehicle(*, queue, by, vehicle_id, step):
 # --- the loading vehicle --------------------------------------------------------------------------
 
 
-@transaction.atomic
+@transactional
 def mark_full(*, queue, by):
     """The chief declares the loading vehicle full: online sales go to the next vehicle, and
     the no-show grace period (QUEUE_NO_SHOW_MINUTES) starts."""
@@ -400,7 +401,7 @@ def _schedule_no_show_release(turn):
         logger.exception("could not schedule the no-show release of queue turn %s", turn.pk)
 
 
-@transaction.atomic
+@transactional
 def release_no_shows(*, queue, by, turn_id=None):
     """Once the grace period after "full" is over, the seats of online travellers who paid
     and have not boarded go back (a walk-in may take them); their fare is kept or refunded
@@ -453,7 +454,7 @@ def _depart(queue, turn, by):
     return trip
 
 
-@transaction.atomic
+@transactional
 def send_loading(*, queue, by):
     """The loading vehicle leaves (full, or early with free seats); the next one loads."""
     queue = _lock_queue(queue.pk)
@@ -461,7 +462,7 @@ def send_loading(*, queue, by):
     return _depart(queue, _loading_turn(queue), by)
 
 
-@transaction.atomic
+@transactional
 def depart_queue_trip(*, trip, by):
     """trips.services.mark_departed for a queue departure: only the loading vehicle leaves,
     once; the next one then loads."""
@@ -535,20 +536,20 @@ def _place(queue, seats, take):
     )
 
 
-@transaction.atomic
+@transactional
 def reserve_next_louage(*, queue, client, seats):
     """A client holds `seats` in "the next louage" of a queue for HOLD_MINUTES: on the loading
     vehicle, or on the next one with room when it has fewer free seats. The reservation's trip
     tells which vehicle."""
     seats = _seats(seats)
-    booking.begin_queue_hold(client=client)
+    booking.begin_queue_hold(client=client, seats=seats)
     queue = _lock_queue(queue.pk)
     return _place(
         queue, seats, lambda trip: booking.hold_queue_seats(trip=trip, client=client, seats=seats)
     )
 
 
-@transaction.atomic
+@transactional
 def sell_next_louage(*, queue, seats, passenger_name, passenger_phone="", by):
     """The chief sells seats at the desk in the next louage (same placement as online),
     confirmed and paid in cash."""
@@ -568,7 +569,7 @@ def sell_next_louage(*, queue, seats, passenger_name, passenger_phone="", by):
     )
 
 
-@transaction.atomic
+@transactional
 def count_walk_in(*, queue, seats, by):
     """Travellers who got in at the door and paid cash: seats on the loading vehicle only
     (NotEnoughSeats when it has fewer free), boarded at once."""
@@ -579,7 +580,7 @@ def count_walk_in(*, queue, seats, by):
     return booking.sell_queue_seats(trip=turn.trip, seats=seats, by=by, walk_in=True)
 
 
-@transaction.atomic
+@transactional
 def set_no_show_policy(*, station, by, no_show_fare):
     """The chief (or an admin) chooses whether a no-show's fare is kept or refunded."""
     check_can_manage_station(by, station.pk)

@@ -1,6 +1,7 @@
 import io
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
@@ -28,26 +29,40 @@ def png_bytes(size=(800, 600), color=(200, 30, 30)):
 # --- register -------------------------------------------------------------------------------
 
 
-def test_register_creates_a_client_with_normalised_email_and_phone(api):
-    response = api().post("auth/register", NEW_USER)
-    assert response.status_code == 201, response.content
-    body = response.json()
-    assert body["email"] == "leila.mansour@example.tn"
-    assert body["phone"] == "+21698765432"
-    assert body["role"] == "client"
-    assert set(body) == {
-        "id",
-        "email",
-        "first_name",
-        "last_name",
-        "phone",
-        "role",
-        "avatar_url",
-        "date_joined",
+def test_register_creates_an_unconfirmed_client_with_normalised_email_and_phone(
+    api, mailoutbox, django_capture_on_commit_callbacks, settings
+):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.Argon2PasswordHasher"]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api().post("auth/register", NEW_USER)
+    assert response.status_code == 202, response.content
+    assert response.json() == {
+        "detail": "Un e-mail vient d'être envoyé à leila.mansour@example.tn : "
+        "ouvrez son lien pour activer le compte."
     }
     user = User.objects.get(email="leila.mansour@example.tn")
+    assert (user.phone, user.role) == ("+21698765432", "client")
     assert user.password.startswith("argon2")
     assert AuditEntry.objects.filter(action="user.created", object_id=str(user.pk)).exists()
+    assert not EmailAddress.objects.get(user=user).verified
+    [message] = mailoutbox
+    assert message.to == ["leila.mansour@example.tn"]
+    assert "/accounts/confirm-email/" in message.body
+
+
+def test_an_unconfirmed_account_gets_a_new_link_instead_of_tokens(
+    api, mailoutbox, django_capture_on_commit_callbacks
+):
+    api().post("auth/register", NEW_USER)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = obtain(api, NEW_USER["email"], NEW_USER["password"])
+    assert response.status_code == 403
+    assert response.json()["code"] == "email_unverified"
+    assert len(mailoutbox) == 1
+    # Asking again at once sends nothing more (one link every 3 minutes).
+    with django_capture_on_commit_callbacks(execute=True):
+        assert obtain(api, NEW_USER["email"], NEW_USER["password"]).status_code == 403
+    assert len(mailoutbox) == 1
 
 
 @pytest.mark.parametrize(
@@ -90,11 +105,17 @@ def test_register_cannot_choose_its_role(api):
     assert not User.objects.filter(role=Role.ADMIN).exists()
 
 
-def test_register_twice_with_the_same_email_is_refused(api):
-    assert api().post("auth/register", NEW_USER).status_code == 201
-    response = api().post("auth/register", {**NEW_USER, "email": NEW_USER["email"].upper()})
-    assert response.status_code == 422
+def test_register_twice_with_the_same_email_answers_the_same_and_tells_the_owner(
+    api, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        first = api().post("auth/register", NEW_USER)
+        second = api().post("auth/register", {**NEW_USER, "email": NEW_USER["email"].upper()})
+    assert (second.status_code, second.json()) == (first.status_code, first.json())
     assert User.objects.count() == 1
+    assert len(mailoutbox) == 2
+    assert mailoutbox[1].to == ["leila.mansour@example.tn"]
+    assert "/accounts/confirm-email/" not in mailoutbox[1].body
 
 
 # --- tokens ---------------------------------------------------------------------------------

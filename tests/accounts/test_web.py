@@ -28,7 +28,7 @@ def link_in(message, pattern):
     return re.sub(r"^https?://[^/]+", "", match.group(0))
 
 
-def test_signup_creates_a_logged_in_client(client):
+def test_signup_creates_a_client_that_logs_in_by_its_confirmation_link(client, mailoutbox):
     response = client.post("/accounts/signup/", SIGNUP, follow=True)
     assert response.status_code == 200
     user = User.objects.get(email=SIGNUP["email"])
@@ -38,7 +38,12 @@ def test_signup_creates_a_logged_in_client(client):
         "+21622333444",
         Role.CLIENT,
     )
-    assert response.context["user"].is_authenticated
+    assert not response.context["user"].is_authenticated
+    [message] = mailoutbox
+    key = re.search(r"/accounts/confirm-email/([^/\s]+)/", message.body).group(1)
+    confirmed = client.post(f"/accounts/confirm-email/{key}/", follow=True)
+    assert confirmed.context["user"].is_authenticated
+    assert EmailAddress.objects.get(user=user).verified
 
 
 def test_signup_with_a_bad_phone_shows_the_error_and_creates_nothing(client):
@@ -122,14 +127,15 @@ def test_anonymous_visitors_are_sent_to_login_from_account_pages(client):
         assert response["Location"].startswith("/accounts/login/")
 
 
-def test_profile_edit_updates_name_phone_and_email(client, client_user):
+def test_profile_edit_updates_name_phone_and_language(client, client_user):
     client.force_login(client_user)
+    email = client_user.email
     response = client.post(
         "/compte/modifier/",
         {
             "first_name": "Rim",
             "last_name": "Khalfaoui",
-            "email": "rim@example.tn",
+            "email": "rim@example.tn",  # ignored: the email has a page of its own
             "phone": "50 111 222",
             "language": "ar",
         },
@@ -138,30 +144,24 @@ def test_profile_edit_updates_name_phone_and_email(client, client_user):
     client_user.refresh_from_db()
     assert (client_user.first_name, client_user.email, client_user.phone, client_user.language) == (
         "Rim",
-        "rim@example.tn",
+        email,
         "+21650111222",
         "ar",
     )
-    assert EmailAddress.objects.get(user=client_user).email == "rim@example.tn"
     page = client.get("/compte/").content.decode()
     assert "Khalfaoui" in page
 
 
-def test_profile_edit_with_a_taken_email_or_bad_phone_changes_nothing(client, client_user):
-    other = ClientFactory()
+def test_profile_edit_with_a_bad_phone_changes_nothing(client, client_user):
     client.force_login(client_user)
-    before = (client_user.email, client_user.phone)
-    for bad in (
-        {"email": other.email, "phone": "50111222"},
-        {"email": client_user.email, "phone": "123"},
-    ):
-        response = client.post(
-            "/compte/modifier/", {"first_name": "A", "last_name": "B", "language": "fr", **bad}
-        )
-        assert response.status_code == 200
-        assert response.context["form"].errors
+    before = client_user.phone
+    response = client.post(
+        "/compte/modifier/", {"first_name": "A", "last_name": "B", "language": "fr", "phone": "123"}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors
     client_user.refresh_from_db()
-    assert (client_user.email, client_user.phone) == before
+    assert client_user.phone == before
     assert client_user.first_name != "A"
 
 

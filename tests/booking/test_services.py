@@ -1,14 +1,17 @@
 from datetime import timedelta
 
 import pytest
+from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.utils import timezone
 
 from louage.booking import services
 from louage.booking.errors import (
+    HoldCooldown,
     HoldExpired,
     NotEnoughSeats,
     RefundCutoff,
+    TooManyHeldSeats,
     TooManyHolds,
     TripNotBookable,
 )
@@ -23,6 +26,17 @@ from tests.network_factories import StationFactory
 
 pytestmark = pytest.mark.django_db
 S = ReservationStatus
+
+
+@pytest.fixture
+def second_trip(trip):
+    from tests.network_factories import TripFactory, VehicleFactory
+
+    vehicle = VehicleFactory(station=trip.origin, plate="77 TU 7777")
+    return TripFactory(
+        origin=trip.origin, destination=trip.destination, vehicle=vehicle,
+        departure=trip.departure + timedelta(hours=3),
+    )  # fmt: skip
 
 
 class Clock:
@@ -100,9 +114,57 @@ def test_a_client_holds_at_most_three_pending_reservations(trip, client_user, cl
         services.reserve_seats(trip=trip, client=client_user, seats=1)
     with pytest.raises(TooManyHolds):
         services.reserve_seats(trip=trip, client=client_user, seats=1)
-    clock.advance(minutes=11)  # the holds expire: the client may book again
+    services.cancel_reservation(reservation=Reservation.objects.first(), by=client_user)
+    services.reserve_seats(trip=trip, client=client_user, seats=1)  # a slot is free again
+    assert_invariant(trip)
+
+
+def test_a_client_holds_at_most_eight_seats_across_departures(
+    trip, client_user, clock, second_trip
+):
+    services.reserve_seats(trip=trip, client=client_user, seats=5)
+    with pytest.raises(TooManyHeldSeats) as refused:
+        services.reserve_seats(trip=second_trip, client=client_user, seats=4)
+    assert "5 place(s)" in refused.value.message
+    services.reserve_seats(trip=second_trip, client=client_user, seats=3)
+    second_trip.refresh_from_db()
+    assert second_trip.seats_available == 5
+    assert_invariant(second_trip)
+
+
+def test_holds_that_keep_expiring_unpaid_bring_a_pause(trip, client_user, clock, settings):
+    settings.MAX_PENDING_HOLDS = 5
+    for _ in range(3):
+        services.reserve_seats(trip=trip, client=client_user, seats=1)
+    clock.advance(minutes=11)  # all three ran out unpaid
+    with pytest.raises(HoldCooldown) as paused:
+        services.reserve_seats(trip=trip, client=client_user, seats=1)
+    assert paused.value.status == 429
+    assert 0 < paused.value.retry_after <= 30 * 60
+    services.reserve_seats(trip=trip, client=ClientFactory(), seats=1)  # others are not paused
+    clock.advance(minutes=30)
     services.reserve_seats(trip=trip, client=client_user, seats=1)
     assert_invariant(trip)
+
+
+def test_an_unconfirmed_address_holds_nothing_when_verification_is_required(
+    trip, client_user, settings
+):
+    settings.BOOKING_REQUIRES_VERIFIED = True
+    EmailAddress.objects.filter(user=client_user).update(verified=False)
+    with pytest.raises(NotAllowed) as refused:
+        services.reserve_seats(trip=trip, client=client_user, seats=1)
+    assert refused.value.code == "email_unverified"
+    EmailAddress.objects.filter(user=client_user).update(verified=True)
+    services.reserve_seats(trip=trip, client=client_user, seats=1)
+
+
+def test_a_hold_never_outlives_the_booking_close_of_its_departure(trip, client_user, clock):
+    Trip.objects.filter(pk=trip.pk).update(departure=clock.now + timedelta(minutes=9))
+    trip.refresh_from_db()
+    reservation = services.reserve_seats(trip=trip, client=client_user, seats=1)
+    assert reservation.expires_at == trip.departure - timedelta(minutes=5)
+    assert reservation.expires_at == clock.now + timedelta(minutes=4)
 
 
 def test_stale_holds_expire_on_the_booking_path_without_any_worker(trip, client_user, clock):

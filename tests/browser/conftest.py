@@ -55,9 +55,17 @@ def browser(chromium_executable):
 
 
 @pytest.fixture
-def browser_app(live_app):
-    """A live server (SQLite, 2 workers) with the demo data loaded."""
-    return live_app("sqlite", workers=2, seed_demo=True)
+def browser_app(live_app, smtp_server):
+    """A live server (SQLite, 2 workers) with the demo data loaded, sending its emails to a
+    real SMTP server on loopback (`browser_app.smtp`)."""
+    app = live_app(
+        "sqlite",
+        workers=2,
+        seed_demo=True,
+        env={"EMAIL_HOST": "127.0.0.1", "EMAIL_PORT": smtp_server.port},
+    )
+    app.smtp = smtp_server
+    return app
 
 
 @pytest.fixture

@@ -1,6 +1,7 @@
 """A new traveller signs up, edits the profile, logs out and logs back in, in Chromium."""
 
 from tests.browser.conftest import login, open_menu
+from tests.support.web import link_in_text
 
 
 def test_sign_up_edit_profile_log_out_and_log_in(page, browser_app):
@@ -12,6 +13,12 @@ def test_sign_up_edit_profile_log_out_and_log_in(page, browser_app):
     page.fill("input[name=phone]", "97 000 111")
     page.fill("input[name=password1]", "Vers-Tozeur-2024")
     page.fill("input[name=password2]", "Vers-Tozeur-2024")
+    page.click("main form button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    # The account waits for its address: the link in the email opens it, logged in.
+    smtp = browser_app.smtp
+    message = smtp.wait_for(lambda m: "mouna.saidi@example.tn" in m["To"])
+    page.goto(link_in_text(smtp.text_of(message), "/accounts/confirm-email/"))
     page.click("main form button[type=submit]")
     page.wait_for_load_state("networkidle")
 

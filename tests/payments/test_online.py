@@ -130,15 +130,19 @@ def test_a_payment_after_the_hold_expired_and_seats_went_back_is_refunded(
     assert hold.status == "expired"
 
 
-def test_a_payment_landing_on_a_stale_but_unswept_hold_confirms(api, client_user, hold):
+def test_a_payment_landing_after_the_hold_ran_out_is_refunded_even_before_any_sweep(
+    api, client_user, hold
+):
     payment, _url = started_payment(api, client_user, hold)
     Reservation.objects.filter(pk=hold.pk).update(expires_at=hold.expires_at - timedelta(hours=1))
     body = callback_body(
         reference=payment.provider_reference, card_number=APPROVE, amount=payment.amount
     )
-    assert webhook(api, body).json()["status"] == "succeeded"
+    assert webhook(api, body).json()["status"] == "refunded"
     hold.refresh_from_db()
-    assert hold.status == "confirmed"
+    assert hold.status == "expired"
+    hold.trip.refresh_from_db()
+    assert hold.trip.seats_available == hold.trip.seats_total
 
 
 def test_start_is_for_the_owner_of_a_live_hold(api, client_user, hold, trip):

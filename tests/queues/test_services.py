@@ -558,3 +558,20 @@ def test_a_station_a_queue_goes_to_is_not_deleted(queue, other_station, admin_us
         stations.delete_station(station=other_station, by=admin_user)
     assert exc.value.code == "station_in_use"
     other_station.refresh_from_db()
+
+
+def test_next_louage_holds_count_against_the_accounts_limits(lined_up, trip, settings):
+    from louage.booking.errors import TooManyHeldSeats
+
+    client = ClientFactory()
+    booking.reserve_seats(trip=trip, client=client, seats=7)
+    with pytest.raises(TooManyHeldSeats):
+        services.reserve_next_louage(queue=lined_up, client=client, seats=2)
+    services.reserve_next_louage(queue=lined_up, client=client, seats=1)
+    settings.BOOKING_REQUIRES_VERIFIED = True
+    unverified = ClientFactory()
+    unverified.emailaddress_set.update(verified=False)
+    with pytest.raises(NotAllowed) as exc:
+        services.reserve_next_louage(queue=lined_up, client=unverified, seats=1)
+    assert exc.value.code == "email_unverified"
+    assert Reservation.objects.filter(trip__kind=TripKind.QUEUE).count() == 1

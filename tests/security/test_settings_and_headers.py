@@ -26,6 +26,7 @@ def production_env(tmp_path, **extra):
     values = {
         "DEBUG": "false",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "JWT_SIGNING_KEY": secrets.token_urlsafe(64),
         "ALLOWED_HOSTS": "louage.example.tn,127.0.0.1",
         "LOUAGE_VAR_DIR": tmp_path,
     }
@@ -39,8 +40,15 @@ def production_env(tmp_path, **extra):
         ({"SECRET_KEY": "short"}, "SECRET_KEY"),
         ({"ALLOWED_HOSTS": ""}, "ALLOWED_HOSTS"),
         ({"ALLOWED_HOSTS": "*"}, "ALLOWED_HOSTS"),
+        # No key from the repository (tests/security/test_repository_keys.py).
+        ({"SECRET_KEY": "django-insecure-louage-development-key-never-use-in-production"},
+         "SECRET_KEY"),
+        ({"JWT_SIGNING_KEY": ""}, "JWT_SIGNING_KEY"),
+        ({"JWT_SIGNING_KEY": "short-key"}, "JWT_SIGNING_KEY"),
+        ({"JWT_SIGNING_KEY": "a" * 64}, "JWT_SIGNING_KEY"),
+        ({"PAYMENTS_SANDBOX_ENABLED": "true"}, "PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION"),
     ],
-)
+)  # fmt: skip
 def test_production_mode_refuses_to_start_with_unsafe_settings(tmp_path, override, complaint):
     result = run_manage(production_env(tmp_path, **override), "check")
     assert result.returncode != 0
@@ -130,6 +138,7 @@ def test_production_server_on_postgres_serves_health_and_redirects_to_https(live
         env={
             "DEBUG": "false",
             "SECRET_KEY": secrets.token_urlsafe(64),
+            "JWT_SIGNING_KEY": secrets.token_urlsafe(64),
             "ALLOWED_HOSTS": "127.0.0.1",
         },
     )

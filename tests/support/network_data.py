@@ -63,3 +63,99 @@ def generate_network(stations=50, trips=100_000, seed=1, *, start=None, days=60,
             pending = []
     Trip.objects.bulk_create(pending)
     return created
+
+
+def generate_bookings(seed=1, batch=5000):
+    """Reservations and payments for the departures `generate_network` made, so sales figures
+    have something to add up: every taken seat is sold (confirmed, or boarded on a departed
+    trip) and paid in cash or by card; about one departure in ten also has an expired hold
+    and one in twenty a cancelled, refunded reservation; a cancelled departure's sales are
+    cancelled and refunded. Returns (reservations, payments) created."""
+    from louage.booking.models import Reservation, ReservationStatus
+    from louage.payments.models import Payment, PaymentMethod, PaymentStatus
+
+    rng = random.Random(seed)
+    counter = {"reservations": 0, "payments": 0, "code": Reservation.objects.count()}
+
+    def flush(reservations, paid):
+        Reservation.objects.bulk_create(reservations)
+        payments = []
+        for reservation, (method, status) in zip(reservations, paid, strict=True):
+            if method is None:
+                continue
+            refunded = status == PaymentStatus.REFUNDED
+            payments.append(
+                Payment(
+                    reservation_id=reservation.pk,
+                    amount=reservation.total_price,
+                    method=method,
+                    status=status,
+                    paid_at=reservation.confirmed_at,
+                    refunded_at=reservation.cancelled_at if refunded else None,
+                    refunded_amount=reservation.total_price if refunded else 0,
+                    idempotency_key=f"gen:{reservation.pk}",
+                )
+            )
+        Payment.objects.bulk_create(payments)
+        counter["reservations"] += len(reservations)
+        counter["payments"] += len(payments)
+
+    def reservation(trip, price, seats, status, departure):
+        counter["code"] += 1
+        confirmed = departure - timedelta(hours=rng.randint(1, 72))
+        return Reservation(
+            code=f"G{counter['code']:010d}",
+            trip_id=trip,
+            passenger_name="Voyageur généré",
+            seats=seats,
+            total_price=seats * price,
+            status=status,
+            confirmed_at=confirmed if status != ReservationStatus.EXPIRED else None,
+            boarded_at=departure if status == ReservationStatus.BOARDED else None,
+            expired_at=confirmed if status == ReservationStatus.EXPIRED else None,
+            cancelled_at=departure - timedelta(hours=1)
+            if status == ReservationStatus.CANCELLED
+            else None,
+        )
+
+    def method():
+        return rng.choice([PaymentMethod.CASH, PaymentMethod.CASH, PaymentMethod.SANDBOX])
+
+    pending, paid = [], []
+    trips = Trip.objects.order_by("pk").values_list(
+        "pk", "price", "seats_total", "seats_available", "status", "departure"
+    )
+    for trip, price, seats_total, seats_available, status, departure in trips.iterator(
+        chunk_size=batch
+    ):
+        taken = seats_total - seats_available
+        if status == TripStatus.CANCELLED:
+            if taken:
+                pending.append(
+                    reservation(trip, price, min(taken, 3), ReservationStatus.CANCELLED, departure)
+                )
+                paid.append((method(), PaymentStatus.REFUNDED))
+        else:
+            sold = (
+                ReservationStatus.BOARDED
+                if status == TripStatus.DEPARTED
+                else ReservationStatus.CONFIRMED
+            )
+            while taken:
+                seats = min(taken, rng.randint(1, 3))
+                taken -= seats
+                pending.append(reservation(trip, price, seats, sold, departure))
+                paid.append((method(), PaymentStatus.SUCCEEDED))
+            roll = rng.random()
+            if roll < 0.10:
+                pending.append(reservation(trip, price, 1, ReservationStatus.EXPIRED, departure))
+                paid.append((None, None))
+            elif roll < 0.15:
+                pending.append(reservation(trip, price, 2, ReservationStatus.CANCELLED, departure))
+                paid.append((method(), PaymentStatus.REFUNDED))
+        if len(pending) >= batch:
+            flush(pending, paid)
+            pending, paid = [], []
+    if pending:
+        flush(pending, paid)
+    return counter["reservations"], counter["payments"]

@@ -88,7 +88,7 @@ class PostgresCluster:
             check=True,
             capture_output=True,
         )
-        options = (
+        self._options = options = (
             f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
             "-c synchronous_commit=off -c full_page_writes=off -c max_connections=300 "
             "-c shared_buffers=128MB"
@@ -124,6 +124,28 @@ class PostgresCluster:
         suffix = f" TEMPLATE {template}" if template else ""
         self.execute(f'CREATE DATABASE "{name}"{suffix}')
         return self.url(name)
+
+    def pause(self):
+        """Stop the server (an outage); its data stays for `resume`."""
+        subprocess.run(
+            self._cmd("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop"),
+            check=True,
+            capture_output=True,
+        )
+
+    def resume(self):
+        subprocess.run(
+            self._cmd("pg_ctl", "-D", str(self.data), "-o", self._options, "-l",
+                      str(self.dir / "log"), "-w", "start"),
+            check=True,
+            capture_output=True,
+        )  # fmt: skip
+
+    def log_text(self):
+        try:
+            return (self.dir / "log").read_text(errors="replace")
+        except OSError:
+            return ""
 
     def stop(self):
         if self.started:
@@ -179,12 +201,14 @@ class LiveServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.env = base_env(
-            DATABASE_URL=database_url,
-            LOUAGE_VAR_DIR=self.workdir,
-            MEDIA_ROOT=self.workdir / "media",
-            PORT=self.port,
-            WEB_CONCURRENCY=workers,
-            **(env or {}),
+            **{
+                "DATABASE_URL": database_url,
+                "LOUAGE_VAR_DIR": self.workdir,
+                "MEDIA_ROOT": self.workdir / "media",
+                "PORT": self.port,
+                "WEB_CONCURRENCY": workers,
+                **(env or {}),
+            }
         )
         self.process = None
         self.log = self.workdir / "gunicorn.log"
@@ -235,6 +259,14 @@ class LiveServer:
             except subprocess.TimeoutExpired:
                 os.killpg(self.process.pid, signal.SIGKILL)
                 self.process.wait(timeout=5)
+
+    def worker_pids(self):
+        """The gunicorn workers' pids (children of the master)."""
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()]
+
+    def signal_master(self, signum):
+        os.kill(self.process.pid, signum)
 
     def sql(self, query, params=()):
         """Direct query on the server's database; write placeholders as %s."""
@@ -311,3 +343,151 @@ class LiveAppFactory:
         for server in self._servers:
             server.stop()
         shutil.rmtree(self._root, ignore_errors=True)
+
+
+class TaskWorker:
+    """A `manage.py db_worker` process on a live server's database and settings."""
+
+    def __init__(self, env, log_path):
+        self.env = env
+        self.log_path = Path(log_path)
+        self.process = None
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "task_worker", "--queue-name", "default",
+                 "--interval", "0.2", "--no-reload", "--no-startup-delay"],
+                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        return self
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
+
+
+class RedisServer:
+    """redis-server on loopback, in memory only; `pause`/`resume` make an outage."""
+
+    def __init__(self):
+        self.binary = shutil.which("redis-server")
+        if not self.binary:
+            raise MissingSystemPackage("Redis is not installed: apt-get install redis-server")
+        self.port = free_port()
+        self.dir = Path(tempfile.mkdtemp(prefix="louage-redis-"))
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self, timeout=10):
+        self.process = subprocess.Popen(
+            [self.binary, "--port", str(self.port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(self.dir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5) as sock:
+                    sock.sendall(b"PING\r\n")
+                    if sock.recv(16).startswith(b"+PONG"):
+                        return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("redis-server did not start")
+
+    def pause(self):
+        """An outage: the server goes away (its memory with it) until `resume`."""
+        self.process.terminate()
+        self.process.wait(timeout=10)
+
+    def resume(self):
+        return self.start()
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class NginxServer:
+    """Debian's nginx in front of live servers, with the repository's configuration
+    (deploy/nginx/louage.conf.template rendered by `manage.py nginx_config`)."""
+
+    def __init__(self, *, upstreams, static_root, media_root, rate=1000, burst=2000,
+                 connections=1000):  # fmt: skip
+        self.binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        if not os.path.exists(self.binary):
+            raise MissingSystemPackage("nginx is not installed: apt-get install nginx-light")
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.dir = Path(tempfile.mkdtemp(prefix="louage-nginx-"))
+        self.upstreams = upstreams
+        self.static_root = static_root
+        self.media_root = media_root
+        self.limits = {"rate": rate, "burst": burst, "connections": connections}
+        self.process = None
+
+    def _config(self):
+        sys.path.insert(0, str(ROOT))
+        from louage.core.management.commands.nginx_config import render
+
+        site = render(
+            upstreams=self.upstreams, listen=f"127.0.0.1:{self.port}", server_name="_",
+            static_root=self.static_root, media_root=self.media_root, **self.limits,
+        )  # fmt: skip
+        # As root (CI), workers would drop to `nobody`, who cannot read pytest's private
+        # temporary directories where the static files are collected.
+        user = "user root root;\n" if os.geteuid() == 0 else ""
+        return (
+            user + "worker_processes 1;\n"
+            f"pid {self.dir}/nginx.pid;\n"
+            f"error_log {self.dir}/error.log warn;\n"
+            "events { worker_connections 1024; }\n"
+            "http {\n"
+            "  include /etc/nginx/mime.types;\n"
+            f"  access_log {self.dir}/access.log;\n"
+            f"  client_body_temp_path {self.dir}/body;\n"
+            f"  proxy_temp_path {self.dir}/proxy;\n"
+            f"  fastcgi_temp_path {self.dir}/fastcgi;\n"
+            f"  uwsgi_temp_path {self.dir}/uwsgi;\n"
+            f"  scgi_temp_path {self.dir}/scgi;\n"
+            f"{site}\n"
+            "}\n"
+        )
+
+    def start(self, timeout=10):
+        config = self.dir / "nginx.conf"
+        config.write_text(self._config())
+        test = subprocess.run([self.binary, "-t", "-c", str(config), "-p", str(self.dir)],
+                              capture_output=True, text=True)  # fmt: skip
+        if test.returncode:
+            raise RuntimeError(f"nginx refused its configuration:\n{test.stderr}")
+        self.process = subprocess.Popen(
+            [self.binary, "-c", str(config), "-p", str(self.dir), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.5):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start")
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=10)
+        shutil.rmtree(self.dir, ignore_errors=True)

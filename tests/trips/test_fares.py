@@ -9,17 +9,13 @@ from django.utils import timezone
 from louage.core.models import AuditEntry
 from louage.trips import services
 from louage.trips.models import Fare, Trip
+from tests.conftest import QUEUE_FARE
 from tests.factories import AdminFactory, ClientFactory
 from tests.network_factories import FareFactory, StationFactory
 
 pytestmark = pytest.mark.django_db
 TUNIS = ZoneInfo("Africa/Tunis")
-FARE = 12_750
-
-
-@pytest.fixture
-def fare(db):
-    return FareFactory(origin_city="Tunis", destination_city="Sousse", price=FARE)
+FARE = QUEUE_FARE  # the `fare` fixture: Tunis → Sousse
 
 
 def tomorrow_at(hour="08:30"):

@@ -10,6 +10,8 @@ import httpx
 from django.conf import settings
 from django.urls import reverse
 
+from louage.core import clock
+
 from . import CallbackResult, ForgedCallback, PaymentProvider, ProviderUnavailable
 
 logger = logging.getLogger("louage.payments")
@@ -37,7 +39,8 @@ class KonnectProvider(PaymentProvider):
             "type": "immediate",
             "description": f"Louage {reservation.code}",
             "acceptedPaymentMethods": ["bank_card", "e-DINAR", "wallet"],
-            "lifespan": settings.HOLD_MINUTES,
+            # The payment page closes with the hold (never after booking closes).
+            "lifespan": max(1, int((reservation.expires_at - clock.now()).total_seconds() // 60)),
             "checkoutForm": False,
             "addPaymentFeesToAmount": False,
             "firstName": client.first_name if client else "",
