@@ -47,6 +47,11 @@ test: lint
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
+# Mixed load on every process of `make run`, then SIGKILL of all of them (SQLite, PostgreSQL);
+# SOAK_SECONDS (default 180); writes docs/benchmarks.md.
+soak: install
+	$(BIN)/python -m benchmarks.soak
+
 # nginx + two instances + PostgreSQL + Redis + two task workers, under faults (also in `make test`).
 resilience: install
 	$(BIN)/python -m pytest tests/resilience -s $(PYTEST_ARGS)

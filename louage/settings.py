@@ -306,6 +306,9 @@ TASKS = {
     }
 }
 
+# A task still RUNNING after this long was left by a worker that died: it runs again.
+TASK_STALLED_SECONDS = env_int("TASK_STALLED_SECONDS", 300)
+
 # --- Payments -------------------------------------------------------------------------------
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 # The in-app sandbox card gateway: on in development, off in production unless asked for.

@@ -491,3 +491,78 @@ class NginxServer:
             self.process.terminate()
             self.process.wait(timeout=10)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ProcfileApp:
+    """Every process of `make run` (honcho with the Procfile: gunicorn, the task worker, the
+    sweeper) in a process group of its own, on a given database — as an operator runs it."""
+
+    def __init__(self, *, database_url, workdir, env=None, workers=5):
+        self.workdir = Path(workdir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        bin_dir = str(Path(sys.executable).parent)
+        self.env = base_env(
+            **{
+                "DATABASE_URL": database_url,
+                "LOUAGE_VAR_DIR": self.workdir,
+                "MEDIA_ROOT": self.workdir / "media",
+                "PORT": self.port,
+                "WEB_CONCURRENCY": workers,
+                "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
+                **(env or {}),
+            }
+        )
+        self.log = self.workdir / "app.log"
+        self.process = None
+
+    def start(self, timeout=90):
+        honcho = str(Path(sys.executable).parent / "honcho")
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [honcho, "--no-prefix", "start", "-f", str(ROOT / "Procfile")],
+                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"the app did not become ready:\n{self.log.read_text()[-4000:]}")
+
+    def group_pids(self):
+        """Every live process of the app: its group, and the children of the group (each
+        Procfile command runs in a session of its own)."""
+        found = set()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                environ = (entry / "environ").read_bytes()
+            except OSError:
+                continue
+            if f"LOUAGE_VAR_DIR={self.workdir}".encode() in environ.split(b"\0"):
+                found.add(int(entry.name))
+        return found
+
+    def kill_everything(self):
+        """SIGKILL of the process group, as when an operator's terminal dies."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        for pid in self.group_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
