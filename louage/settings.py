@@ -314,6 +314,7 @@ INSTALLED_APPS += [
 ]
 SOCIALACCOUNT_PROVIDERS.update(_social.providers_from_env(os.environ))
 SOCIALACCOUNT_ADAPTER = "louage.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "louage.accounts.social_forms.SocialSignupForm"}
 SOCIALACCOUNT_AUTO_SIGNUP = True
 SOCIALACCOUNT_EMAIL_REQUIRED = True
 SOCIALACCOUNT_QUERY_EMAIL = True

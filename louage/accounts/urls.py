@@ -8,6 +8,7 @@ urlpatterns = [
     path("compte/", views.profile, name="profile"),
     path("compte/modifier/", views.profile_edit, name="profile_edit"),
     path("compte/photo/", views.avatar, name="avatar"),
+    path("compte/telephone/", views.phone, name="phone"),
     path("compte/supprimer/", views.delete_account, name="delete"),
     path("gestion/utilisateurs/", views.user_list, name="user_list"),
     path("gestion/utilisateurs/ajouter/", views.user_create, name="user_create"),

@@ -3,6 +3,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -15,6 +16,7 @@ from . import selectors, services
 from .forms import (
     AvatarForm,
     DeleteAccountForm,
+    PhoneForm,
     ProfileForm,
     RoleForm,
     UserCreateForm,
@@ -52,6 +54,28 @@ def profile_edit(request):
             )
             return response
     return render(request, "accounts/profile_edit.html", {"form": form})
+
+
+@login_required
+def phone(request):
+    """Add or change the phone number, then go back where the traveller was (booking)."""
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if not url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        target = ""
+    form = PhoneForm(request.POST or None, initial={"phone": request.user.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(
+                user=request.user, by=request.user, phone=form.cleaned_data["phone"]
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Votre numéro de téléphone est enregistré."))
+            return redirect(target or "accounts:profile")
+    return render(request, "accounts/phone.html", {"form": form, "next": target})
 
 
 @login_required

@@ -24,7 +24,14 @@ from louage.core.errors import field_error as _invalid
 from louage.core.validators import normalize_tunisian_phone
 from louage.trips.models import Trip, TripStatus
 
-from .errors import HoldExpired, NotEnoughSeats, RefundCutoff, TooManyHolds, TripNotBookable
+from .errors import (
+    HoldExpired,
+    NotEnoughSeats,
+    PhoneRequired,
+    RefundCutoff,
+    TooManyHolds,
+    TripNotBookable,
+)
 from .models import TRANSITIONS, Reservation, ReservationStatus
 from .selectors import seats_consistency  # noqa: F401  (tests and callers use services.seats_consistency)
 
@@ -181,10 +188,13 @@ def expire_stale_holds(*, trip=None):
 @transaction.atomic
 def reserve_seats(*, trip, client, seats):
     """Hold `seats` for a client for HOLD_MINUTES. The price comes from the trip, never the
-    client. Raises NotEnoughSeats, TripNotBookable, TooManyHolds, InvalidInput."""
+    client. Raises NotEnoughSeats, TripNotBookable, TooManyHolds, PhoneRequired (no phone
+    number on the account yet), InvalidInput."""
     seats = _check_seats(seats)
     if getattr(client, "role", None) != Role.CLIENT:
         raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
+    if not client.phone:
+        raise PhoneRequired()
     User.objects.select_for_update().filter(pk=client.pk).first()  # one hold at a time per client
     trip = _lock_trip(trip.pk)
     now = clock.now()
