@@ -312,6 +312,7 @@ INSTALLED_APPS += [
     "allauth.socialaccount.providers.facebook",
     "allauth.socialaccount.providers.openid_connect",
 ]
+MIDDLEWARE += ["louage.accounts.middleware.ProviderOutageMiddleware"]
 SOCIALACCOUNT_PROVIDERS.update(_social.providers_from_env(os.environ))
 SOCIALACCOUNT_ADAPTER = "louage.accounts.adapters.SocialAccountAdapter"
 SOCIALACCOUNT_FORMS = {"signup": "louage.accounts.social_forms.SocialSignupForm"}

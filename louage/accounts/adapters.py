@@ -7,7 +7,7 @@ from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthError
 from django.http import Http404
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from louage.core.audit import audit
@@ -46,8 +46,6 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         "no_password": _(
             "C'est votre seul moyen de connexion : définissez d'abord un mot de passe."
         ),
-        "disconnect_last": _("Vous ne pouvez pas retirer votre dernier moyen de connexion."),
-        "connected_other": _("Ce compte est déjà lié à un autre compte Louage."),
     }
 
     def list_providers(self, request):
@@ -69,6 +67,10 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         and any other refusal. A denied consent keeps allauth's "cancelled" page."""
         if error == AuthError.CANCELLED:
             return
+        if request.GET.get("error") == "access_denied":
+            # A denial that lost its `state` on the way (some providers leave it out): nothing
+            # was logged in, and "cancelled" is what happened.
+            raise ImmediateHttpResponse(redirect("socialaccount_login_cancelled"))
         if isinstance(exception, requests.RequestException):
             reason, status = "outage", 503
         elif extra_context and "state_id" in extra_context:

@@ -384,13 +384,17 @@ class OIDCProvider(_ThreadedWSGI):
         import warnings
 
         with warnings.catch_warnings():
-            # authlib warns about its own modules that the mock still imports.
-            warnings.simplefilter("ignore", DeprecationWarning)
+            # authlib warns about its own modules that the mock still imports, with an "always"
+            # filter it installs when imported: silence them after that.
+            import authlib.deprecate  # noqa: F401
+
+            warnings.simplefilter("ignore")
             import oidc_provider_mock
 
+            app = oidc_provider_mock.app()
         for name in ("oidc_provider_mock", "werkzeug", "httpx"):
             logging.getLogger(name).setLevel(logging.ERROR)
-        super().__init__(oidc_provider_mock.app())
+        super().__init__(app)
 
     @property
     def issuer(self):
@@ -414,6 +418,16 @@ class OIDCProvider(_ThreadedWSGI):
         import httpx
 
         return _location(httpx.post(authorize_url, data={"action": "deny"}))
+
+    def sign(self, claims, *, headers=None):
+        """A JWT signed with this provider's own key: any claims (expired, another issuer…)."""
+        import flask
+        import jwt
+
+        with self.app.test_request_context("/"):
+            self.app.preprocess_request()
+            pem = flask.g.oidc_provider_mock_storage.jwk.as_pem(is_private=True)
+        return jwt.encode(claims, pem, algorithm="RS256", headers=headers)
 
     def id_token(self, *, client_id, sub, nonce=None):
         """An ID token for `client_id`, as a mobile app gets one (code flow on its own redirect)."""
