@@ -20,7 +20,7 @@ from allauth.core.exceptions import ImmediateHttpResponse, SignupClosedException
 from allauth.socialaccount.adapter import get_adapter
 from allauth.socialaccount.internal import jwtkit
 from allauth.socialaccount.internal.flows import login as login_flow
-from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.models import SocialAccount, SocialApp
 from allauth.socialaccount.providers.base import AuthProcess
 from allauth.socialaccount.providers.google import views as google_views
 from allauth.socialaccount.providers.oauth2.client import OAuth2Error
@@ -35,7 +35,7 @@ from django.core.exceptions import (
     PermissionDenied,
     ValidationError,
 )
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from louage.core.errors import NotAllowed
@@ -325,13 +325,25 @@ def login_with_provider_token(
     if provider.id in ACCESS_TOKEN_PROVIDERS:
         if not access_token:
             raise _field_error("access_token", _("Envoyez le jeton d'accès du fournisseur."))
-        sociallogin = _facebook_login(request, provider, access_token)
+        identity = _facebook_login(request, provider, access_token).account.extra_data
     else:
         if not id_token:
             raise _field_error("id_token", _("Envoyez le jeton d'identité (ID token)."))
-        claims = verify_id_token(provider, id_token, nonce=nonce)
+        identity = verify_id_token(provider, id_token, nonce=nonce)
+
+    def sociallogin():
         try:
-            sociallogin = provider.sociallogin_from_response(request, claims)
+            return provider.sociallogin_from_response(request, identity)
         except (KeyError, TypeError, ValueError, ImproperlyConfigured):
             raise InvalidProviderToken() from None
-    return _complete_login(request, sociallogin)
+
+    first = sociallogin()
+    try:
+        return _complete_login(request, first)
+    except (IntegrityError, EmailTaken):
+        # The same person's other request (a double tap) may have created the account since
+        # this one looked (the unique constraints decided): then this one logs in to it.
+        account = first.account
+        if not SocialAccount.objects.filter(provider=account.provider, uid=account.uid).exists():
+            raise
+    return _complete_login(request, sociallogin())

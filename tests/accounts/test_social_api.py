@@ -418,3 +418,81 @@ def test_facebook_down_gets_503(api, social_providers, facebook_graph):
     assert response.status_code == 503
     assert response.json()["code"] == "provider_unavailable"
     assert nothing_created()
+
+
+def test_with_mandatory_verification_an_unverified_address_is_confirmed_first(
+    api, settings, social_providers, facebook_graph, mailoutbox
+):
+    settings.ACCOUNT_EMAIL_VERIFICATION = "mandatory"
+    facebook_graph.add_user("20005", email="rania@example.tn", first_name="R", last_name="M")
+    response = api().post(
+        "auth/social/facebook", {"access_token": facebook_graph.user_token("20005")}
+    )
+    assert response.status_code == 403
+    assert response.json()["code"] == "email_unverified"
+    assert [m.to for m in mailoutbox] == [["rania@example.tn"]]
+    assert not EmailAddress.objects.get(email="rania@example.tn").verified
+
+
+def test_a_first_login_racing_another_finds_the_account_it_created(
+    api, social_providers, oidc_provider, monkeypatch
+):
+    # The app's other request (a double tap) created the account after this one looked and
+    # checked the address: the insert hits the unique constraints, and this request logs in to
+    # the account the other one made.
+    from allauth.socialaccount.internal.flows import signup
+    from allauth.socialaccount.models import SocialLogin
+
+    # (An address the provider does not vouch for, so only the account look-up can find it.)
+    sub, email = person(oidc_provider, verified=False)
+    token = oidc_provider.id_token(client_id=OIDC_CLIENT, sub=sub)
+    winner = User.objects.create_user(email=email)
+    SocialAccount.objects.create(user=winner, provider="oidc", uid=sub, extra_data={})
+    blind = {"lookup": True, "assess": True}
+
+    def once(name, stale, real):
+        def check(*args, **kwargs):
+            if blind[name]:
+                blind[name] = False
+                return stale
+            return real(*args, **kwargs)
+
+        return check
+
+    monkeypatch.setattr(
+        SocialLogin,
+        "_lookup_by_socialaccount",
+        once("lookup", False, SocialLogin._lookup_by_socialaccount),
+    )
+    monkeypatch.setattr(
+        signup, "assess_unique_email", once("assess", True, signup.assess_unique_email)
+    )
+    user = user_of(api, api().post("auth/social/oidc", {"id_token": token}))
+    assert not any(blind.values())
+    assert user == winner
+    assert User.objects.count() == 1 and SocialAccount.objects.count() == 1
+
+
+def test_a_first_login_overtaken_before_its_checks_logs_in_too(
+    api, social_providers, oidc_provider, monkeypatch
+):
+    # The other request finished between this one's look-up and its address check.
+    from louage.accounts.adapters import SocialAccountAdapter
+
+    sub, email = person(oidc_provider)
+    token = oidc_provider.id_token(client_id=OIDC_CLIENT, sub=sub)
+    original = SocialAccountAdapter.pre_social_login
+    raced = []
+
+    def other_request_wins(self, request, sociallogin):
+        if not raced:
+            raced.append(True)
+            winner = User.objects.create_user(email=email)
+            SocialAccount.objects.create(user=winner, provider="oidc", uid=sub, extra_data={})
+        return original(self, request, sociallogin)
+
+    monkeypatch.setattr(SocialAccountAdapter, "pre_social_login", other_request_wins)
+    user = user_of(api, api().post("auth/social/oidc", {"id_token": token}))
+    assert raced
+    assert User.objects.get() == user
+    assert SocialAccount.objects.get().user == user
