@@ -25,6 +25,10 @@ class SocialTokenIn(StrictSchema):
     "/{provider}", response={200: TokenOut, **error_responses(401, 403, 404, 409, 422, 429, 503)}
 )
 def social_login(request, provider: str, payload: SocialTokenIn):
+    """Sign in (or up) with what the provider's SDK returned: `google` and `oidc` take an ID
+    token, `facebook` a user access token. Same account rules as the web pages; the answer is
+    the pair `/auth/token` gives. A new account has no phone number yet: booking answers 409
+    `phone_required` until `PATCH /me` sets one."""
     throttle(request, "api-token", settings.API_RATE_TOKEN)
     user = social.login_with_provider_token(
         request=request,
