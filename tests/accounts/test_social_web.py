@@ -342,3 +342,19 @@ def test_a_provider_account_linked_to_someone_else_is_not_moved(
     page = web.get(response["Location"]).content.decode()
     assert "Ce compte social est déjà connecté à un autre compte." in page
     assert SocialAccount.objects.get().user == first_owner
+
+
+@pytest.mark.parametrize("provider", ["google", "facebook"])
+def test_allauths_token_sign_in_pages_are_closed(web, social_providers, provider):
+    # Google One Tap and Facebook's JS SDK post tokens there; our pages use neither, and a
+    # crafted token (no key id) made allauth's view fail with a 500.
+    import jwt
+
+    crafted = jwt.encode({"sub": "x"}, "a-shared-secret-of-32-bytes-at-least!!", "HS256")
+    web.cookies["g_csrf_token"] = "t"
+    response = web.post(
+        f"/accounts/{provider}/login/token/",
+        {"credential": crafted, "g_csrf_token": "t", "access_token": crafted},
+    )
+    assert response.status_code == 404
+    assert not User.objects.exists()
