@@ -29,6 +29,7 @@ from .errors import (
     HoldCooldown,
     HoldExpired,
     NotEnoughSeats,
+    PhoneRequired,
     RefundCutoff,
     TooManyHeldSeats,
     TooManyHolds,
@@ -263,10 +264,13 @@ def _check_cooldown(client, now):
 def reserve_seats(*, trip, client, seats):
     """Hold `seats` for a client until `hold_expiry`. The price comes from the trip, never the
     client. Raises NotEnoughSeats, TripNotBookable, TooManyHolds, TooManyHeldSeats,
-    HoldCooldown, NotAllowed (unconfirmed address), InvalidInput."""
+    HoldCooldown, NotAllowed (unconfirmed address), PhoneRequired (no phone number on the
+    account yet), InvalidInput."""
     seats = _check_seats(seats)
     if getattr(client, "role", None) != Role.CLIENT:
         raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
+    if not client.phone:
+        raise PhoneRequired()
     User.objects.select_for_update().filter(pk=client.pk).first()  # one hold at a time per client
     trip = _lock_trip(trip.pk)
     now = clock.now()

@@ -34,7 +34,7 @@ dest = Station.objects.create(name="Dest {tag}", city="Sousse", latitude=Decimal
 vehicle = Vehicle.objects.create(plate="{plate}", owner_name="O", station=origin, seats=8)
 trips = [Trip.objects.create(origin=origin, destination=dest, vehicle=vehicle, price=12000, seats_total=8,
          seats_available=8, departure=timezone.now() + timedelta(hours=3 + 3 * i)) for i in range({trips})]
-clients = User.objects.bulk_create([User(email=f"c{{i}}-{tag}@example.tn", first_name="V", last_name=str(i), role="client")
+clients = User.objects.bulk_create([User(email=f"c{{i}}-{tag}@example.tn", first_name="V", last_name=str(i), role="client", phone=f"+2169{{i:07d}}")
                                     for i in range({clients})])
 tokens = [str(RefreshToken.for_user(u).access_token) for u in clients]
 print(json.dumps({{"trips": [t.pk for t in trips], "tokens": tokens,
