@@ -26,11 +26,11 @@ install: $(STAMP)
 setup: install
 	@mkdir -p var
 	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --unless-production
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
 run: setup
-	@echo "Louage: http://127.0.0.1:$${PORT:-8000}  (demo accounts in README.md, password louage-demo-2024; Ctrl-C stops)"
+	@echo "Louage: http://$${HOST:-127.0.0.1}:$${PORT:-8000}  (demo accounts in README.md, password louage-demo-2024; Ctrl-C stops)"
 	PATH="$(BIN):$$PATH" exec $(BIN)/honcho --no-prefix start -f Procfile
 
 dev: setup
