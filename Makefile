@@ -26,11 +26,11 @@ install: $(STAMP)
 setup: install
 	@mkdir -p var
 	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo
+	$(MANAGE) seed_demo --unless-production
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
 run: setup
-	@echo "Louage: http://127.0.0.1:$${PORT:-8000}  (demo accounts in README.md, password louage-demo-2024; Ctrl-C stops)"
+	@echo "Louage: http://$${HOST:-127.0.0.1}:$${PORT:-8000}  (demo accounts in README.md, password louage-demo-2024; Ctrl-C stops)"
 	PATH="$(BIN):$$PATH" exec $(BIN)/honcho --no-prefix start -f Procfile
 
 dev: setup
@@ -46,6 +46,11 @@ test: lint
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
+
+# Mixed load on every process of `make run`, then SIGKILL of all of them (SQLite, PostgreSQL);
+# SOAK_SECONDS (default 180); writes docs/benchmarks.md.
+soak: install
+	$(BIN)/python -m benchmarks.soak
 
 # nginx + two instances + PostgreSQL + Redis + two task workers, under faults (also in `make test`).
 resilience: install

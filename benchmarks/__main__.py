@@ -7,6 +7,9 @@ import time
 
 import django
 
+# Run on their own (`make soak`), not as part of `make bench`.
+STANDALONE = {"soak"}
+
 
 def main(argv):
     import os
@@ -15,7 +18,9 @@ def main(argv):
     django.setup()
     package = sys.modules["benchmarks"]
     names = argv or sorted(
-        m.name for m in pkgutil.iter_modules(package.__path__) if not m.name.startswith("_")
+        m.name
+        for m in pkgutil.iter_modules(package.__path__)
+        if not m.name.startswith("_") and m.name not in STANDALONE
     )
     for name in names:
         module = importlib.import_module(f"benchmarks.{name}")

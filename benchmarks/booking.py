@@ -19,7 +19,7 @@ b = Station.objects.create(name="Bench B", city="Sousse", latitude=Decimal("35.8
 vehicles = Vehicle.objects.bulk_create([Vehicle(plate=f"{i + 1} TU {i + 1}", owner_name="B", station=a, seats=8) for i in range(400)])
 trips = Trip.objects.bulk_create([Trip(origin=a, destination=b, vehicle=v, price=12000, seats_total=8, seats_available=8,
     departure=timezone.now() + timedelta(days=1, minutes=i)) for i, v in enumerate(vehicles)])
-clients = User.objects.bulk_create([User(email=f"bench{i}@example.tn", role="client") for i in range(3000)])
+clients = User.objects.bulk_create([User(email=f"bench{i}@example.tn", role="client", phone=f"+2169{i:07d}") for i in range(3000)])
 print(json.dumps({"trips": [t.pk for t in trips], "tokens": [str(RefreshToken.for_user(u).access_token) for u in clients]}))
 """
 

@@ -21,7 +21,7 @@ queue = services.create_queue(by=chief, destination_id=b.pk)
 for i in range(100):
     vehicle = Vehicle.objects.create(plate=f"{i + 1} TU {i + 1}", owner_name="B", station=a, seats=8)
     services.add_vehicle(queue=queue, by=chief, vehicle_id=vehicle.pk)
-clients = User.objects.bulk_create([User(email=f"bench{i}@example.tn", role="client") for i in range(1000)])
+clients = User.objects.bulk_create([User(email=f"bench{i}@example.tn", role="client", phone=f"+2169{i:07d}") for i in range(1000)])
 print(json.dumps({"queue": queue.pk, "tokens": [str(RefreshToken.for_user(u).access_token) for u in clients]}))
 """
 

@@ -13,6 +13,7 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from louage.accounts.api import auth_router, me_router, users_router
+from louage.accounts.social_api import social_router
 from louage.booking.api import router as reservations_router
 from louage.core.api import LocalTimeRenderer, MalformedBody, StrictJSONParser
 from louage.core.db import is_unavailable
@@ -124,6 +125,7 @@ def unexpected_error(request, exc):
 
 
 api.add_router("/auth", auth_router)
+api.add_router("/auth/social", social_router)
 api.add_router("/me", me_router)
 api.add_router("/users", users_router)
 api.add_router("/stations", stations_router)

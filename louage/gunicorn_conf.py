@@ -27,8 +27,10 @@ proc_name = f"louage:{port}"
 _var = Path(os.environ.get("LOUAGE_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
 _run = _var / "run"
 _run.mkdir(parents=True, exist_ok=True)
-# One control socket per instance, under its own data directory (not one per host user).
+# One control socket per instance, under its own data directory (not one per host user), and
+# the master's pid beside it for `kill -HUP $(cat var/run/gunicorn-8000.pid)` (reload).
 control_socket = str(_run / f"gunicorn-{port}.ctl")
+pidfile = str(_run / f"gunicorn-{port}.pid")
 
 # Prometheus counters of every worker of this instance meet in one directory, emptied when the
 # master starts so a restart does not add up old runs.

@@ -10,6 +10,7 @@ from pathlib import Path
 import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
+from louage.accounts import social_config as _social
 from louage.keys import derive_key, installation_secret, is_weak
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -307,6 +308,9 @@ TASKS = {
     }
 }
 
+# A task still RUNNING after this long was left by a worker that died: it runs again.
+TASK_STALLED_SECONDS = env_int("TASK_STALLED_SECONDS", 300)
+
 # --- Payments -------------------------------------------------------------------------------
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 # The in-app sandbox card gateway: on in development, off in production unless asked for.
@@ -360,6 +364,29 @@ CONTENT_SECURITY_POLICY = {
 CORS_ALLOWED_ORIGINS = env_list("CORS_ALLOWED_ORIGINS")
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
+
+# --- Social login: Google, Facebook and one OpenID Connect provider, each only when configured --
+INSTALLED_APPS += [
+    "allauth.socialaccount.providers.google",
+    "allauth.socialaccount.providers.facebook",
+    "allauth.socialaccount.providers.openid_connect",
+]
+MIDDLEWARE += ["louage.accounts.middleware.ProviderOutageMiddleware"]
+SOCIALACCOUNT_PROVIDERS.update(_social.providers_from_env(os.environ))
+SOCIALACCOUNT_ADAPTER = "louage.accounts.adapters.SocialAccountAdapter"
+SOCIALACCOUNT_FORMS = {"signup": "louage.accounts.social_forms.SocialSignupForm"}
+SOCIALACCOUNT_AUTO_SIGNUP = True
+SOCIALACCOUNT_EMAIL_REQUIRED = True
+SOCIALACCOUNT_QUERY_EMAIL = True
+# An existing account is reached through a provider only when the provider says that the email
+# is verified; the social account is then connected to it for the next time.
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = True
+SOCIALACCOUNT_EMAIL_AUTHENTICATION_AUTO_CONNECT = True
+SOCIALACCOUNT_REQUESTS_TIMEOUT = env_int("SOCIALACCOUNT_REQUESTS_TIMEOUT", 5)
+# The sign-in buttons post to us and we redirect to the provider: CSP must allow that target.
+CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += _social.sign_in_origins(
+    SOCIALACCOUNT_PROVIDERS
+)
 
 # --- Business settings ----------------------------------------------------------------------
 HOLD_MINUTES = env_int("HOLD_MINUTES", 10)

@@ -31,6 +31,9 @@ urlpatterns = [
         RedirectView.as_view(pattern_name="accounts:email_change"),
         name="account_email",
     ),
+    # allauth's token sign-in for Google One Tap and Facebook's JS SDK: our pages use neither
+    # (apps sign in through /api/v1/auth/social/), and a crafted token made it answer 500.
+    re_path(r"^accounts/(?:google|facebook)/login/token/$", core_views.page_not_found),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -235,6 +235,85 @@ def midday(monkeypatch):
     return noon
 
 
+# --- Identity providers: a real OpenID Connect provider and Facebook's Graph API ------------
+
+
+@pytest.fixture(scope="session")
+def oidc_provider():
+    """A real OpenID Connect provider on loopback (oidc-provider-mock), for the session."""
+    from tests.support.servers import OIDCProvider
+
+    server = OIDCProvider().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def facebook_graph():
+    """Facebook's login dialog and Graph API, as documented, on loopback."""
+    from tests.support.servers import FacebookGraph
+
+    server = FacebookGraph().start()
+    yield server
+    server.stop()
+
+
+SOCIAL_ENV = {
+    "GOOGLE_CLIENT_ID": "louage-google.apps.googleusercontent.com",
+    "GOOGLE_CLIENT_SECRET": "google-client-secret",
+    "OIDC_PROVIDER_NAME": "Université de Tunis",
+    "OIDC_CLIENT_ID": "louage-oidc",
+    "OIDC_CLIENT_SECRET": "oidc-client-secret",
+}
+
+
+@pytest.fixture
+def social_providers(settings, monkeypatch, oidc_provider, facebook_graph):
+    """Google, Facebook and a generic OpenID Connect provider configured from environment
+    variables as in production, in this process. Google is unreachable from here, so its
+    endpoints point at the local OpenID Connect provider; Facebook's at the local Graph API."""
+    from allauth.socialaccount.providers.facebook import flows as facebook_flows
+    from allauth.socialaccount.providers.facebook.views import FacebookOAuth2Adapter
+    from allauth.socialaccount.providers.google import views as google_views
+    from allauth.socialaccount.providers.google.views import GoogleOAuth2Adapter
+
+    from louage.accounts import social_config
+
+    issuer = oidc_provider.issuer
+    env = {
+        **SOCIAL_ENV,
+        "OIDC_SERVER_URL": issuer,
+        "FACEBOOK_APP_ID": facebook_graph.app_id,
+        "FACEBOOK_APP_SECRET": facebook_graph.app_secret,
+    }
+    providers = social_config.providers_from_env(env)
+    google_endpoints = {
+        "AUTHORIZE_URL": f"{issuer}/oauth2/authorize",
+        "ACCESS_TOKEN_URL": f"{issuer}/oauth2/token",
+        "IDENTITY_URL": f"{issuer}/userinfo",
+        "ID_TOKEN_ISSUER": issuer,
+    }
+    providers["google"].update(google_endpoints)
+    providers["facebook"].update(
+        AUTHORIZE_URL=facebook_graph.dialog_url, GRAPH_API_URL=facebook_graph.graph_url
+    )
+    settings.SOCIALACCOUNT_PROVIDERS = providers
+    # allauth copies these endpoints into module constants when Django starts, before any
+    # fixture runs: the copies follow the test settings too.
+    monkeypatch.setattr(GoogleOAuth2Adapter, "authorize_url", google_endpoints["AUTHORIZE_URL"])
+    monkeypatch.setattr(
+        GoogleOAuth2Adapter, "access_token_url", google_endpoints["ACCESS_TOKEN_URL"]
+    )
+    monkeypatch.setattr(GoogleOAuth2Adapter, "identity_url", google_endpoints["IDENTITY_URL"])
+    monkeypatch.setattr(google_views, "ID_TOKEN_ISSUER", issuer)
+    monkeypatch.setattr(FacebookOAuth2Adapter, "authorize_url", facebook_graph.dialog_url)
+    monkeypatch.setattr(
+        FacebookOAuth2Adapter, "access_token_url", f"{facebook_graph.graph_url}/oauth/access_token"
+    )
+    monkeypatch.setattr(facebook_flows, "GRAPH_API_URL", facebook_graph.graph_url)
+    return providers
+
+
 # --- Depart-when-full queues: Tunis → Sousse at the official fare, vehicles arriving ---------
 
 QUEUE_FARE = 12_750

@@ -1,7 +1,21 @@
+import logging
+
+import requests
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
+from allauth.socialaccount.models import SocialApp
+from allauth.socialaccount.providers.base import AuthError
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from louage.core.audit import audit
 
 from .models import Role
+
+logger = logging.getLogger(__name__)
 
 EMAIL_CHANGED_TEMPLATE = "account/email/email_changed"
 
@@ -26,3 +40,84 @@ class AccountAdapter(DefaultAccountAdapter):
             path = reverse("accounts:email_undo", args=[token])
             context = {**context, "undo_url": self.request.build_absolute_uri(path)}
         return super().send_notification_mail(template_prefix, user, context, email)
+
+
+class ProviderNotConfigured(SocialApp.DoesNotExist, Http404):
+    """A provider whose environment variables are unset: its pages answer 404, not 500, and a
+    page listing an account linked to it before shows the account without the provider."""
+
+    silent_variable_failure = True
+
+
+class SocialAccountAdapter(DefaultSocialAccountAdapter):
+    """Google, Facebook and OpenID Connect logins (web and API) go through here."""
+
+    error_messages = {
+        **DefaultSocialAccountAdapter.error_messages,
+        "email_taken": _(
+            "Un compte existe déjà avec cette adresse e-mail. Connectez-vous avec votre mot "
+            "de passe, puis liez votre compte %s depuis la page « Mon compte »."
+        ),
+        "no_password": _(
+            "C'est votre seul moyen de connexion : définissez d'abord un mot de passe."
+        ),
+    }
+
+    def list_providers(self, request):
+        # The buttons' order: the providers most travellers have first.
+        order = {"google": 0, "facebook": 1}
+        return sorted(super().list_providers(request), key=lambda p: order.get(p.id, 2))
+
+    def get_app(self, request, provider, client_id=None):
+        try:
+            return super().get_app(request, provider, client_id=client_id)
+        except SocialApp.DoesNotExist:
+            raise ProviderNotConfigured() from None
+
+    def on_authentication_error(
+        self, request, provider, error=None, exception=None, extra_context=None
+    ):
+        """A failed round trip to the provider gets a page saying why, with an HTTP status
+        that says it too: 503 when the provider is down, 400 for a forged or stale `state`
+        and any other refusal. A denied consent keeps allauth's "cancelled" page."""
+        if error == AuthError.CANCELLED:
+            return
+        if request.GET.get("error") == "access_denied":
+            # A denial that lost its `state` on the way (some providers leave it out): nothing
+            # was logged in, and "cancelled" is what happened.
+            raise ImmediateHttpResponse(redirect("socialaccount_login_cancelled"))
+        if isinstance(exception, requests.RequestException):
+            reason, status = "outage", 503
+        elif extra_context and "state_id" in extra_context:
+            # The callback's `state` matches no login started in this browser session.
+            reason, status = "state", 400
+        else:
+            reason, status = "failed", 400
+        logger.warning(
+            "Social login with %s failed (%s): %r", provider.id, reason, exception or error
+        )
+        context = {"auth_error": {"provider": provider, "code": error}, "reason": reason}
+        raise ImmediateHttpResponse(
+            render(request, "socialaccount/authentication_error.html", context, status=status)
+        )
+
+    def populate_user(self, request, sociallogin, data):
+        user = super().populate_user(request, sociallogin, data)
+        user.email = (user.email or "").strip().lower()
+        user.first_name = (user.first_name or "").strip()[:150]
+        user.last_name = (user.last_name or "").strip()[:150]
+        # Roles never come from a provider, whatever its claims say.
+        user.role = Role.CLIENT
+        return user
+
+    def save_user(self, request, sociallogin, form=None):
+        sociallogin.user.role = Role.CLIENT
+        user = super().save_user(request, sociallogin, form=form)
+        audit(
+            actor=user,
+            action="user.created",
+            obj=user,
+            role=Role.CLIENT,
+            provider=sociallogin.account.provider,
+        )
+        return user

@@ -26,6 +26,17 @@ class SignupExtraForm(forms.Form):
         user.save()
 
 
+class PhoneForm(forms.Form):
+    """The short form a traveller fills before the first booking (social sign-ups have none)."""
+
+    phone = forms.CharField(
+        label=_("Numéro de téléphone"), max_length=32, help_text=_("Ex. 98 123 456")
+    )
+
+    def clean_phone(self):
+        return normalize_tunisian_phone(self.cleaned_data.get("phone"))
+
+
 class ProfileForm(forms.Form):
     first_name = forms.CharField(label=_("Prénom"), max_length=150)
     last_name = forms.CharField(label=_("Nom"), max_length=150)

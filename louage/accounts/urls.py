@@ -11,6 +11,7 @@ urlpatterns = [
     path("compte/email/annuler/", views.email_change_cancel, name="email_change_cancel"),
     path("compte/email/retablir/<str:token>/", views.email_undo, name="email_undo"),
     path("compte/photo/", views.avatar, name="avatar"),
+    path("compte/telephone/", views.phone, name="phone"),
     path("compte/supprimer/", views.delete_account, name="delete"),
     path("gestion/utilisateurs/", views.user_list, name="user_list"),
     path("gestion/utilisateurs/ajouter/", views.user_create, name="user_create"),

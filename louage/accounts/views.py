@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
 from louage.core.forms import apply_domain_error
-from louage.core.net import redirect_back
+from louage.core.net import redirect_back, safe_next
 from louage.core.pagination import paginate_request
 
 from . import selectors, services
@@ -19,6 +19,7 @@ from .forms import (
     AvatarForm,
     DeleteAccountForm,
     EmailChangeForm,
+    PhoneForm,
     ProfileForm,
     RoleForm,
     UserCreateForm,
@@ -126,6 +127,23 @@ def email_undo(request, token):
         )
         return redirect("account_reset_password")
     return render(request, "accounts/email_undo.html", {"failed": False})
+
+
+@login_required
+def phone(request):
+    """Add or change the phone number, then go back where the traveller was (booking)."""
+    form = PhoneForm(request.POST or None, initial={"phone": request.user.phone})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.update_profile(
+                user=request.user, by=request.user, phone=form.cleaned_data["phone"]
+            )
+        except DomainError as exc:
+            apply_domain_error(form, exc)
+        else:
+            messages.success(request, _("Votre numéro de téléphone est enregistré."))
+            return redirect_back(request, "accounts:profile")
+    return render(request, "accounts/phone.html", {"form": form, "next": safe_next(request)})
 
 
 @login_required

@@ -39,3 +39,10 @@ class HoldExpired(InvalidTransition):
 class RefundCutoff(Conflict):
     code = "refund_cutoff"
     default_message = _("Trop tard pour annuler en ligne : adressez-vous au guichet de la station.")
+
+
+class PhoneRequired(Conflict):
+    """Stations call travellers about their departure: a booking needs a phone number."""
+
+    code = "phone_required"
+    default_message = _("Ajoutez votre numéro de téléphone à votre compte avant de réserver.")

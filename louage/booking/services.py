@@ -35,6 +35,7 @@ from .errors import (
     HoldCooldown,
     HoldExpired,
     NotEnoughSeats,
+    PhoneRequired,
     RefundCutoff,
     TooManyHeldSeats,
     TooManyHolds,
@@ -289,10 +290,13 @@ def _check_cooldown(client, now):
 def reserve_seats(*, trip, client, seats):
     """Hold `seats` for a client until `hold_expiry`. The price comes from the trip, never the
     client. Raises NotEnoughSeats, TripNotBookable, TooManyHolds, TooManyHeldSeats,
-    HoldCooldown, NotAllowed (unconfirmed address), InvalidInput."""
+    HoldCooldown, NotAllowed (unconfirmed address), PhoneRequired (no phone number on the
+    account yet), InvalidInput."""
     seats = _check_seats(seats)
     if getattr(client, "role", None) != Role.CLIENT:
         raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
+    if not client.phone:
+        raise PhoneRequired()
     User.objects.select_for_update().filter(pk=client.pk).first()  # one hold at a time per client
     trip = _lock_trip(trip.pk)
     _check_not_queue(trip)
@@ -517,10 +521,12 @@ def board_reservation(*, reservation, by):
 
 def begin_queue_hold(*, client, seats):
     """An online hold's checks, made before the queue row is locked (lock order: client row
-    first), the same as reserve_seats': a client account, one hold at a time, and
-    _check_may_hold (confirmed address, holds and seats held unpaid, cooldown)."""
+    first), the same as reserve_seats': a client account with a phone number, one hold at a
+    time, and _check_may_hold (confirmed address, holds and seats held unpaid, cooldown)."""
     if getattr(client, "role", None) != Role.CLIENT:
         raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
+    if not client.phone:
+        raise PhoneRequired()
     User.objects.select_for_update().filter(pk=client.pk).first()
     _check_may_hold(client, seats, clock.now())
 

@@ -1,6 +1,8 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -16,6 +18,7 @@ from louage.trips.models import Trip
 from louage.trips.selectors import TUNIS, day_bounds
 
 from . import selectors, services
+from .errors import PhoneRequired
 from .forms import DeskSaleForm, ReserveForm, StationReservationFilter
 
 
@@ -31,6 +34,11 @@ def reserve(request, trip_id):
         reservation = services.reserve_seats(
             trip=trip, client=request.user, seats=form.cleaned_data["seats"]
         )
+    except PhoneRequired as exc:
+        # The short phone form, then back to this departure to book.
+        messages.info(request, exc.message)
+        back = urlencode({"next": reverse("trips:detail", args=[trip.pk])})
+        return redirect(f"{reverse('accounts:phone')}?{back}")
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("trips:detail", trip.pk)

@@ -16,13 +16,19 @@ def client_ip(request):
     return request.META.get("REMOTE_ADDR", "")
 
 
-def redirect_back(request, fallback, *args):
-    """Redirect to the `next` the form or link carried when it points into this site (same
-    host, and HTTPS when the request was), else to `fallback`. Every view that honours a
-    `next` goes through here, so none becomes an open redirect."""
+def safe_next(request):
+    """The `next` the form or link carried when it points into this site (same host, and
+    HTTPS when the request was), else "". Every view that honours a `next` reads it here or
+    through redirect_back, so none becomes an open redirect."""
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
-        return redirect(target)
-    return redirect(fallback, *args)
+        return target
+    return ""
+
+
+def redirect_back(request, fallback, *args):
+    """Redirect to the checked `next` (safe_next), else to `fallback`."""
+    target = safe_next(request)
+    return redirect(target) if target else redirect(fallback, *args)

@@ -6,11 +6,13 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from louage.accounts.models import Role
 from louage.booking import services as booking
+from louage.booking.errors import PhoneRequired
 from louage.booking.models import Reservation
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
@@ -46,6 +48,10 @@ def reserve(request, queue_id):
         reservation = services.reserve_next_louage(
             queue=queue, client=request.user, seats=form.cleaned_data["seats"]
         )
+    except PhoneRequired as exc:  # the short phone form, then back to this queue
+        messages.info(request, exc.message)
+        back = urlencode({"next": reverse("queues:detail", args=[queue.pk])})
+        return redirect(f"{reverse('accounts:phone')}?{back}")
     except DomainError as exc:
         messages.error(request, exc.message)
         return redirect("queues:detail", queue.pk)

@@ -34,7 +34,7 @@ dest = Station.objects.create(name="Dest {tag}", city="Sousse", latitude=Decimal
 vehicle = Vehicle.objects.create(plate="{plate}", owner_name="O", station=origin, seats=8)
 trips = [Trip.objects.create(origin=origin, destination=dest, vehicle=vehicle, price=12000, seats_total=8,
          seats_available=8, departure=timezone.now() + timedelta(hours=3 + 3 * i)) for i in range({trips})]
-clients = User.objects.bulk_create([User(email=f"c{{i}}-{tag}@example.tn", first_name="V", last_name=str(i), role="client")
+clients = User.objects.bulk_create([User(email=f"c{{i}}-{tag}@example.tn", first_name="V", last_name=str(i), role="client", phone=f"+2169{{i:07d}}")
                                     for i in range({clients})])
 tokens = [str(RefreshToken.for_user(u).access_token) for u in clients]
 print(json.dumps({{"trips": [t.pk for t in trips], "tokens": tokens,
@@ -183,3 +183,53 @@ def test_cancellations_and_expiries_racing_new_bookings_keep_the_invariant(live_
         )
     )
     assert statuses == {"expired": 4, "cancelled": 2, "confirmed": 2, "pending": 6}
+
+
+OPPOSITE_ROUTES = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from louage.accounts.sessions import tokens_for
+from tests.factories import ChiefFactory, ClientFactory
+from tests.network_factories import StationFactory, TripFactory, VehicleFactory
+a = StationFactory(city="Tunis", chief=ChiefFactory())
+b = StationFactory(city="Sousse", chief=ChiefFactory())
+trips = []
+for i in range(6):
+    origin, destination = (a, b) if i % 2 == 0 else (b, a)
+    vehicle = VehicleFactory(station=origin, plate=f"{500 + i} TU {5000 + i}")
+    trips.append(TripFactory(origin=origin, destination=destination, vehicle=vehicle,
+                             departure=timezone.now() + timedelta(hours=4 + i)))
+clients = ClientFactory.create_batch(60)
+print(json.dumps({"trips": [t.pk for t in trips],
+                  "tokens": [tokens_for(c)["access"] for c in clients]}))
+"""
+
+
+def test_bookings_and_cancels_both_ways_between_two_stations_never_deadlock(
+    live_app, postgres_cluster
+):
+    """A→B and B→A departures of the same two stations, booked and cancelled from many
+    processes at once: with only the trip rows locked, PostgreSQL finds nothing to deadlock."""
+    server = live_app("postgres", workers=4, env=SERVER_ENV)
+    setup = server.shell_json(OPPOSITE_ROUTES)
+    rng = random.Random(7)
+
+    def book_then_cancel(token):
+        trip_id = rng.choice(setup["trips"])
+        status, body = call(server, "POST", "/api/v1/reservations", token,
+                            {"trip_id": trip_id, "seats": 1})  # fmt: skip
+        if status != 201:
+            return [status]
+        status_2, _ = call(server, "POST", f"/api/v1/reservations/{body['id']}/cancel", token)
+        return [status, status_2]
+
+    log_before = len(postgres_cluster.log_text())
+    statuses = [s for pair in run_all([lambda t=t: book_then_cancel(t) for t in
+                                       setup["tokens"] * 3], threads=40) for s in pair]  # fmt: skip
+    assert set(statuses) <= {200, 201, 409}, sorted(set(statuses))
+    assert statuses.count(201) >= 60
+    assert "deadlock detected" not in postgres_cluster.log_text()[log_before:]
+    for trip_id in setup["trips"]:
+        total, available, held = invariant(server, trip_id)
+        assert total - available == held

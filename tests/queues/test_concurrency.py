@@ -30,7 +30,8 @@ vehicles = [Vehicle.objects.create(plate=f"{{300 + n}} TU {{8000 + n}}", owner_n
             for n in range({vehicles})]
 for vehicle in vehicles:
     services.add_vehicle(queue=queue, by=chief, vehicle_id=vehicle.pk)
-clients = User.objects.bulk_create([User(email=f"q{{i}}@example.tn", first_name="V", last_name=str(i), role="client")
+clients = User.objects.bulk_create([User(email=f"q{{i}}@example.tn", first_name="V", last_name=str(i), role="client",
+                                         phone=f"+2169{{i:07d}}")
                                     for i in range({clients})])
 print(json.dumps({{"queue": queue.pk, "plates": [v.plate for v in vehicles],
                   "tokens": [str(RefreshToken.for_user(u).access_token) for u in clients],

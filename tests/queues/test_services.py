@@ -575,3 +575,12 @@ def test_next_louage_holds_count_against_the_accounts_limits(lined_up, trip, set
         services.reserve_next_louage(queue=lined_up, client=unverified, seats=1)
     assert exc.value.code == "email_unverified"
     assert Reservation.objects.filter(trip__kind=TripKind.QUEUE).count() == 1
+
+
+def test_booking_the_next_louage_needs_a_phone_number(lined_up):
+    from louage.booking.errors import PhoneRequired
+
+    client = ClientFactory(phone="")
+    with pytest.raises(PhoneRequired):
+        services.reserve_next_louage(queue=lined_up, client=client, seats=1)
+    assert not Reservation.objects.exists()

@@ -76,8 +76,9 @@ def make_travellers(rng, start):
         )  # fmt: skip
         if kind == "online":
             traveller.client = User(
-                email=f"t{index}@example.tn", first_name="T", last_name=str(index), role="client"
-            )
+                email=f"t{index}@example.tn", first_name="T", last_name=str(index),
+                role="client", phone=f"+2169{index:07d}",
+            )  # fmt: skip
             traveller.pays = rng.choices(["online", "desk", "never"], weights=[70, 20, 10])[0]
             traveller.cancels = rng.choices(["", "pending", "paid"], weights=[88, 6, 6])[0]
             traveller.no_show = traveller.pays != "never" and rng.random() < 0.1

@@ -212,3 +212,11 @@ def test_a_client_sees_a_queue_seat_among_its_upcoming_reservations(web, lined_u
     web.force_login(client)
     page = web.get("/reservations/")
     assert reservation in list(page.context["upcoming"])
+
+
+def test_a_traveller_without_a_phone_number_is_sent_to_add_one_and_back(web, lined_up):
+    web.force_login(ClientFactory(phone=""))
+    response = web.post(f"/prochain-louage/{lined_up.pk}/reserver/", {"seats": "1"})
+    assert response.status_code == 302
+    assert f"next=%2Fprochain-louage%2F{lined_up.pk}%2F" in response["Location"]
+    assert not Reservation.objects.exists()

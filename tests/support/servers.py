@@ -491,3 +491,406 @@ class NginxServer:
             self.process.terminate()
             self.process.wait(timeout=10)
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+class ProcfileApp:
+    """Every process of `make run` (honcho with the Procfile: gunicorn, the task worker, the
+    sweeper) in a process group of its own, on a given database — as an operator runs it."""
+
+    def __init__(self, *, database_url, workdir, env=None, workers=5):
+        self.workdir = Path(workdir)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        bin_dir = str(Path(sys.executable).parent)
+        self.env = base_env(
+            **{
+                "DATABASE_URL": database_url,
+                "LOUAGE_VAR_DIR": self.workdir,
+                "MEDIA_ROOT": self.workdir / "media",
+                "PORT": self.port,
+                "WEB_CONCURRENCY": workers,
+                "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
+                **(env or {}),
+            }
+        )
+        self.log = self.workdir / "app.log"
+        self.process = None
+
+    def start(self, timeout=90):
+        honcho = str(Path(sys.executable).parent / "honcho")
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(
+                [honcho, "--no-prefix", "start", "-f", str(ROOT / "Procfile")],
+                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            try:
+                with urllib.request.urlopen(self.url + "/readyz", timeout=2) as response:
+                    if response.status == 200:
+                        return self
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError(f"the app did not become ready:\n{self.log.read_text()[-4000:]}")
+
+    def group_pids(self):
+        """Every live process of the app: its group, and the children of the group (each
+        Procfile command runs in a session of its own)."""
+        found = set()
+        for entry in Path("/proc").iterdir():
+            if not entry.name.isdigit():
+                continue
+            try:
+                environ = (entry / "environ").read_bytes()
+            except OSError:
+                continue
+            if f"LOUAGE_VAR_DIR={self.workdir}".encode() in environ.split(b"\0"):
+                found.add(int(entry.name))
+        return found
+
+    def kill_everything(self):
+        """SIGKILL of the process group, as when an operator's terminal dies."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=10)
+
+    def stop(self):
+        if self.process and self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+        for pid in self.group_pids():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
+# --- Identity providers: OpenID Connect (also standing in for Google) and Facebook -------------
+
+
+class _ThreadedWSGI:
+    """A WSGI app served by werkzeug on 127.0.0.1 in a thread; stop() and start() again keep
+    the port and the app's state, so a test can take the provider down and bring it back."""
+
+    def __init__(self, app):
+        self.app = app
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.requests = []  # (method, path) of every request, for tests about caching
+        self._server = None
+        self._thread = None
+
+    def _recording(self, environ, start_response):
+        self.requests.append((environ["REQUEST_METHOD"], environ.get("PATH_INFO", "")))
+        return self.app(environ, start_response)
+
+    def start(self):
+        import threading
+
+        import werkzeug.serving
+
+        self._server = werkzeug.serving.make_server(
+            "127.0.0.1", self.port, self._recording, threaded=True
+        )
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self):
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._thread.join(5)
+            self._server = None
+
+    def down(self):
+        """Context manager: the provider refuses connections inside the block."""
+        import contextlib
+
+        @contextlib.contextmanager
+        def outage():
+            self.stop()
+            try:
+                yield
+            finally:
+                self.start()
+
+        return outage()
+
+
+def _location(response):
+    assert response.status_code in (302, 303), (response.status_code, response.text[:500])
+    return response.headers["location"]
+
+
+class OIDCProvider(_ThreadedWSGI):
+    """A real OpenID Connect provider (oidc-provider-mock: authlib and Flask) on loopback.
+
+    Any client id and secret are accepted. Its sign-in page asks for a subject; the claims
+    of that subject (email, email_verified, names…) are set first with `set_user`. Discovery
+    at `issuer + /.well-known/openid-configuration`, keys at `/jwks`, RS256 ID tokens.
+    """
+
+    def __init__(self):
+        import logging
+        import warnings
+
+        with warnings.catch_warnings():
+            # authlib warns about its own modules that the mock still imports, with an "always"
+            # filter it installs when imported: silence them after that.
+            import authlib.deprecate  # noqa: F401
+
+            warnings.simplefilter("ignore")
+            import oidc_provider_mock
+
+            app = oidc_provider_mock.app()
+        for name in ("oidc_provider_mock", "werkzeug", "httpx"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+        super().__init__(app)
+
+    @property
+    def issuer(self):
+        return self.base_url
+
+    def set_user(self, sub, **claims):
+        import httpx
+
+        httpx.put(f"{self.issuer}/users/{sub}", json=claims).raise_for_status()
+
+    def sign_in(self, authorize_url, sub):
+        """What a person does on the provider's page: sign in as `sub` and consent. Returns the
+        address the provider sends the browser back to (the app's callback with code and state)."""
+        import httpx
+
+        page = httpx.get(authorize_url)
+        assert page.status_code == 200, page.text[:500]
+        return _location(httpx.post(authorize_url, data={"sub": sub}))
+
+    def deny(self, authorize_url):
+        import httpx
+
+        return _location(httpx.post(authorize_url, data={"action": "deny"}))
+
+    def sign(self, claims, *, headers=None):
+        """A JWT signed with this provider's own key: any claims (expired, another issuer…)."""
+        import flask
+        import jwt
+
+        with self.app.test_request_context("/"):
+            self.app.preprocess_request()
+            pem = flask.g.oidc_provider_mock_storage.jwk.as_pem(is_private=True)
+        return jwt.encode(claims, pem, algorithm="RS256", headers=headers)
+
+    def id_token(self, *, client_id, sub, nonce=None):
+        """An ID token for `client_id`, as a mobile app gets one (code flow on its own redirect)."""
+        from urllib.parse import parse_qs, urlencode, urlparse
+
+        import httpx
+
+        redirect_uri = "http://127.0.0.1/app-callback"
+        params = {
+            "client_id": client_id,
+            "redirect_uri": redirect_uri,
+            "response_type": "code",
+            "scope": "openid email profile",
+            "state": "app",
+        }
+        if nonce:
+            params["nonce"] = nonce
+        back = self.sign_in(f"{self.issuer}/oauth2/authorize?{urlencode(params)}", sub)
+        code = parse_qs(urlparse(back).query)["code"][0]
+        token = httpx.post(
+            f"{self.issuer}/oauth2/token",
+            data={
+                "grant_type": "authorization_code",
+                "code": code,
+                "redirect_uri": redirect_uri,
+                "client_id": client_id,
+                "client_secret": "app-secret",
+            },
+        )
+        token.raise_for_status()
+        return token.json()["id_token"]
+
+
+class FacebookGraph(_ThreadedWSGI):
+    """Facebook's login dialog and Graph API as documented, on loopback: the OAuth dialog, the
+    code and app-token exchange (`/oauth/access_token`), token inspection (`/debug_token`)
+    and `/me` with `appsecret_proof`. One registered app; users are added with `add_user`."""
+
+    VERSION = "v19.0"
+
+    def __init__(self, app_id="louage-facebook-app", app_secret="facebook-app-secret"):
+        self.app_id = app_id
+        self.app_secret = app_secret
+        self.users = {}
+        self.codes = {}
+        self.tokens = {}
+        super().__init__(self._wsgi)
+
+    @property
+    def graph_url(self):
+        return f"{self.base_url}/{self.VERSION}"
+
+    @property
+    def dialog_url(self):
+        return f"{self.base_url}/{self.VERSION}/dialog/oauth"
+
+    def add_user(self, user_id, **profile):
+        self.users[str(user_id)] = {"id": str(user_id), **profile}
+
+    def user_token(self, user_id, *, app_id=None, expires_in=3600):
+        """A user access token, as the Facebook SDK of a mobile app hands it over."""
+        import secrets
+
+        token = "EAA" + secrets.token_urlsafe(24)
+        self.tokens[token] = {
+            "user_id": str(user_id),
+            "app_id": app_id or self.app_id,
+            "expires_at": int(time.time()) + expires_in,
+        }
+        return token
+
+    def sign_in(self, authorize_url, user_id):
+        import httpx
+
+        page = httpx.get(authorize_url)
+        assert page.status_code == 200, page.text[:500]
+        return _location(httpx.post(authorize_url, data={"user": user_id, "action": "allow"}))
+
+    def deny(self, authorize_url):
+        import httpx
+
+        return _location(httpx.post(authorize_url, data={"action": "deny"}))
+
+    # --- the WSGI application ------------------------------------------------------------
+
+    def _wsgi(self, environ, start_response):
+        from werkzeug.wrappers import Request
+
+        request = Request(environ)
+        prefix = f"/{self.VERSION}"
+        path = request.path[len(prefix) :] if request.path.startswith(prefix) else None
+        routes = {
+            "/dialog/oauth": self._dialog,
+            "/oauth/access_token": self._access_token,
+            "/debug_token": self._debug_token,
+            "/me": self._me,
+        }
+        handler = routes.get(path)
+        if handler is None:
+            response = self._error(404, "Unknown path components", 2500)
+        else:
+            response = handler(request)
+        return response(environ, start_response)
+
+    @staticmethod
+    def _json(data, status=200):
+        from werkzeug.wrappers import Response
+
+        return Response(json.dumps(data), status=status, mimetype="application/json")
+
+    def _error(self, status, message, code, kind="OAuthException"):
+        return self._json(
+            {"error": {"message": message, "type": kind, "code": code, "fbtrace_id": "AbCd"}},
+            status,
+        )
+
+    def _dialog(self, request):
+        from urllib.parse import urlencode
+
+        from werkzeug.utils import redirect
+        from werkzeug.wrappers import Response
+
+        args = request.args
+        if args.get("client_id") != self.app_id or not args.get("redirect_uri"):
+            return Response("Invalid App ID", status=400, mimetype="text/plain")
+        back = args["redirect_uri"]
+        if request.method == "GET":
+            options = "".join(
+                f'<option value="{uid}">{u.get("name", uid)}</option>'
+                for uid, u in self.users.items()
+            )
+            return Response(
+                '<!doctype html><title>Facebook</title><form method="post">'
+                f'<select name="user">{options}</select>'
+                '<button name="action" value="allow">Continuer</button>'
+                '<button name="action" value="deny">Annuler</button></form>',
+                mimetype="text/html",
+            )
+        state = {"state": args["state"]} if "state" in args else {}
+        if request.form.get("action") != "allow":
+            denied = {
+                "error": "access_denied",
+                "error_code": "200",
+                "error_description": "Permissions error",
+                "error_reason": "user_denied",
+                **state,
+            }
+            return redirect(f"{back}?{urlencode(denied)}")
+        import secrets
+
+        code = secrets.token_urlsafe(16)
+        self.codes[code] = (request.form["user"], back)
+        return redirect(f"{back}?{urlencode({'code': code, **state})}")
+
+    def _access_token(self, request):
+        args = request.args
+        if args.get("client_id") != self.app_id or args.get("client_secret") != self.app_secret:
+            return self._error(400, "Error validating client secret.", 1)
+        if args.get("grant_type") == "client_credentials":
+            return self._json({"access_token": f"{self.app_id}|app-token", "token_type": "bearer"})
+        user_id, redirect_uri = self.codes.pop(args.get("code", ""), (None, None))
+        if user_id is None:
+            return self._error(400, "This authorization code has been used.", 100)
+        if args.get("redirect_uri") != redirect_uri:
+            return self._error(400, "Error validating verification code.", 100)
+        token = self.user_token(user_id)
+        return self._json({"access_token": token, "token_type": "bearer", "expires_in": 3600})
+
+    def _debug_token(self, request):
+        if request.args.get("access_token") != f"{self.app_id}|app-token":
+            return self._error(400, "Invalid OAuth access token - Cannot parse access token", 190)
+        info = self.tokens.get(request.args.get("input_token", ""))
+        if info is None:
+            return self._json(
+                {
+                    "data": {
+                        "error": {"code": 190, "message": "Invalid OAuth access token."},
+                        "is_valid": False,
+                        "scopes": [],
+                    }
+                }
+            )
+        return self._json(
+            {
+                "data": {
+                    "app_id": info["app_id"],
+                    "type": "USER",
+                    "application": "Louage",
+                    "expires_at": info["expires_at"],
+                    "is_valid": info["expires_at"] > time.time(),
+                    "scopes": ["email", "public_profile"],
+                    "user_id": info["user_id"],
+                }
+            }
+        )
+
+    def _me(self, request):
+        import hashlib
+        import hmac
+
+        token = request.args.get("access_token", "")
+        info = self.tokens.get(token)
+        if info is None or info["expires_at"] <= time.time():
+            return self._error(400, "Invalid OAuth access token.", 190)
+        proof = request.args.get("appsecret_proof")
+        expected = hmac.new(self.app_secret.encode(), token.encode(), hashlib.sha256).hexdigest()
+        if info["app_id"] == self.app_id and proof != expected:
+            return self._error(400, "Invalid appsecret_proof provided in the API argument", 100)
+        user = self.users[info["user_id"]]
+        fields = request.args.get("fields", "id,name").split(",")
+        return self._json({k: v for k, v in user.items() if k in fields or k == "id"})

@@ -5,12 +5,16 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
 from louage.booking.services import expire_stale_holds
+from louage.core.task_queue import requeue_stalled_tasks
 
 logger = logging.getLogger("louage.booking")
 
 
 class Command(BaseCommand):
-    help = "Expire pending reservations whose hold is over: once, or every N seconds."
+    help = (
+        "Expire pending reservations whose hold is over and requeue tasks a dead worker left "
+        "running: once, or every N seconds."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -34,6 +38,7 @@ class Command(BaseCommand):
             time.sleep(every)
 
     def _sweep(self):
+        requeue_stalled_tasks()
         expired = expire_stale_holds()
         if expired:
             self.stdout.write(f"expired {expired} hold(s)")

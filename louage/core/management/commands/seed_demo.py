@@ -11,8 +11,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="Run even with DEBUG off (never on real data)."
         )
+        parser.add_argument(
+            "--unless-production",
+            action="store_true",
+            help="With DEBUG off, do nothing and say so (what `make run` uses).",
+        )
 
-    def handle(self, *args, force=False, **options):
+    def handle(self, *args, force=False, unless_production=False, **options):
+        if not settings.DEBUG and unless_production and not force:
+            self.stdout.write("Production mode (DEBUG off): no demo data.")
+            return
         if not settings.DEBUG and not force:
             raise CommandError("seed_demo refuses to run with DEBUG off; add --force to insist.")
         demo.seed(stdout=self.stdout)

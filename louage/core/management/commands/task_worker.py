@@ -12,6 +12,8 @@ import time
 from django.db import DatabaseError, close_old_connections
 from django_tasks_db.management.commands import db_worker
 
+from louage.core.task_queue import requeue_stalled_tasks
+
 logger = logging.getLogger("louage.tasks")
 MAX_PAUSE_SECONDS = 5
 
@@ -21,6 +23,7 @@ class ResilientWorker(db_worker.Worker):
         pause = 0.5
         while self.running:
             try:
+                requeue_stalled_tasks()  # what a killed worker left RUNNING
                 super().run()
                 return  # --batch or --max-tasks: a normal end
             except DatabaseError as exc:

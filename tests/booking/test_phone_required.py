@@ -1,0 +1,81 @@
+"""A booking needs a phone number on the account (social sign-ups start without one): the API
+answers a code the app acts on, the web page sends the traveller to a short form and back."""
+
+import pytest
+
+from louage.booking import services
+from louage.booking.errors import PhoneRequired
+from louage.booking.models import Reservation
+from tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def traveller(db):
+    return ClientFactory(phone="")
+
+
+def test_the_service_refuses_a_booking_without_phone_and_takes_no_seat(trip, traveller):
+    with pytest.raises(PhoneRequired):
+        services.reserve_seats(trip=trip, client=traveller, seats=1)
+    trip.refresh_from_db()
+    assert trip.seats_available == 8
+    assert not Reservation.objects.exists()
+
+
+def test_the_api_answers_phone_required_then_books_once_the_phone_is_set(api, trip, traveller):
+    client = api(traveller)
+    response = client.post("reservations", {"trip_id": trip.pk, "seats": 2})
+    assert response.status_code == 409
+    assert response.json()["code"] == "phone_required"
+    assert not Reservation.objects.exists()
+
+    assert client.patch("me", {"phone": "98 123 456"}).status_code == 200
+    response = client.post("reservations", {"trip_id": trip.pk, "seats": 2})
+    assert response.status_code == 201
+
+
+def test_the_reserve_button_sends_to_the_phone_form_and_back(web, trip, traveller):
+    web.force_login(traveller)
+    response = web.post(f"/departs/{trip.pk}/reserver/", {"seats": 2})
+    assert response.status_code == 302
+    assert response["Location"] == f"/compte/telephone/?next=%2Fdeparts%2F{trip.pk}%2F"
+    assert not Reservation.objects.exists()
+
+    form = web.get(response["Location"])
+    assert "Ajoutez votre numéro de téléphone" in form.content.decode()
+    response = web.post(
+        "/compte/telephone/", {"phone": "29 555 666", "next": f"/departs/{trip.pk}/"}
+    )
+    assert response["Location"] == f"/departs/{trip.pk}/"
+    traveller.refresh_from_db()
+    assert traveller.phone == "+21629555666"
+
+    response = web.post(f"/departs/{trip.pk}/reserver/", {"seats": 2})
+    assert response["Location"].startswith("/reservations/")
+    assert Reservation.objects.get().client == traveller
+
+
+@pytest.mark.parametrize("phone", ["", "abc", "+33 6 12 34 56 78", "123"])
+def test_the_phone_form_refuses_a_bad_number_and_changes_nothing(web, traveller, phone):
+    web.force_login(traveller)
+    response = web.post("/compte/telephone/", {"phone": phone, "next": "/departs/"})
+    assert response.status_code == 200
+    assert 'class="field-error"' in response.content.decode()
+    traveller.refresh_from_db()
+    assert traveller.phone == ""
+
+
+def test_the_phone_form_never_sends_to_another_site(web, traveller):
+    web.force_login(traveller)
+    response = web.post(
+        "/compte/telephone/", {"phone": "98 123 456", "next": "https://evil.example/"}
+    )
+    assert response["Location"] == "/compte/"
+
+
+def test_the_phone_form_needs_a_login(web):
+    response = web.get("/compte/telephone/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
