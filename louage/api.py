@@ -22,9 +22,11 @@ from louage.core.observability import RETRY_AFTER_SECONDS
 from louage.notifications.api import notices_router
 from louage.notifications.api import router as notifications_router
 from louage.payments.api import router as payments_router
+from louage.queues.api import router as queues_router
 from louage.reporting.api import router as reports_router
 from louage.stations.api import stations_router, vehicles_router
 from louage.tickets.api import router as tickets_router
+from louage.trips.api import fares_router
 from louage.trips.api import router as trips_router
 
 logger = logging.getLogger("louage.api")
@@ -135,3 +137,5 @@ api.add_router("", payments_router)
 api.add_router("/notifications", notifications_router)
 api.add_router("/notices", notices_router)
 api.add_router("/reports", reports_router)
+api.add_router("/queues", queues_router)
+api.add_router("/fares", fares_router)

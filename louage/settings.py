@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "louage.tickets",
     "louage.notifications",
     "louage.reporting",
+    "louage.queues",
 ]
 
 MIDDLEWARE = [
@@ -401,6 +402,10 @@ BOOKING_REQUIRES_VERIFIED = env_bool("BOOKING_REQUIRES_VERIFIED", not DEBUG)
 # An account whose holds expired unpaid this many times within a day waits before holding again.
 HOLD_COOLDOWN_AFTER_EXPIRED = env_int("HOLD_COOLDOWN_AFTER_EXPIRED", 3)
 HOLD_COOLDOWN_MINUTES = env_int("HOLD_COOLDOWN_MINUTES", 30)
+# Depart-when-full queues: a no-show's seat is released this long after the vehicle is full;
+# the estimated departure comes from the fill rate over this many past hours.
+QUEUE_NO_SHOW_MINUTES = env_int("QUEUE_NO_SHOW_MINUTES", 10)
+QUEUE_ESTIMATE_HOURS = env_int("QUEUE_ESTIMATE_HOURS", 3)
 
 # --- Visitor reports ------------------------------------------------------------------------
 # Page views are counted in each process's memory and written every VISITS_FLUSH_SECONDS

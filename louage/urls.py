@@ -45,6 +45,7 @@ urlpatterns = [
     path("", include("louage.payments.urls")),
     path("", include("louage.notifications.urls")),
     path("", include("louage.reporting.urls")),
+    path("", include("louage.queues.urls")),
     # Avatars are small and public; behind nginx, serve MEDIA_ROOT directly instead.
     re_path(r"^media/(?P<path>avatars/[\w.-]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

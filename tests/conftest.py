@@ -312,3 +312,45 @@ def social_providers(settings, monkeypatch, oidc_provider, facebook_graph):
     )
     monkeypatch.setattr(facebook_flows, "GRAPH_API_URL", facebook_graph.graph_url)
     return providers
+
+
+# --- Depart-when-full queues: Tunis → Sousse at the official fare, vehicles arriving ---------
+
+QUEUE_FARE = 12_750
+
+
+@pytest.fixture
+def fare(db):
+    from tests.network_factories import FareFactory
+
+    return FareFactory(origin_city="Tunis", destination_city="Sousse", price=QUEUE_FARE)
+
+
+@pytest.fixture
+def queue(station, other_station, fare, chief_user):
+    from louage.queues import services
+
+    return services.create_queue(by=chief_user, destination_id=other_station.pk)
+
+
+@pytest.fixture
+def vehicles(station):
+    """Arriving vehicles of the station: three 8-seaters and a 4-seater."""
+    from tests.network_factories import VehicleFactory
+
+    return [
+        VehicleFactory(station=station, plate="101 TU 1001", owner_name="Ali Ben Salah"),
+        VehicleFactory(station=station, plate="102 TU 1002", owner_name="Ali Ben Salah"),
+        VehicleFactory(station=station, plate="103 TU 1003", owner_name="Hédi Trabelsi"),
+        VehicleFactory(station=station, plate="104 TU 1004", owner_name="Mounir Jlassi", seats=4),
+    ]
+
+
+@pytest.fixture
+def lined_up(queue, vehicles, chief_user):
+    """The first three vehicles in the queue, the first one loading."""
+    from louage.queues import services
+
+    for vehicle in vehicles[:3]:
+        services.add_vehicle(queue=queue, by=chief_user, vehicle_id=vehicle.pk)
+    return queue

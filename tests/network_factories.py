@@ -5,7 +5,7 @@ import factory
 from django.utils import timezone
 
 from louage.stations.models import Station, Vehicle
-from louage.trips.models import Trip
+from louage.trips.models import Fare, Trip
 from tests.factories import ChiefFactory
 
 
@@ -46,3 +46,13 @@ class TripFactory(factory.django.DjangoModelFactory):
     price = 12_000
     seats_total = 8
     seats_available = factory.LazyAttribute(lambda o: o.seats_total)
+
+
+class FareFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Fare
+        django_get_or_create = ("origin_city", "destination_city")
+
+    origin_city = "Tunis"
+    destination_city = "Sousse"
+    price = 12_750

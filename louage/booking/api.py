@@ -6,7 +6,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, model_validator
 
 from louage.accounts.models import Role
 from louage.core.api import Page, error_responses, jwt_auth, optional_body, require_role, throttle
@@ -40,17 +40,29 @@ class ReservationOut(Schema):
         return obj.traveller_name
 
 
-class ReserveIn(Schema):
-    """Only the departure and the number of seats: the server sets every price."""
+class TripOrQueue(Schema):
+    """A departure (`trip_id`) or "the next louage" of a depart-when-full queue
+    (`queue_id`): exactly one of the two."""
+
+    trip_id: int | None = None
+    queue_id: int | None = None
+
+    @model_validator(mode="after")
+    def _exactly_one(self):
+        if (self.trip_id is None) == (self.queue_id is None):
+            raise ValueError("give exactly one of trip_id and queue_id")
+        return self
+
+
+class ReserveIn(TripOrQueue):
+    """Only the departure (or queue) and the number of seats: the server sets every price."""
 
     model_config = ConfigDict(extra="forbid")
-    trip_id: int
     seats: int
 
 
-class DeskSaleIn(Schema):
+class DeskSaleIn(TripOrQueue):
     model_config = ConfigDict(extra="forbid")
-    trip_id: int
     seats: int
     passenger_name: str = Field(max_length=150)
     passenger_phone: str = Field("", max_length=32)
@@ -68,25 +80,55 @@ def _trip(trip_id):
     return trip
 
 
+def _queue(queue_id):
+    from louage.queues.models import Queue
+
+    queue = Queue.objects.filter(pk=queue_id).first()
+    if queue is None:
+        raise NotFound(_("File d'attente introuvable."))
+    return queue
+
+
 @router.post("", response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422, 429)})
 def reserve(request, payload: ReserveIn):
+    """`{"trip_id", "seats"}` holds seats on that departure; `{"queue_id", "seats"}` in the
+    next louage of the queue (the loading vehicle, or the next one with room: the reservation's
+    `trip.vehicle_plate` says which)."""
     throttle(request, "api-booking", settings.API_RATE_BOOKING)
-    reservation = services.reserve_seats(
-        trip=_trip(payload.trip_id), client=request.auth, seats=payload.seats
-    )
+    if payload.queue_id is not None:
+        from louage.queues.services import reserve_next_louage
+
+        reservation = reserve_next_louage(
+            queue=_queue(payload.queue_id), client=request.auth, seats=payload.seats
+        )
+    else:
+        reservation = services.reserve_seats(
+            trip=_trip(payload.trip_id), client=request.auth, seats=payload.seats
+        )
     return Status(201, selectors.visible_reservation(request.auth, reservation.pk))
 
 
 @router.post("/desk", response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)})
 def desk_sale(request, payload: DeskSaleIn):
     require_role(request, Role.CHIEF)
-    reservation = services.sell_at_desk(
-        trip=_trip(payload.trip_id),
-        seats=payload.seats,
-        passenger_name=payload.passenger_name,
-        passenger_phone=payload.passenger_phone,
-        by=request.auth,
-    )
+    if payload.queue_id is not None:
+        from louage.queues.services import sell_next_louage
+
+        reservation = sell_next_louage(
+            queue=_queue(payload.queue_id),
+            seats=payload.seats,
+            passenger_name=payload.passenger_name,
+            passenger_phone=payload.passenger_phone,
+            by=request.auth,
+        )
+    else:
+        reservation = services.sell_at_desk(
+            trip=_trip(payload.trip_id),
+            seats=payload.seats,
+            passenger_name=payload.passenger_name,
+            passenger_phone=payload.passenger_phone,
+            by=request.auth,
+        )
     return Status(201, selectors.visible_reservation(request.auth, reservation.pk))
 
 

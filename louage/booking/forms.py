@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from louage.trips.models import Trip, TripStatus
+from louage.trips.models import Trip, TripKind, TripStatus
 
 from .models import ReservationStatus
 
@@ -25,6 +25,7 @@ class DeskSaleForm(forms.Form):
         self.fields["trip"].queryset = (
             Trip.objects.filter(
                 origin=station,
+                kind=TripKind.SCHEDULED,  # queue louages are sold from the desk page
                 status=TripStatus.SCHEDULED,
                 departure__gt=now,
                 seats_available__gt=0,

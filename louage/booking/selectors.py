@@ -3,7 +3,7 @@ from django.db.models import Q, Sum
 from louage.accounts.models import Role
 from louage.core import clock
 from louage.core.errors import NotFound
-from louage.trips.models import Trip
+from louage.trips.models import Trip, TripKind, TripStatus
 
 from .models import SEAT_HOLDING, Reservation, ReservationStatus
 
@@ -45,12 +45,15 @@ def client_reservations_split(user):
     """(upcoming, past) for the client's "Mes réservations" page."""
     now = clock.now()
     mine = reservations_for_user(user)
-    upcoming = mine.filter(trip__departure__gte=now).exclude(
+    # A depart-when-full louage has no hour: it is upcoming until it leaves.
+    to_come = Q(trip__departure__gte=now) | Q(
+        trip__kind=TripKind.QUEUE, trip__status=TripStatus.SCHEDULED
+    )
+    upcoming = mine.filter(to_come).exclude(
         status__in=[ReservationStatus.EXPIRED, ReservationStatus.CANCELLED]
     )
     past = mine.filter(
-        Q(trip__departure__lt=now)
-        | Q(status__in=[ReservationStatus.EXPIRED, ReservationStatus.CANCELLED])
+        ~to_come | Q(status__in=[ReservationStatus.EXPIRED, ReservationStatus.CANCELLED])
     )
     return upcoming.order_by("trip__departure", "pk"), past
 

@@ -5,6 +5,12 @@ Seats move only through conditional UPDATEs on the trip row
 through a conditional UPDATE on its expected current status, so concurrent requests can
 never take the same seat twice nor give seats back twice. Locks are always taken in the
 same order — client row, trip row, reservation rows — so PostgreSQL never deadlocks.
+
+Depart-when-full queues (louage.queues) place a reservation on the first vehicle of the queue
+with enough free seats and take them here with the same conditional UPDATE. Their order is
+client row → queue row → trip rows (queue order, each before its reservations) → reservation
+rows → payment rows: the queue row sits between the client and the trips, and no path that
+holds a trip or reservation lock ever asks for a queue.
 """
 
 import logging
@@ -23,7 +29,7 @@ from louage.core.db import transactional
 from louage.core.errors import InvalidTransition, NotAllowed
 from louage.core.errors import field_error as _invalid
 from louage.core.validators import normalize_tunisian_phone
-from louage.trips.models import Trip, TripStatus
+from louage.trips.models import Trip, TripKind, TripStatus
 
 from .errors import (
     HoldCooldown,
@@ -55,6 +61,17 @@ def _check_seats(seats):
             "seats", _("Le nombre de places doit être entre 1 et %(n)s.") % {"n": MAX_SEATS}
         )
     return seats
+
+
+def _check_passenger(passenger_name, passenger_phone):
+    name = (passenger_name or "").strip()
+    if not name or len(name) > 150:
+        raise _invalid("passenger_name", _("Saisissez le nom du voyageur."))
+    try:
+        phone = normalize_tunisian_phone(passenger_phone)
+    except Exception as exc:
+        raise _invalid("passenger_phone", exc.messages[0]) from None
+    return name, phone
 
 
 def _lock_trip(trip_id):
@@ -151,6 +168,15 @@ def _notify(kind, reservation, **extra):
     handler = getattr(notifications, f"notify_{kind}", None)
     if handler is not None:
         transaction.on_commit(lambda: handler(reservation, **extra))
+
+
+def _check_not_queue(trip):
+    # A depart-when-full vehicle is booked through its queue, which picks the vehicle.
+    if trip.kind == TripKind.QUEUE:
+        raise TripNotBookable(
+            _("Ce louage part quand il est complet : réservez « le prochain louage » de sa file."),
+            code="book_the_queue",
+        )
 
 
 # --- expiry -----------------------------------------------------------------------------------
@@ -273,6 +299,7 @@ def reserve_seats(*, trip, client, seats):
         raise PhoneRequired()
     User.objects.select_for_update().filter(pk=client.pk).first()  # one hold at a time per client
     trip = _lock_trip(trip.pk)
+    _check_not_queue(trip)
     now = clock.now()
     if trip.status != TripStatus.SCHEDULED:
         raise TripNotBookable(_("Ce départ est annulé ou déjà parti."))
@@ -309,16 +336,11 @@ def sell_at_desk(*, trip, seats, passenger_name, passenger_phone="", by):
     from louage.payments.services import create_cash_payment
 
     seats = _check_seats(seats)
-    name = (passenger_name or "").strip()
-    if not name or len(name) > 150:
-        raise _invalid("passenger_name", _("Saisissez le nom du voyageur."))
-    try:
-        phone = normalize_tunisian_phone(passenger_phone)
-    except Exception as exc:
-        raise _invalid("passenger_phone", exc.messages[0]) from None
+    name, phone = _check_passenger(passenger_name, passenger_phone)
     trip = _lock_trip(trip.pk)
     if not _is_chief_of(by, trip):
         raise NotAllowed(_("Seul le chef de la station de départ vend au guichet."))
+    _check_not_queue(trip)
     now = clock.now()
     if trip.status != TripStatus.SCHEDULED or trip.departure <= now:
         raise TripNotBookable(_("Ce départ est annulé ou déjà parti."))
@@ -490,3 +512,143 @@ def board_reservation(*, reservation, by):
     _move(reservation, S.BOARDED, boarded_at=clock.now())
     audit(actor=by, action="reservation.boarded", obj=reservation, station_id=trip.origin_id)
     return reservation
+
+
+# --- depart-when-full queues ------------------------------------------------------------------
+# louage.queues locks the queue row and picks the vehicle; the seats are taken here, by the
+# same conditional UPDATE as every other booking, one vehicle per reservation (never split).
+
+
+def begin_queue_hold(*, client, seats):
+    """An online hold's checks, made before the queue row is locked (lock order: client row
+    first), the same as reserve_seats': a client account with a phone number, one hold at a
+    time, and _check_may_hold (confirmed address, holds and seats held unpaid, cooldown)."""
+    if getattr(client, "role", None) != Role.CLIENT:
+        raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
+    if not client.phone:
+        raise PhoneRequired()
+    User.objects.select_for_update().filter(pk=client.pk).first()
+    _check_may_hold(client, seats, clock.now())
+
+
+def _lock_queue_trip(trip_id):
+    trip = _lock_trip(trip_id)
+    if trip.kind != TripKind.QUEUE or trip.status != TripStatus.SCHEDULED:
+        raise TripNotBookable(_("Ce louage est déjà parti."))
+    expire_stale_holds(trip=trip)
+    return trip
+
+
+@transactional
+def hold_queue_seats(*, trip, client, seats):
+    """Hold `seats` on this vehicle of a queue for HOLD_MINUTES, at its price (the official
+    fare). Inside the queue's transaction, after begin_queue_hold. NotEnoughSeats when the
+    vehicle has fewer free seats: the queue then tries the next one."""
+    seats = _check_seats(seats)
+    trip = _lock_queue_trip(trip.pk)
+    _take_seats(trip, seats)
+    now = clock.now()
+    reservation = _create_reservation(
+        trip=trip,
+        client=client,
+        seats=seats,
+        total_price=seats * trip.price,
+        status=S.PENDING,
+        # HOLD_MINUTES, not hold_expiry(): a queue departure has no hour, hence no booking close.
+        expires_at=now + timedelta(minutes=settings.HOLD_MINUTES),
+    )
+    audit(actor=client, action="reservation.created", obj=reservation, station_id=trip.origin_id,
+          seats=seats, vehicle=trip.vehicle.plate)  # fmt: skip
+    transaction.on_commit(lambda: _schedule_expiry(reservation))
+    return reservation
+
+
+@transactional
+def sell_queue_seats(*, trip, seats, by, passenger_name="", passenger_phone="", walk_in=False):
+    """The chief sells seats on this vehicle of a queue, paid in cash. A desk sale is confirmed
+    (the traveller walks to the vehicle); a walk-in counted at the door is already on board."""
+    from louage.payments.services import create_cash_payment
+
+    seats = _check_seats(seats)
+    if walk_in:
+        name, phone = (passenger_name or _("Voyageur à la porte")).strip()[:150], ""
+    else:
+        name, phone = _check_passenger(passenger_name, passenger_phone)
+    trip = _lock_queue_trip(trip.pk)
+    if not (_is_chief_of(by, trip) or getattr(by, "role", None) == Role.ADMIN):
+        raise NotAllowed(_("Seul le chef de la station de départ vend au guichet."))
+    _take_seats(trip, seats)
+    now = clock.now()
+    state = {"status": S.CONFIRMED, "confirmed_at": now}
+    if walk_in:
+        state.update(status=S.BOARDED, boarded_at=now)
+    reservation = _create_reservation(
+        trip=trip,
+        passenger_name=name,
+        passenger_phone=phone,
+        seats=seats,
+        total_price=seats * trip.price,
+        sold_by=by,
+        **state,
+    )
+    create_cash_payment(reservation=reservation, by=by)
+    audit(actor=by, action="reservation.walk_in" if walk_in else "reservation.desk_sale",
+          obj=reservation, station_id=trip.origin_id, seats=seats, vehicle=trip.vehicle.plate)  # fmt: skip
+    return reservation
+
+
+def no_shows_of(trip):
+    """Travellers who booked online, paid, and have not boarded this vehicle."""
+    return Reservation.objects.filter(
+        trip_id=trip.pk, status=S.CONFIRMED, client__isnull=False, boarded_at__isnull=True
+    )
+
+
+def _release_no_show(reservation, by, now, refund):
+    _move(
+        reservation,
+        S.CANCELLED,
+        cancelled_at=now,
+        cancelled_by=by if getattr(by, "pk", None) else None,
+    )
+    _give_back(reservation.trip_id, reservation.seats)
+    refunded = None
+    if refund:
+        from louage.payments.services import refund_reservation_payment
+
+        refunded = refund_reservation_payment(reservation=reservation, by=by)
+    audit(actor=by, action="reservation.no_show", obj=reservation, station_id=reservation.trip.origin_id,
+          seats=reservation.seats, refunded=refunded.pk if refunded else None)  # fmt: skip
+    _notify("no_show", reservation, refunded=refunded is not None)
+    return reservation
+
+
+@transactional
+def release_no_shows(*, trip, by, refund):
+    """Give the seats of the no-shows of a queue vehicle back (a walk-in may take them); their
+    fare is refunded when `refund`, else kept; each traveller is told. Returns them."""
+    trip = _lock_trip(trip.pk)
+    now = clock.now()
+    released = []
+    for reservation in no_shows_of(trip).select_for_update(of=("self",)).select_related("trip"):
+        released.append(_release_no_show(reservation, by, now, refund))
+    return released
+
+
+@transactional
+def close_departed_queue_trip(*, trip, by, refund_no_shows):
+    """After a queue vehicle left: unpaid holds on it are cancelled and their travellers told;
+    online travellers who paid and did not board are no-shows (refunded when
+    `refund_no_shows`). Desk sales and walk-ins stay as sold."""
+    trip = _lock_trip(trip.pk)
+    now = clock.now()
+    pending = (
+        Reservation.objects.select_for_update(of=("self",))
+        .select_related("trip__origin")
+        .filter(trip_id=trip.pk, status=S.PENDING)
+    )
+    for reservation in pending:
+        _cancel_locked(reservation, by, now, reason="vehicle departed")
+        _notify("reservation_cancelled", reservation, refunded=False)
+    for reservation in no_shows_of(trip).select_for_update(of=("self",)).select_related("trip"):
+        _release_no_show(reservation, by, now, refund_no_shows)

@@ -43,11 +43,15 @@ def seed_accounts():
 
 def seed(stdout=None):
     from louage.booking.demo import seed_bookings
+    from louage.queues.demo import seed_queues
     from louage.reporting.demo import seed_reporting
     from louage.stations.demo import seed_network
+    from louage.trips.demo import seed_fares
 
     admin, clients = seed_accounts()
     seed_network(stdout=stdout)
+    seed_fares(stdout=stdout)
     seed_bookings(stdout=stdout)
     seed_reporting(stdout=stdout)
+    seed_queues(stdout=stdout)
     return admin

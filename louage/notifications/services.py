@@ -40,14 +40,20 @@ def notify(*, user, kind, title, body, ticket_reservation_id=None):
 
 def _trip_words(reservation):
     trip = reservation.trip
+    if trip.kind == "queue":  # departs when full: the vehicle, not an hour, tells it apart
+        return _("%(origin)s → %(destination)s, louage %(plate)s (départ quand il est complet)") % {
+            "origin": trip.origin.city,
+            "destination": trip.destination.city,
+            "plate": trip.vehicle.plate,
+        }
     when = date_filter(timezone.localtime(trip.departure), "l j F à H:i")
     return f"{trip.origin.city} → {trip.destination.city}, {when}"
 
 
 def _reload(reservation):
-    return Reservation.objects.select_related("trip__origin", "trip__destination", "client").get(
-        pk=reservation.pk
-    )
+    return Reservation.objects.select_related(
+        "trip__origin", "trip__destination", "trip__vehicle", "client"
+    ).get(pk=reservation.pk)
 
 
 def notify_payment_received(reservation, **_extra):
@@ -114,6 +120,38 @@ def notify_hold_expiring(reservation, **_extra):
             "code": reservation.code,
             "trip": _trip_words(reservation),
             "time": timezone.localtime(reservation.expires_at).strftime("%H:%M"),
+        },
+    )
+
+
+def notify_no_show(reservation, refunded=False, **_extra):
+    reservation = _reload(reservation)
+    body = _(
+        "Vous ne vous êtes pas présenté à l'embarquement (%(trip)s) : votre place de la réservation %(code)s a été libérée."
+    ) % {"trip": _trip_words(reservation), "code": reservation.code}
+    if refunded:
+        body += " " + _("Le montant de %(amount)s vous est remboursé.") % {
+            "amount": dt(reservation.total_price)
+        }
+    else:
+        body += " " + _("Selon la règle de la station, le billet n'est pas remboursé.")
+    return notify(user=reservation.client, kind="no_show", title=_("Place libérée"), body=body)
+
+
+def notify_louage_loading(reservation, **_extra):
+    reservation = _reload(reservation)
+    return notify(
+        user=reservation.client,
+        kind="louage_loading",
+        title=_("Votre louage %(plate)s est en chargement")
+        % {"plate": reservation.trip.vehicle.plate},
+        body=_(
+            "Le louage %(plate)s de votre réservation %(code)s (%(trip)s) est maintenant en tête de file : présentez-vous au guichet."
+        )
+        % {
+            "plate": reservation.trip.vehicle.plate,
+            "code": reservation.code,
+            "trip": _trip_words(reservation),
         },
     )
 

@@ -1,17 +1,22 @@
 """Online payments, refunds ("annuler un paiement") and provider webhooks."""
 
 import datetime as dt
+from typing import Literal
 
+from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import Field
 
 from louage.accounts.models import Role
 from louage.booking.selectors import visible_reservation
 from louage.core.api import Page, error_responses, jwt_auth, require_role
 from louage.core.errors import InvalidInput, NotFound
+from louage.stations.models import Station
 
-from . import online
+from . import online, services
+from .exports import cash_close_csv, cash_close_pdf
 from .models import Payment
 from .providers import ForgedCallback, ProviderUnavailable
 
@@ -113,3 +118,109 @@ def webhook(request, provider: str):
     except ProviderUnavailable:
         return Status(503, {"detail": "provider unavailable"})
     return {"detail": "ok", "status": payment.status}
+
+
+class FiguresOut(Schema):
+    cash_taken: int
+    cash_refunded: int
+    cash_net: int
+    online_taken: int
+    online_refunded: int
+    online_net: int
+    net: int
+    seats_sold: int
+    seats_refunded: int
+    payments: int
+
+
+class VehicleCloseOut(FiguresOut):
+    plate: str
+    owner_name: str
+    owner_phone: str
+
+
+class OwnerCloseOut(FiguresOut):
+    owner_name: str
+    owner_phone: str
+    plates: list[str]
+
+
+class DepartureCloseOut(FiguresOut):
+    trip_id: int
+    departure: dt.datetime
+    kind: str
+    status: str
+    destination: str
+    plate: str
+
+
+class OnlineMethodOut(Schema):
+    method: str
+    count: int
+    amount: int
+
+
+class RefundCloseOut(Schema):
+    refunded_at: dt.datetime
+    code: str
+    plate: str
+    method: str
+    amount: int
+
+
+class CashCloseOut(Schema):
+    station_id: int
+    station: str
+    date: dt.date
+    totals: FiguresOut
+    vehicles: list[VehicleCloseOut]
+    owners: list[OwnerCloseOut]
+    departures: list[DepartureCloseOut]
+    online_by_method: list[OnlineMethodOut]
+    refunds: list[RefundCloseOut]
+
+
+class CashReportQuery(Schema):
+    date: dt.date | None = Field(None, description="YYYY-MM-DD, Africa/Tunis; today by default")
+    format: Literal["json", "csv", "pdf"] = "json"
+
+
+def cash_close_file(close, kind, *, disposition="attachment"):
+    name = f"caisse-{close.station.pk}-{close.day.isoformat()}"
+    if kind == "csv":
+        response = HttpResponse(cash_close_csv(close), content_type="text/csv; charset=utf-8")
+    else:
+        response = HttpResponse(cash_close_pdf(close), content_type="application/pdf")
+    response["Content-Disposition"] = f'{disposition}; filename="{name}.{kind}"'
+    return response
+
+
+@router.get(
+    "/stations/{int:station_id}/cash-report",
+    auth=jwt_auth,
+    response={200: CashCloseOut, **error_responses(401, 403, 404, 422)},
+)
+def cash_report(request, station_id: int, filters: Query[CashReportQuery]):
+    """The day's cash close of a station (its chief, admins): cash per vehicle and per owner,
+    online payments, refunds, seats sold per departure; `format=csv` or `format=pdf` for the
+    files. Amounts in millimes; they add up to the payment records."""
+    station = Station.objects.filter(pk=station_id).first()
+    if station is None:
+        raise NotFound(_("Station introuvable."))
+    close = services.cash_close_for(station=station, by=request.auth, day=filters.date)
+    if filters.format != "json":
+        return cash_close_file(close, filters.format)
+    return {
+        "station_id": station.pk,
+        "station": station.name,
+        "date": close.day,
+        "totals": close.totals,
+        "vehicles": close.vehicles,
+        "owners": close.owners,
+        "departures": close.departures,
+        "online_by_method": [
+            {"method": method, "count": count, "amount": amount}
+            for method, (count, amount) in sorted(close.online_by_method.items())
+        ],
+        "refunds": close.refunds,
+    }

@@ -86,3 +86,14 @@ def refund_reservation_payment(*, reservation, by):
     if payment is None:
         return None
     return refund_payment(payment=payment, by=by)
+
+
+def cash_close_for(*, station, by, day=None):
+    """The cash close of a station for a day (default: today in Tunis): its chief or an admin."""
+    from louage.stations.services import check_can_manage_station
+    from louage.trips.selectors import local_today
+
+    from .selectors import cash_close
+
+    check_can_manage_station(by, station.pk)
+    return cash_close(station, day or local_today())

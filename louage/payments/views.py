@@ -11,10 +11,15 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from louage.accounts.models import Role
 from louage.booking.selectors import visible_reservation
+from louage.core.decorators import role_required
 from louage.core.errors import DomainError
+from louage.stations.models import Station
+from louage.stations.services import station_of
+from louage.trips.selectors import local_today
 
-from . import online
+from . import online, services
 from .models import Payment, PaymentStatus
 from .providers import ProviderUnavailable, get_provider
 from .providers.sandbox import SIGNATURE_HEADER, callback_body, luhn_ok, sign
@@ -127,3 +132,54 @@ def refund(request, payment_id):
     else:
         messages.success(request, _("Paiement annulé et remboursé ; la réservation est annulée."))
     return redirect("booking:detail", payment.reservation_id)
+
+
+class CashCloseForm(forms.Form):
+    date = forms.DateField(
+        label=gettext_lazy("Jour"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    station = forms.ModelChoiceField(
+        label=gettext_lazy("Station"),
+        required=False,
+        queryset=Station.objects.order_by("city", "name"),
+    )
+    format = forms.ChoiceField(
+        required=False, choices=[("", "html"), ("csv", "csv"), ("pdf", "pdf")]
+    )
+
+
+@role_required(Role.CHIEF, Role.ADMIN)
+def cash_close(request):
+    """The day's cash close of the chief's station (admins choose one): page, CSV, PDF."""
+    from .api import cash_close_file
+
+    form = CashCloseForm(request.GET or None)
+    if form.is_bound and not form.is_valid():
+        return render(
+            request, "payments/cash_close.html", {"form": form, "close": None}, status=400
+        )
+    data = form.cleaned_data if form.is_bound else {}
+    if request.user.role == Role.CHIEF:
+        station = station_of(request.user)
+        form.fields.pop("station")
+    else:
+        station = data.get("station")
+    if station is None:
+        if request.user.role == Role.CHIEF:
+            messages.error(request, _("Vous ne dirigez aucune station."))
+            return redirect("home")
+        return render(request, "payments/cash_close.html", {"form": form, "close": None})
+    day = data.get("date") or local_today()
+    close = services.cash_close_for(station=station, by=request.user, day=day)
+    if data.get("format") in ("csv", "pdf"):
+        return cash_close_file(close, data["format"])
+    query = request.GET.copy()
+    query.pop("format", None)
+    query["date"] = day.isoformat()
+    if request.user.role == Role.ADMIN:
+        query["station"] = station.pk
+    return render(
+        request,
+        "payments/cash_close.html",
+        {"form": form, "close": close, "querystring": query.urlencode()},
+    )

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role, User
@@ -185,7 +186,14 @@ def delete_station(*, station, by):
             code="station_in_use",
         )
     audit(actor=by, action="station.deleted", obj=station, name=station.name)
-    station.delete()
+    try:
+        with transaction.atomic():
+            station.delete()
+    except ProtectedError:  # a queue leaves from or goes to it
+        raise Conflict(
+            _("Des files d'attente partent de cette station ou y vont : désactivez-la plutôt."),
+            code="station_in_use",
+        ) from None
 
 
 @transaction.atomic
@@ -278,17 +286,16 @@ def remove_vehicle(*, vehicle, by):
     """Deletes a vehicle that never served; one with departures is deactivated instead.
     Returns "deleted" or "deactivated"."""
     check_can_manage_station(by, vehicle.station_id)
-    if vehicle.trips.exists():
-        Vehicle.objects.filter(pk=vehicle.pk).update(active=False)
-        vehicle.active = False
-        audit(actor=by, action="vehicle.deactivated", obj=vehicle, station_id=vehicle.station_id)
-        return "deactivated"
-    audit(
-        actor=by,
-        action="vehicle.deleted",
-        obj=vehicle,
-        station_id=vehicle.station_id,
-        plate=vehicle.plate,
-    )
-    vehicle.delete()
-    return "deleted"
+    if not vehicle.trips.exists():
+        try:
+            with transaction.atomic():
+                audit(actor=by, action="vehicle.deleted", obj=vehicle,
+                      station_id=vehicle.station_id, plate=vehicle.plate)  # fmt: skip
+                vehicle.delete()
+            return "deleted"
+        except ProtectedError:  # still referred to (a queue's history): kept, out of service
+            pass
+    Vehicle.objects.filter(pk=vehicle.pk).update(active=False)
+    vehicle.active = False
+    audit(actor=by, action="vehicle.deactivated", obj=vehicle, station_id=vehicle.station_id)
+    return "deactivated"

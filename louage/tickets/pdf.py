@@ -14,6 +14,8 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from louage.core.templatetags.money import dt
+from louage.trips.models import TripKind, TripStatus
+from louage.trips.services import official_fare
 
 from .tokens import ticket_token
 
@@ -21,7 +23,7 @@ DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
 GREEN = colors.HexColor("#0b6e4f")
 
 
-def _fonts():
+def fonts():
     """DejaVu covers accented and Arabic names; Helvetica is the fallback without it."""
     regular, bold = DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf"
     if regular.exists() and bold.exists():
@@ -34,7 +36,7 @@ def _fonts():
 
 def render_ticket_pdf(reservation):
     trip = reservation.trip
-    regular, bold = _fonts()
+    regular, bold = fonts()
     token = ticket_token(reservation)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
@@ -47,15 +49,21 @@ def render_ticket_pdf(reservation):
     pdf.setFont(bold, 22)
     pdf.drawString(20 * mm, height - 19 * mm, "Louage — Billet de voyage")
     departure = timezone.localtime(trip.departure)
+    if trip.kind == TripKind.QUEUE and trip.status == TripStatus.SCHEDULED:
+        when = ("Départ", "quand le louage est complet (file d'attente)")
+    else:
+        when = ("Heure de départ", departure.strftime("%H:%M") + " (heure de Tunis)")
+    fare = official_fare(trip.origin.city, trip.destination.city)
     rows = [
         ("Référence", reservation.code),
         ("Voyageur", reservation.traveller_name),
         ("Trajet", f"{trip.origin.name} → {trip.destination.name}"),
         ("Date", departure.strftime("%d/%m/%Y")),
-        ("Heure de départ", departure.strftime("%H:%M") + " (heure de Tunis)"),
+        when,
         ("Véhicule", trip.vehicle.plate),
         ("Places", str(reservation.seats)),
         ("Montant payé", dt(reservation.total_price)),
+        ("Tarif officiel", f"{dt(fare)} par place" if fare is not None else "—"),
         ("Téléphone de la station", trip.origin.phone or "—"),
     ]
     y = height - 48 * mm

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Trip
+from .models import Fare, Trip
 
 
 @admin.register(Trip)
@@ -20,3 +20,10 @@ class TripAdmin(admin.ModelAdmin):
     raw_id_fields = ["origin", "destination", "vehicle"]
     # Seats move only through the booking services.
     readonly_fields = ["seats_available"]
+
+
+@admin.register(Fare)
+class FareAdmin(admin.ModelAdmin):
+    list_display = ["origin_city", "destination_city", "price", "updated_at"]
+    list_filter = ["origin_city"]
+    search_fields = ["origin_city", "destination_city"]

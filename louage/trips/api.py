@@ -1,4 +1,5 @@
-"""Departures: public search and detail; chiefs (own station) and admins plan, edit, cancel."""
+"""Departures: public search and detail; chiefs (own station) and admins plan, edit, cancel,
+send. Official fares: anyone reads, admins write."""
 
 import datetime as dt
 
@@ -12,9 +13,10 @@ from louage.core.api import Page, error_responses, jwt_auth, optional_body, requ
 from louage.core.errors import NotFound
 
 from . import selectors, services
-from .models import TripStatus
+from .models import Fare, TripStatus
 
 router = Router(tags=["trips"])
+fares_router = Router(tags=["fares"])
 
 
 class StationRef(Schema):
@@ -136,6 +138,19 @@ def cancel(request, trip_id: int):
     return selectors.public_trip(trip.pk)
 
 
+@router.post(
+    "/{int:trip_id}/depart",
+    auth=jwt_auth,
+    response={200: TripOut, **error_responses(401, 403, 404, 409)},
+)
+def depart(request, trip_id: int):
+    """The vehicle leaves (once). For a depart-when-full departure, the next vehicle of its
+    queue then starts loading."""
+    trip = _managed_trip(request, trip_id)
+    services.mark_departed(trip=trip, by=request.auth)
+    return selectors.public_trip(trip.pk)
+
+
 @router.get(
     "/managed/list", auth=jwt_auth, response={200: list[TripOut], **error_responses(401, 403, 422)}
 )
@@ -151,3 +166,43 @@ def managed(
     return selectors.trips_for_user(
         request.auth, day=day, destination=destination_id, status=status
     )
+
+
+class FareOut(Schema):
+    origin_city: str
+    destination_city: str
+    price: int = Field(description="official fare per seat, in millimes")
+
+
+class FareIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    origin_city: str = Field(max_length=60)
+    destination_city: str = Field(max_length=60)
+    price: int = Field(description="official fare per seat, in millimes")
+
+
+class FareQuery(Schema):
+    origin_city: str = Field("", max_length=60, pattern=r"^[^\x00]*$")
+    destination_city: str = Field("", max_length=60, pattern=r"^[^\x00]*$")
+
+
+@fares_router.get("", response={200: list[FareOut], **error_responses(422)})
+def list_fares(request, filters: Query[FareQuery]):
+    """The official fare table (the whole of it: a few hundred routes at most), optionally
+    for one origin or destination city."""
+    fares = Fare.objects.order_by("origin_city", "destination_city")
+    if filters.origin_city:
+        fares = fares.filter(origin_city__iexact=filters.origin_city)
+    if filters.destination_city:
+        fares = fares.filter(destination_city__iexact=filters.destination_city)
+    return fares
+
+
+@fares_router.put(
+    "", auth=jwt_auth, response={200: list[FareOut], **error_responses(401, 403, 409, 422)}
+)
+def replace_fares(request, payload: list[FareIn]):
+    """Replace the whole table (admins): routes left out are removed, unless a queue runs on
+    them (409 fare_in_use). One bad row (422) changes nothing."""
+    return services.replace_fares(by=request.auth, fares=[row.dict() for row in payload])

@@ -4,6 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from louage.stations.cities import CITY_CHOICES
 from louage.stations.models import Station, Vehicle
 
 from .models import TripStatus
@@ -38,6 +39,8 @@ class SearchForm(forms.Form):
 
 
 class TripForm(forms.Form):
+    field_aliases = {"price": "price_dt"}  # the service speaks millimes, the form dinars
+
     destination_id = forms.TypedChoiceField(label=_("Arrivée"), coerce=int)
     vehicle_id = forms.TypedChoiceField(label=_("Véhicule"), coerce=int)
     date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
@@ -107,3 +110,28 @@ class TripFilterForm(forms.Form):
         self.fields["destination"].choices = [("", _("Toutes"))] + [
             (s.pk, s.name) for s in stations
         ]
+
+
+class FareForm(forms.Form):
+    field_aliases = {"price": "price_dt"}
+
+    origin_city = forms.ChoiceField(label=_("Ville de départ"), choices=CITY_CHOICES)
+    destination_city = forms.ChoiceField(label=_("Ville d'arrivée"), choices=CITY_CHOICES)
+    price_dt = forms.DecimalField(
+        label=_("Tarif officiel par place (DT)"), min_value=Decimal("0.001"), max_digits=7,
+        decimal_places=3, help_text=_("Ex. 12.750 pour 12,750 DT"),
+    )  # fmt: skip
+
+    def service_data(self):
+        data = self.cleaned_data
+        return {
+            "origin_city": data["origin_city"],
+            "destination_city": data["destination_city"],
+            "price": int(data["price_dt"] * 1000),
+        }
+
+
+class FareFilterForm(forms.Form):
+    city = forms.ChoiceField(
+        label=_("Ville"), required=False, choices=[("", _("Toutes")), *CITY_CHOICES]
+    )

@@ -2,6 +2,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
+from louage.stations.cities import CITY_CHOICES
+
 
 class TripKind(models.TextChoices):
     SCHEDULED = "scheduled", _("Horaire fixe")
@@ -86,3 +88,33 @@ class Trip(models.Model):
     @property
     def seats_taken(self):
         return self.seats_total - self.seats_available
+
+
+class Fare(models.Model):
+    """The official fare of a route (origin city → destination city), per seat, in millimes.
+
+    Set by the authorities and kept by admins: no departure of the route may be priced above
+    it, and depart-when-full (queue) departures take it as their price.
+    """
+
+    origin_city = models.CharField(_("ville de départ"), max_length=60, choices=CITY_CHOICES)
+    destination_city = models.CharField(_("ville d'arrivée"), max_length=60, choices=CITY_CHOICES)
+    price = models.PositiveIntegerField(_("tarif officiel par place (millimes)"))
+    updated_at = models.DateTimeField(_("mis à jour le"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("tarif officiel")
+        verbose_name_plural = _("tarifs officiels")
+        ordering = ["origin_city", "destination_city"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin_city", "destination_city"], name="fare_one_per_route"
+            ),
+            models.CheckConstraint(condition=Q(price__gt=0), name="fare_price_positive"),
+            models.CheckConstraint(
+                condition=~Q(origin_city=F("destination_city")), name="fare_cities_differ"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.origin_city} → {self.destination_city}"

@@ -7,7 +7,7 @@ from django.conf import settings
 from louage.core import clock
 from louage.stations.models import Station
 
-from .models import Trip, TripStatus
+from .models import Trip, TripKind, TripStatus
 
 TUNIS = ZoneInfo(settings.TIME_ZONE)
 
@@ -26,6 +26,8 @@ def resolve_stations(value):
     value = (str(value) if value is not None else "").strip()
     if not value:
         return None
+    if "\x00" in value:  # PostgreSQL refuses NUL in a query: no station has one anyway
+        return []
     if value.isdigit():
         # Beyond 64 bits it cannot be an id (and the database would overflow): no station.
         return [int(value)] if len(value) <= 18 else []
@@ -46,6 +48,7 @@ def search_trips(*, origin=None, destination=None, day=None, seats=1):
     day = day or local_today()
     start, end = day_bounds(day)
     trips = Trip.objects.filter(
+        kind=TripKind.SCHEDULED,  # depart-when-full louages are found through their queue
         status=TripStatus.SCHEDULED,
         departure__gte=max(start, now),
         departure__lt=end,
@@ -62,8 +65,9 @@ def search_trips(*, origin=None, destination=None, day=None, seats=1):
 
 def upcoming_from_station(station, *, limit=20, with_free_seats=True):
     trips = Trip.objects.filter(
-        origin=station, status=TripStatus.SCHEDULED, departure__gte=clock.now()
-    )
+        origin=station, kind=TripKind.SCHEDULED, status=TripStatus.SCHEDULED,
+        departure__gte=clock.now(),
+    )  # fmt: skip
     if with_free_seats:
         trips = trips.filter(seats_available__gt=0)
     return with_relations(trips).order_by("departure", "pk")[:limit]

@@ -1,5 +1,6 @@
-"""Departures: plan, edit, cancel, mark departed. Seats are never read-modified-written here:
-booking takes them concurrently with conditional UPDATEs, so every seat change is one."""
+"""Departures: plan, edit, cancel, mark departed; official fares. Seats are never
+read-modified-written here: booking takes them concurrently with conditional UPDATEs, so
+every seat change is one. No departure is priced above its route's official fare."""
 
 from datetime import datetime, timedelta
 
@@ -11,12 +12,14 @@ from django.utils.translation import gettext as _
 from louage.accounts.models import Role
 from louage.core import clock
 from louage.core.audit import audit
-from louage.core.errors import Conflict, InvalidTransition, NotAllowed
+from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from louage.core.errors import field_error as _invalid
+from louage.core.templatetags.money import dt
+from louage.stations.cities import CITIES
 from louage.stations.models import Station, Vehicle
-from louage.stations.services import check_can_manage_station, station_of
+from louage.stations.services import check_can_manage_station, require_admin, station_of
 
-from .models import Trip, TripStatus
+from .models import Fare, Trip, TripKind, TripStatus
 
 VEHICLE_GAP = timedelta(hours=2)
 MAX_PRICE = 1_000_000  # 1000 DT per seat: anything above is a typing mistake
@@ -44,6 +47,35 @@ def _price(value):
         high=MAX_PRICE,
         message=_("Le prix doit être un nombre de millimes positif (1000 millimes = 1 DT)."),
     )
+
+
+def official_fare(origin_city, destination_city):
+    """The official per-seat fare of a route in millimes, or None when the table has none."""
+    return (
+        Fare.objects.filter(origin_city=origin_city, destination_city=destination_city)
+        .values_list("price", flat=True)
+        .first()
+    )
+
+
+def _check_official_fare(price, origin, destination):
+    fare = official_fare(origin.city, destination.city)
+    if fare is not None and price > fare:
+        message = _(
+            "Le prix dépasse le tarif officiel du trajet %(origin)s → %(destination)s : %(fare)s par place au plus."
+        ) % {"origin": origin.city, "destination": destination.city, "fare": dt(fare)}
+        raise InvalidInput(
+            message, code="above_official_fare", errors=[{"field": "price", "message": message}]
+        )
+
+
+def _check_managed_here(trip):
+    # A queue departure belongs to its queue: the desk sends it, its price is the fare.
+    if trip.kind == TripKind.QUEUE:
+        raise InvalidTransition(
+            _("Ce louage part quand il est complet : gérez-le depuis le guichet (file d'attente)."),
+            code="queue_departure",
+        )
 
 
 def _destination(destination_id, origin):
@@ -121,6 +153,7 @@ def plan_trip(
         "seats_total", seats, low=1, high=vehicle.seats,
         message=_("Le nombre de places doit être entre 1 et %(n)s (places du véhicule).") % {"n": vehicle.seats},
     )  # fmt: skip
+    _check_official_fare(price, origin, destination)
     _check_vehicle_free(vehicle, departure)
     trip = Trip.objects.create(
         origin=origin,
@@ -140,7 +173,8 @@ def update_trip(*, trip, by, **changes):
     """Edit a scheduled departure. seats_total never goes below the seats already taken:
     that is checked and applied in one conditional UPDATE, atomic against bookings."""
     check_can_manage_station(by, trip.origin_id)
-    trip = Trip.objects.select_related("origin", "vehicle").get(pk=trip.pk)
+    trip = Trip.objects.select_related("origin", "destination", "vehicle").get(pk=trip.pk)
+    _check_managed_here(trip)
     if trip.status != TripStatus.SCHEDULED:
         raise InvalidTransition(_("Seul un départ programmé peut être modifié."))
     fields = {}
@@ -157,6 +191,12 @@ def update_trip(*, trip, by, **changes):
         fields["departure"] = departure
     if changes.get("price") is not None:
         fields["price"] = _price(changes["price"])
+    if "price" in fields or "destination" in fields:
+        _check_official_fare(
+            fields.get("price", trip.price),
+            trip.origin,
+            fields.get("destination", trip.destination),
+        )
     if "vehicle" in fields or "departure" in fields:
         _check_vehicle_free(vehicle, departure, exclude_trip=trip)
     seats = changes.get("seats_total")
@@ -187,6 +227,7 @@ def cancel_trip(*, trip, by, reason=""):
     """Cancel a scheduled departure; its live reservations are cancelled, refunded and their
     travellers told (booking's hook, same transaction)."""
     check_can_manage_station(by, trip.origin_id)
+    _check_managed_here(trip)
     now = clock.now()
     changed = Trip.objects.filter(pk=trip.pk, status=TripStatus.SCHEDULED).update(
         status=TripStatus.CANCELLED, cancelled_at=now
@@ -206,7 +247,13 @@ def cancel_trip(*, trip, by, reason=""):
 
 @transaction.atomic
 def mark_departed(*, trip, by):
+    """The vehicle leaves, once (two tabs sending it: the second gets InvalidTransition). A
+    queue departure leaves through its queue, which then loads the next vehicle."""
     check_can_manage_station(by, trip.origin_id)
+    if trip.kind == TripKind.QUEUE and apps.is_installed("louage.queues"):
+        from louage.queues.services import depart_queue_trip
+
+        return depart_queue_trip(trip=trip, by=by)
     changed = Trip.objects.filter(pk=trip.pk, status=TripStatus.SCHEDULED).update(
         status=TripStatus.DEPARTED, departed_at=clock.now()
     )
@@ -215,3 +262,104 @@ def mark_departed(*, trip, by):
     trip.refresh_from_db()
     audit(actor=by, action="trip.departed", obj=trip, station_id=trip.origin_id)
     return trip
+
+
+# --- official fares ---------------------------------------------------------------------------
+
+
+def _fare_fields(origin_city, destination_city, price, *, field_prefix=""):
+    if origin_city not in CITIES:
+        raise _invalid(
+            f"{field_prefix}origin_city", _("Ville inconnue : choisissez une ville de la liste.")
+        )
+    if destination_city not in CITIES:
+        raise _invalid(
+            f"{field_prefix}destination_city",
+            _("Ville inconnue : choisissez une ville de la liste."),
+        )
+    if origin_city == destination_city:
+        raise _invalid(
+            f"{field_prefix}destination_city", _("L'arrivée doit être différente du départ.")
+        )
+    price = _positive_int(
+        f"{field_prefix}price", price, low=1, high=MAX_PRICE,
+        message=_("Le tarif doit être un nombre de millimes positif (1000 millimes = 1 DT)."),
+    )  # fmt: skip
+    return origin_city, destination_city, price
+
+
+def _check_fare_unused(origin_city, destination_city):
+    # Queue departures take their price from the fare: a route with a queue keeps one.
+    if apps.is_installed("louage.queues"):
+        from louage.queues.models import Queue
+
+        if Queue.objects.filter(
+            station__city=origin_city, destination__city=destination_city
+        ).exists():
+            raise Conflict(
+                _(
+                    "Une file d'attente dessert %(origin)s → %(destination)s : ce trajet garde un tarif officiel."
+                )
+                % {"origin": origin_city, "destination": destination_city},
+                code="fare_in_use",
+            )
+
+
+@transaction.atomic
+def set_fare(*, by, origin_city, destination_city, price):
+    """Admins set (create or change) the official fare of one route."""
+    require_admin(by)
+    origin_city, destination_city, price = _fare_fields(origin_city, destination_city, price)
+    fare, created = Fare.objects.update_or_create(
+        origin_city=origin_city, destination_city=destination_city, defaults={"price": price}
+    )
+    audit(actor=by, action="fare.set", obj=fare, route=str(fare), price=price, created=created)
+    return fare
+
+
+@transaction.atomic
+def delete_fare(*, by, fare):
+    require_admin(by)
+    _check_fare_unused(fare.origin_city, fare.destination_city)
+    audit(actor=by, action="fare.deleted", obj=fare, route=str(fare), price=fare.price)
+    fare.delete()
+
+
+@transaction.atomic
+def replace_fares(*, by, fares):
+    """Admins replace the whole fare table with `fares` (dicts with origin_city,
+    destination_city, price). Every row is checked first: one bad row changes nothing."""
+    require_admin(by)
+    wanted = {}
+    for index, row in enumerate(fares):
+        origin_city, destination_city, price = _fare_fields(
+            row.get("origin_city"), row.get("destination_city"), row.get("price"),
+            field_prefix=f"{index}.",
+        )  # fmt: skip
+        if (origin_city, destination_city) in wanted:
+            raise _invalid(
+                f"{index}.destination_city",
+                _("Le trajet %(origin)s → %(destination)s figure deux fois.")
+                % {"origin": origin_city, "destination": destination_city},
+            )
+        wanted[(origin_city, destination_city)] = price
+    existing = {(f.origin_city, f.destination_city): f for f in Fare.objects.select_for_update()}
+    for route in sorted(existing.keys() - wanted.keys()):
+        _check_fare_unused(*route)
+        fare = existing[route]
+        audit(actor=by, action="fare.deleted", obj=fare, route=str(fare), price=fare.price)
+        fare.delete()
+    for (origin_city, destination_city), price in wanted.items():
+        fare = existing.get((origin_city, destination_city))
+        if fare is None:
+            fare = Fare.objects.create(
+                origin_city=origin_city, destination_city=destination_city, price=price
+            )
+            audit(actor=by, action="fare.set", obj=fare, route=str(fare), price=price, created=True)
+        elif fare.price != price:
+            fare.price = price
+            fare.save(update_fields=["price", "updated_at"])
+            audit(
+                actor=by, action="fare.set", obj=fare, route=str(fare), price=price, created=False
+            )
+    return Fare.objects.order_by("origin_city", "destination_city")

@@ -12,4 +12,6 @@ urlpatterns = [
     path("gestion/departs/<int:trip_id>/modifier/", views.trip_edit, name="edit"),
     path("gestion/departs/<int:trip_id>/annuler/", views.trip_cancel, name="cancel"),
     path("gestion/departs/<int:trip_id>/parti/", views.trip_departed, name="departed"),
+    path("tarifs/", views.fare_list, name="fares"),
+    path("tarifs/<int:fare_id>/supprimer/", views.fare_delete, name="fare_delete"),
 ]

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -13,7 +15,8 @@ from louage.core.pagination import paginate_request
 from louage.stations.services import station_of
 
 from . import selectors, services
-from .forms import SearchForm, TripFilterForm, TripForm, known_cities
+from .forms import FareFilterForm, FareForm, SearchForm, TripFilterForm, TripForm, known_cities
+from .models import Fare
 from .selectors import TUNIS, local_today
 
 
@@ -154,3 +157,47 @@ def trip_departed(request, trip_id):
     else:
         messages.success(request, _("Départ marqué comme parti."))
     return redirect("trips:detail", trip.pk)
+
+
+def fare_list(request):
+    """The official fares, for everyone; admins add or change one on the same page."""
+    is_admin = request.user.is_authenticated and request.user.role == Role.ADMIN
+    form = None
+    if is_admin:
+        form = FareForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            try:
+                fare = services.set_fare(by=request.user, **form.service_data())
+            except DomainError as exc:
+                apply_domain_error(form, exc)
+            else:
+                messages.success(
+                    request, _("Tarif officiel %(route)s enregistré.") % {"route": fare}
+                )
+                return redirect("trips:fares")
+    elif request.method == "POST":
+        raise PermissionDenied
+    filters = FareFilterForm(request.GET or None)
+    fares = Fare.objects.order_by("origin_city", "destination_city")
+    if filters.is_valid() and filters.cleaned_data["city"]:
+        city = filters.cleaned_data["city"]
+        fares = fares.filter(Q(origin_city=city) | Q(destination_city=city))
+    page, querystring = paginate_request(request, fares, per_page=50)
+    return render(
+        request,
+        "trips/fare_list.html",
+        {"form": form, "filters": filters, "page": page, "querystring": querystring},
+    )
+
+
+@role_required(Role.ADMIN)
+@require_POST
+def fare_delete(request, fare_id):
+    fare = get_object_or_404(Fare, pk=fare_id)
+    try:
+        services.delete_fare(by=request.user, fare=fare)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _("Tarif officiel supprimé."))
+    return redirect("trips:fares")

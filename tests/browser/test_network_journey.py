@@ -25,7 +25,7 @@ def test_chief_plans_a_departure_and_a_visitor_finds_it(page, browser, browser_a
     page.select_option("select[name=vehicle_id]", label="199 TU 9999 — 8 places")
     page.fill("input[name=date]", tomorrow.isoformat())
     page.fill("input[name=time]", "23:40")
-    page.fill("input[name=price_dt]", "3.200")
+    page.fill("input[name=price_dt]", "1.750")  # under the official fare (1,800 DT)
     page.click("main form button[type=submit]")
     assert "Départ programmé." in page.inner_text(".messages")
     trip_url = page.url
@@ -36,9 +36,9 @@ def test_chief_plans_a_departure_and_a_visitor_finds_it(page, browser, browser_a
     visitor.fill("input[name=destination]", "Monastir")
     visitor.fill("input[name=date]", tomorrow.isoformat())
     # htmx updates the results in place and keeps the URL shareable.
-    visitor.wait_for_selector("text=3,200 DT")
+    visitor.wait_for_selector("text=1,750 DT")
     assert "destination=Monastir" in visitor.url
-    row = visitor.locator("tr", has_text="3,200 DT")
+    row = visitor.locator("tr", has_text="1,750 DT")
     row.locator("text=Voir").click()
     assert visitor.url == trip_url
     assert "199 TU 9999" in visitor.inner_text("main")

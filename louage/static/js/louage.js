@@ -21,4 +21,9 @@
   window.Louage = { bind: bind };
   onReady(function () { bind(document); });
   document.addEventListener("htmx:afterSwap", function (ev) { bind(ev.target); });
+  // The desk's forms start empty again once the server accepted them (HX-Trigger: louage:done).
+  document.addEventListener("louage:done", function (ev) {
+    var form = ev.target.closest && ev.target.closest("form[data-reset-on-success]");
+    if (form) form.reset();
+  });
 })();

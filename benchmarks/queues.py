@@ -1,0 +1,56 @@
+"""Next-louage booking on PostgreSQL (gunicorn, 4 workers): everyone into one queue, and reads."""
+
+import json
+
+from benchmarks._load import request, run, show
+from tests.support.servers import LiveAppFactory, PostgresCluster
+
+SETUP = """
+import json
+from decimal import Decimal
+from ninja_jwt.tokens import RefreshToken
+from louage.accounts.models import User
+from louage.queues import services
+from louage.stations.models import Station, Vehicle
+from louage.trips.models import Fare
+chief = User.objects.create_user("bench-chief@example.tn", role="chief")
+a = Station.objects.create(name="Bench A", city="Tunis", latitude=Decimal("36.8"), longitude=Decimal("10.18"), chief=chief)
+b = Station.objects.create(name="Bench B", city="Sousse", latitude=Decimal("35.8"), longitude=Decimal("10.6"))
+Fare.objects.create(origin_city="Tunis", destination_city="Sousse", price=12750)
+queue = services.create_queue(by=chief, destination_id=b.pk)
+for i in range(100):
+    vehicle = Vehicle.objects.create(plate=f"{i + 1} TU {i + 1}", owner_name="B", station=a, seats=8)
+    services.add_vehicle(queue=queue, by=chief, vehicle_id=vehicle.pk)
+clients = User.objects.bulk_create([User(email=f"bench{i}@example.tn", role="client", phone=f"+2169{i:07d}") for i in range(1000)])
+print(json.dumps({"queue": queue.pk, "tokens": [str(RefreshToken.for_user(u).access_token) for u in clients]}))
+"""
+
+
+def main():
+    cluster = PostgresCluster().start()
+    factory = LiveAppFactory(get_cluster=lambda: cluster)
+    try:
+        server = factory(
+            "postgres", workers=4, env={"RATE_API_BOOKING": "1000000/m", "ACCESS_LOG": "0"}
+        )
+        data = server.shell_json(SETUP)
+        url = f"{server.url}/api/v1/reservations"
+        book = [
+            lambda t=token: request(
+                url, method="POST", token=t, payload={"queue_id": data["queue"], "seats": 1}
+            )
+            for token in data["tokens"]
+        ]
+        show("1000 clients, one queue of 100 vehicles", run(book, threads=16))
+        reads = [lambda: request(f"{server.url}/api/v1/queues/{data['queue']}")] * 500
+        show("GET /api/v1/queues/{id} (100 vehicles)", run(reads, threads=16))
+        over = server.sql(
+            "SELECT COUNT(*) FROM trips_trip t WHERE t.seats_total - t.seats_available <> "
+            "(SELECT COALESCE(SUM(seats), 0) FROM booking_reservation r WHERE r.trip_id = t.id "
+            "AND r.status IN ('pending', 'confirmed', 'boarded')) OR t.seats_available < 0"
+        )[0][0]
+        vehicles = server.sql("SELECT COUNT(*) FROM trips_trip WHERE kind = 'queue'")[0][0]
+        print(f"   {vehicles} vehicles used, seat invariant broken on: {json.dumps(over)}")
+    finally:
+        factory.close()
+        cluster.stop()

@@ -1,0 +1,232 @@
+"""Depart-when-full queues: anyone reads them; the station's chief (and admins) run them."""
+
+import datetime as dt
+
+from django.utils.translation import gettext as _
+from ninja import Query, Router, Schema, Status
+from pydantic import ConfigDict, Field
+
+from louage.booking.api import ReservationOut
+from louage.booking.selectors import visible_reservation
+from louage.core.api import error_responses, jwt_auth
+from louage.core.errors import NotFound
+from louage.trips.api import StationRef, TripOut
+
+from . import selectors, services
+from .models import Queue
+
+router = Router(tags=["queues"])
+
+
+class WaitingOut(Schema):
+    vehicle_id: int
+    plate: str
+    seats: int
+    seats_available: int = Field(description="free seats (bookings may land on a waiting vehicle)")
+    trip_id: int | None
+    estimated_departure: dt.datetime | None
+
+    @staticmethod
+    def resolve_vehicle_id(obj):
+        return obj.vehicle.pk
+
+    @staticmethod
+    def resolve_plate(obj):
+        return obj.vehicle.plate
+
+    @staticmethod
+    def resolve_seats(obj):
+        return obj.vehicle.seats
+
+    @staticmethod
+    def resolve_trip_id(obj):
+        return obj.turn.trip_id
+
+
+class QueueOut(Schema):
+    id: int
+    station_id: int
+    station: StationRef
+    destination_id: int
+    destination: StationRef
+    loading_trip: TripOut | None = Field(
+        description="the vehicle loading now (kind `queue`: its `departure` is when it started "
+        "loading, then when it left)"
+    )
+    loading_full: bool = Field(description="the chief declared the loading vehicle full")
+    waiting: list[WaitingOut]
+    estimated_departure: dt.datetime | None = Field(
+        description="an estimate for the loading vehicle, from the station's recent fill rate"
+    )
+    fare: int | None = Field(description="official fare per seat, in millimes")
+
+    @staticmethod
+    def resolve_station_id(obj):
+        return obj.queue.station_id
+
+    @staticmethod
+    def resolve_station(obj):
+        return obj.queue.station
+
+    @staticmethod
+    def resolve_destination_id(obj):
+        return obj.queue.destination_id
+
+    @staticmethod
+    def resolve_destination(obj):
+        return obj.queue.destination
+
+    @staticmethod
+    def resolve_loading_trip(obj):
+        return obj.loading.trip if obj.loading else None
+
+    @staticmethod
+    def resolve_loading_full(obj):
+        return bool(obj.loading and obj.loading.turn.full_at)
+
+
+class QueuePage(Schema):
+    items: list[QueueOut]
+    count: int
+
+
+class QueueFilters(Schema):
+    station_id: int | None = Field(None, ge=1, le=2**62)
+    destination_id: int | None = Field(None, ge=1, le=2**62)
+    origin: str = Field("", max_length=60, description="station id or city name")
+    destination: str = Field("", max_length=60, description="station id or city name")
+    page: int = Field(1, ge=1, le=1_000_000)
+    page_size: int = Field(20, ge=1, le=100)
+
+
+class QueueIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    destination_id: int
+    station_id: int | None = Field(
+        None, description="admins only; a chief's queue is at its station"
+    )
+
+
+class VehicleIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    vehicle_id: int
+
+
+class OrderIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    vehicle_ids: list[int] = Field(max_length=200)
+
+
+class SeatsIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    seats: int
+
+
+def _queue(queue_id):
+    queue = Queue.objects.filter(pk=queue_id).first()
+    if queue is None:
+        raise NotFound(_("File d'attente introuvable."))
+    return queue
+
+
+def _view(queue_id):
+    view = selectors.queue_view(queue_id)
+    if view is None:
+        raise NotFound(_("File d'attente introuvable."))
+    return view
+
+
+@router.get("", response={200: QueuePage, **error_responses(422)})
+def list_queues(request, filters: Query[QueueFilters]):
+    queues = selectors.search_queues(
+        station_id=filters.station_id,
+        destination_id=filters.destination_id,
+        origin=filters.origin,
+        destination=filters.destination,
+    )
+    start = (filters.page - 1) * filters.page_size
+    return {
+        "items": selectors.build_views(queues[start : start + filters.page_size]),
+        "count": queues.count(),
+    }
+
+
+@router.get("/{int:queue_id}", response={200: QueueOut, **error_responses(404)})
+def get_queue(request, queue_id: int):
+    return _view(queue_id)
+
+
+@router.post("", auth=jwt_auth, response={201: QueueOut, **error_responses(401, 403, 409, 422)})
+def create_queue(request, payload: QueueIn):
+    queue = services.create_queue(by=request.auth, **payload.dict())
+    return Status(201, _view(queue.pk))
+
+
+@router.post(
+    "/{int:queue_id}/vehicles",
+    auth=jwt_auth,
+    response={201: QueueOut, **error_responses(401, 403, 404, 409, 422)},
+)
+def add_vehicle(request, queue_id: int, payload: VehicleIn):
+    """Append an arriving vehicle of the station (409 when already queued or on a live departure)."""
+    services.add_vehicle(queue=_queue(queue_id), by=request.auth, vehicle_id=payload.vehicle_id)
+    return Status(201, _view(queue_id))
+
+
+@router.delete(
+    "/{int:queue_id}/vehicles/{int:vehicle_id}",
+    auth=jwt_auth,
+    response={200: QueueOut, **error_responses(401, 403, 404, 409)},
+)
+def remove_vehicle(request, queue_id: int, vehicle_id: int):
+    services.remove_vehicle(queue=_queue(queue_id), by=request.auth, vehicle_id=vehicle_id)
+    return _view(queue_id)
+
+
+@router.put(
+    "/{int:queue_id}/order",
+    auth=jwt_auth,
+    response={200: QueueOut, **error_responses(401, 403, 404, 422)},
+)
+def reorder(request, queue_id: int, payload: OrderIn):
+    """Every waiting vehicle, once, in the new order (the loading one stays at the head)."""
+    services.reorder(queue=_queue(queue_id), by=request.auth, vehicle_ids=payload.vehicle_ids)
+    return _view(queue_id)
+
+
+@router.post(
+    "/{int:queue_id}/walk-ins",
+    auth=jwt_auth,
+    response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
+)
+def walk_in(request, queue_id: int, payload: SeatsIn):
+    """Travellers who got in at the door, paid in cash: a confirmed (boarded) reservation on
+    the loading vehicle; 409 when it has fewer free seats."""
+    reservation = services.count_walk_in(
+        queue=_queue(queue_id), seats=payload.seats, by=request.auth
+    )
+    return Status(201, visible_reservation(request.auth, reservation.pk))
+
+
+@router.post(
+    "/{int:queue_id}/full",
+    auth=jwt_auth,
+    response={200: QueueOut, **error_responses(401, 403, 404, 409)},
+)
+def mark_full(request, queue_id: int):
+    """Declare the loading vehicle full: online sales go to the next vehicle and the no-show
+    grace period starts."""
+    services.mark_full(queue=_queue(queue_id), by=request.auth)
+    return _view(queue_id)
+
+
+@router.post(
+    "/{int:queue_id}/no-shows",
+    auth=jwt_auth,
+    response={200: list[ReservationOut], **error_responses(401, 403, 404, 409)},
+)
+def release_no_shows(request, queue_id: int):
+    """After the grace period, release the seats of online travellers who have not boarded
+    (fare kept or refunded by the station's policy); returns their reservations."""
+    released = services.release_no_shows(queue=_queue(queue_id), by=request.auth)
+    return [visible_reservation(request.auth, r.pk) for r in released]
