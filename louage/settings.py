@@ -308,6 +308,11 @@ TASKS = {
     }
 }
 
+# Domain events (louage.core.events) are relayed by `manage.py relay_events` (a make run
+# process); inline, each commit relays its events in the same process (tests, tools).
+EVENTS_RELAY_INLINE = env_bool("EVENTS_RELAY_INLINE", False)
+EVENTS_KEEP_DAYS = env_int("EVENTS_KEEP_DAYS", 30)
+
 # A task still RUNNING after this long was left by a worker that died: it runs again.
 TASK_STALLED_SECONDS = env_int("TASK_STALLED_SECONDS", 300)
 

@@ -1,5 +1,9 @@
+import uuid
+
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -25,3 +29,36 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class Event(models.Model):
+    """A domain event in the outbox (louage.core.events): written in the transaction of the
+    change it reports, relayed to subscribers after the commit, at least once.
+    `event_id` is what partners deduplicate by; `id` gives the order."""
+
+    event_id = models.UUIDField(unique=True, default=uuid.uuid4, editable=False)
+    type = models.CharField(max_length=64)
+    subject = models.CharField(max_length=64, blank=True)
+    station_id = models.BigIntegerField(null=True, blank=True)
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    relayed_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    handled_by = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("événements")
+        ordering = ["id"]
+        indexes = [
+            models.Index(
+                fields=["next_attempt_at", "id"],
+                condition=Q(relayed_at__isnull=True),
+                name="event_waiting_idx",
+            ),
+            models.Index(fields=["subject"], name="event_subject_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.type} {self.event_id}"

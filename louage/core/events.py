@@ -1,0 +1,114 @@
+"""Domain events: "this happened", once, for whoever needs to know (design.md §4).
+
+A service records an event (`record("reservation.confirmed", ...)`) in its own transaction:
+the event exists exactly when the change does (an outbox). After the commit, the relay
+(`manage.py relay_events`, one of `make run`'s processes) hands each event to every subscriber
+whose pattern matches its type, in order, at least once. A subscriber that fails is tried
+again later with the others left alone; subscribers are idempotent by event id. So booking
+never imports notifications, webhooks, reports or the GTFS feed: they subscribe.
+
+Subscribers run inside the relay's transaction and must stay short: they write rows (an
+in-app notification, a webhook delivery, a refreshed figure) and queue slow work for the task
+worker; they never call out over the network.
+"""
+
+import fnmatch
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+logger = logging.getLogger("louage.events")
+
+# The events partners may receive (webhooks); others are internal (e.g. "reservation.no_show").
+PUBLIC_TYPES = (
+    "reservation.created",
+    "reservation.confirmed",
+    "reservation.cancelled",
+    "reservation.expired",
+    "reservation.boarded",
+    "trip.created",
+    "trip.updated",
+    "trip.cancelled",
+    "trip.departed",
+    "payment.succeeded",
+    "payment.refunded",
+)
+
+_subscribers = []  # (name, patterns, function)
+MAX_BACKOFF = timedelta(minutes=10)
+
+
+def subscriber(*patterns, name=None):
+    """Register `function(event)` for event types matching any of `patterns` ("trip.*")."""
+
+    def register(function):
+        label = name or f"{function.__module__}.{function.__qualname__}"
+        _subscribers[:] = [entry for entry in _subscribers if entry[0] != label]
+        _subscribers.append((label, patterns, function))
+        return function
+
+    return register
+
+
+def subscribers_of(event_type):
+    return [
+        (label, function)
+        for label, patterns, function in _subscribers
+        if any(fnmatch.fnmatchcase(event_type, pattern) for pattern in patterns)
+    ]
+
+
+def record(event_type, *, data, station_id=None, subject=""):
+    """Record that `event_type` happened (call inside the service's transaction). `data` is
+    the JSON snapshot partners and subscribers receive; `subject` names the object
+    ("reservation:42") so a subscriber can find every event of it."""
+    from .models import Event
+
+    event = Event.objects.create(type=event_type, data=data, station_id=station_id, subject=subject)
+    if getattr(settings, "EVENTS_RELAY_INLINE", False):
+        # Tests and single-process tools: relay right after the commit, in this process.
+        transaction.on_commit(lambda: relay(limit=None))
+    return event
+
+
+def relay(limit=100):
+    """Hand waiting events to their subscribers, oldest first; returns how many are done.
+    Several relays may run: each takes events nobody else holds (SKIP LOCKED)."""
+    from .models import Event
+
+    now = timezone.now()
+    done = 0
+    with transaction.atomic():
+        waiting = (
+            Event.objects.select_for_update(skip_locked=True)
+            .filter(relayed_at__isnull=True, next_attempt_at__lte=now)
+            .order_by("id")
+        )
+        for event in waiting if limit is None else waiting[:limit]:
+            done += _deliver(event, now)
+    return done
+
+
+def _deliver(event, now):
+    failed = []
+    for label, function in subscribers_of(event.type):
+        if label in event.handled_by:
+            continue
+        try:
+            with transaction.atomic():
+                function(event)
+        except Exception:
+            logger.exception("subscriber %s failed on event %s (%s)", label, event.id, event.type)
+            failed.append(label)
+        else:
+            event.handled_by = [*event.handled_by, label]
+    if failed:
+        event.attempts += 1
+        event.next_attempt_at = now + min(timedelta(seconds=2**event.attempts), MAX_BACKOFF)
+    else:
+        event.relayed_at = now
+    event.save(update_fields=["handled_by", "attempts", "next_attempt_at", "relayed_at"])
+    return 0 if failed else 1
