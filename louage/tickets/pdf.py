@@ -4,7 +4,6 @@ import io
 from pathlib import Path
 
 import segno
-from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -14,6 +13,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from louage.core.templatetags.money import dt
+from louage.core.times import format_local
 
 from .tokens import ticket_token
 
@@ -46,13 +46,12 @@ def render_ticket_pdf(reservation):
     pdf.setFillColor(colors.white)
     pdf.setFont(bold, 22)
     pdf.drawString(20 * mm, height - 19 * mm, "Louage — Billet de voyage")
-    departure = timezone.localtime(trip.departure)
     rows = [
         ("Référence", reservation.code),
         ("Voyageur", reservation.traveller_name),
         ("Trajet", f"{trip.origin.name} → {trip.destination.name}"),
-        ("Date", departure.strftime("%d/%m/%Y")),
-        ("Heure de départ", departure.strftime("%H:%M") + " (heure de Tunis)"),
+        ("Date", format_local(trip.departure, "date")),
+        ("Heure de départ", format_local(trip.departure, "time") + " (heure de Tunis)"),
         ("Véhicule", trip.vehicle.plate),
         ("Places", str(reservation.seats)),
         ("Montant payé", dt(reservation.total_price)),

@@ -13,10 +13,11 @@ from louage.core import clock
 from louage.core.audit import audit
 from louage.core.errors import Conflict, InvalidTransition, NotAllowed
 from louage.core.errors import field_error as _invalid
+from louage.core.times import format_local
 from louage.stations.models import Station, Vehicle
 from louage.stations.services import check_can_manage_station, station_of
 
-from .models import Trip, TripStatus
+from .models import RouteDuration, Trip, TripStatus
 
 VEHICLE_GAP = timedelta(hours=2)
 MAX_PRICE = 1_000_000  # 1000 DT per seat: anything above is a typing mistake
@@ -85,7 +86,7 @@ def _check_vehicle_free(vehicle, departure, *, exclude_trip=None):
             _("Le véhicule %(plate)s a déjà un départ à moins de 2 heures (%(when)s).")
             % {
                 "plate": vehicle.plate,
-                "when": clash.departure.astimezone(departure.tzinfo).strftime("%d/%m %H:%M"),
+                "when": format_local(clash.departure, "short"),
             },
             code="vehicle_busy",
         )
@@ -215,3 +216,35 @@ def mark_departed(*, trip, by):
     trip.refresh_from_db()
     audit(actor=by, action="trip.departed", obj=trip, station_id=trip.origin_id)
     return trip
+
+
+@transaction.atomic
+def set_route_duration(*, by, origin_city, destination_city, minutes):
+    """An administrator sets how long a route takes (5 minutes to 24 hours); None goes back
+    to the estimate from the stations' distance. Returns the RouteDuration or None."""
+    from louage.stations.cities import CITIES
+
+    if getattr(by, "role", None) != Role.ADMIN:
+        raise NotAllowed()
+    for name, city in (("origin_city", origin_city), ("destination_city", destination_city)):
+        if city not in CITIES:
+            raise _invalid(name, _("Ville inconnue : choisissez une ville de la liste."))
+    if origin_city == destination_city:
+        raise _invalid("destination_city", _("L'arrivée doit être différente du départ."))
+    if minutes is None:
+        existing = RouteDuration.objects.filter(
+            origin_city=origin_city, destination_city=destination_city
+        ).first()
+        if existing is not None:
+            audit(actor=by, action="route_duration.cleared", obj=existing, minutes=existing.minutes)
+            existing.delete()
+        return None
+    minutes = _positive_int(
+        "minutes", minutes, low=5, high=1440,
+        message=_("La durée doit être entre 5 minutes et 24 heures."),
+    )  # fmt: skip
+    duration, _created = RouteDuration.objects.update_or_create(
+        origin_city=origin_city, destination_city=destination_city, defaults={"minutes": minutes}
+    )
+    audit(actor=by, action="route_duration.set", obj=duration, minutes=minutes)
+    return duration
