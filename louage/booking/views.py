@@ -2,10 +2,10 @@ from datetime import date, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from louage.accounts.models import Role
@@ -39,22 +39,11 @@ def reserve(request, trip_id):
         return redirect("trips:detail", trip.pk)
     seats = form.cleaned_data["seats"]
     if not request.user.is_authenticated:
+        # The login and sign-up pages say so (allauth layout, booking_intent tag).
         request.session[INTENT_KEY] = {"trip": trip.pk, "seats": seats}
-        messages.info(
-            request,
-            ngettext(
-                "Connectez-vous ou créez votre compte : votre place sera réservée dès votre retour.",
-                "Connectez-vous ou créez votre compte : vos %(n)s places seront réservées dès votre retour.",
-                seats,
-            )
-            % {"n": seats},
-        )
         return redirect(f"{reverse('account_login')}?next={reverse('booking:resume')}")
     if request.user.role != Role.CLIENT:
-        messages.error(
-            request, _("Seuls les voyageurs réservent en ligne ; le guichet vend sur place.")
-        )
-        return redirect("trips:detail", trip.pk)
+        raise PermissionDenied
     return _hold(request, trip, seats)
 
 
