@@ -3,7 +3,7 @@ shown in Tunis time, sends a notice to one of today's departures (told who could
 reached), and plans a departure whose date field keeps its default."""
 
 import time as clock
-from datetime import datetime, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tests.browser.conftest import login
