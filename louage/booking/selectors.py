@@ -12,8 +12,20 @@ from .models import SEAT_HOLDING, Reservation, ReservationStatus
 
 
 def _base():
+    from django.db.models import OuterRef, Subquery
+
+    from louage.trips.models import RouteDuration
+
+    # The route's set duration rides along, so trip.timing costs no query per row.
     return Reservation.objects.select_related(
         "trip__origin", "trip__destination", "trip__vehicle", "client"
+    ).annotate(
+        trip_route_minutes=Subquery(
+            RouteDuration.objects.filter(
+                origin_city=OuterRef("trip__origin__city"),
+                destination_city=OuterRef("trip__destination__city"),
+            ).values("minutes")[:1]
+        )
     )
 
 
