@@ -174,7 +174,7 @@ def payment_rows(reservation):
 class StationDay:
     day: object
     trips: list  # each with .sold, .held, .boarded (seats)
-    by_destination: list  # [(destination Station, [trips])]
+    by_destination: list  # [(destination Station, [still to leave], [departed or cancelled])]
     next_trip: object  # the next scheduled departure still to leave, or None
     totals: dict
 
@@ -212,7 +212,8 @@ def station_day(station, day):
     for trip in trips:
         row = counts.get(trip.pk, {})
         trip.sold, trip.held, trip.boarded = (row.get(k) or 0 for k in ("sold", "held", "boarded"))
-        groups.setdefault(trip.destination_id, (trip.destination, []))[1].append(trip)
+        group = groups.setdefault(trip.destination_id, (trip.destination, [], []))
+        group[1 if trip.status == TripStatus.SCHEDULED else 2].append(trip)
         if trip.status != TripStatus.CANCELLED:
             totals["departures"] += 1
             totals["sold"] += trip.sold
@@ -221,5 +222,9 @@ def station_day(station, day):
             totals["free"] += trip.seats_available if trip.status == TripStatus.SCHEDULED else 0
         if next_trip is None and trip.status == TripStatus.SCHEDULED and trip.departure >= now:
             next_trip = trip
-    by_destination = sorted(groups.values(), key=lambda group: (group[0].city, group[0].name))
+    # Destinations with a departure still to come first, soonest first; then the others.
+    by_destination = sorted(
+        groups.values(),
+        key=lambda g: (0, g[1][0].departure.timestamp(), "") if g[1] else (1, 0, g[0].city),
+    )
     return StationDay(day, trips, by_destination, next_trip, totals)

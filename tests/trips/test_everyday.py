@@ -135,3 +135,18 @@ def test_station_pages_carry_the_map_and_the_csp_allows_the_tiles(web, station, 
     assert 'id="map"' in html and 'id="map-points"' in html and "leaflet.js" in html
     assert "https://tile.openstreetmap.org" in response["Content-Security-Policy"]
     assert str(Decimal(station.latitude)).rstrip("0")[:5] in html
+
+
+def test_new_pages_answer_nasty_input_with_a_page_never_a_500(web, trip):
+    web.force_login(trip.origin.chief)
+    for url in (
+        "/gestion/departs/options/?origin_id=99999999999999999999999&destination_id=x",
+        "/guichet/aujourdhui/?date=9999-12-31",
+        "/guichet/aujourdhui/?date=0001-01-01",
+        "/guichet/vente/?day=nonsense&destination=abc&q=%00",
+        "/guichet/avis/?trip=99999999999999999999999",
+        "/guichet/embarquement/?trip=-1&day=2026-02-31",
+        "/departs/?origin=%00&destination=" + "x" * 200 + "&date=9999-12-31",
+        "/reservations/reprendre/",
+    ):
+        assert web.get(url).status_code < 500, url
