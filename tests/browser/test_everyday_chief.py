@@ -6,6 +6,8 @@ import time as clock
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from playwright.sync_api import expect
+
 from tests.browser.conftest import login
 
 TUNIS = ZoneInfo("Africa/Tunis")
@@ -64,7 +66,8 @@ def test_chief_runs_today_sells_posts_a_notice_and_plans(screen, browser_app):
     page.goto("/gestion/departs/programmer/")
     assert page.input_value("input[name=date]") == setup["today"]
     page.select_option("select[name=destination_id]", label="Sousse Bab Jedid (Sousse)")
-    page.wait_for_function("document.querySelector('input[name=price_dt]').value !== ''")
+    # (wait_for_function would poll through eval, which the CSP forbids)
+    expect(page.locator("input[name=price_dt]")).not_to_have_value("")
     vehicles = page.locator("select[name=vehicle_id] option").all()
     choice = next(o for o in vehicles[1:] if o.get_attribute("value") != str(setup["vehicle"]))
     page.select_option("select[name=vehicle_id]", choice.get_attribute("value"))
