@@ -24,7 +24,7 @@ from louage.notifications.api import router as notifications_router
 from louage.payments.api import router as payments_router
 from louage.queues.api import router as queues_router
 from louage.reporting.api import router as reports_router
-from louage.stations.api import stations_router, vehicles_router
+from louage.stations.api import places_router, stations_router, vehicles_router
 from louage.tickets.api import router as tickets_router
 from louage.trips.api import fares_router
 from louage.trips.api import router as trips_router
@@ -129,6 +129,7 @@ api.add_router("/auth/social", social_router)
 api.add_router("/me", me_router)
 api.add_router("/users", users_router)
 api.add_router("/stations", stations_router)
+api.add_router("/places", places_router)
 api.add_router("/vehicles", vehicles_router)
 api.add_router("/trips", trips_router)
 api.add_router("/reservations", reservations_router)

@@ -21,6 +21,15 @@ EMAIL_CHANGED_TEMPLATE = "account/email/email_changed"
 
 
 class AccountAdapter(DefaultAccountAdapter):
+    def get_login_redirect_url(self, request):
+        # Where a login without an explicit `next` lands: back to the seats a visitor chose
+        # before logging in, else a chief's day at the station, else the home page.
+        if isinstance(request.session.get("booking_intent"), dict):
+            return reverse("booking:resume")
+        if getattr(request.user, "role", None) == Role.CHIEF:
+            return reverse("booking:today")
+        return super().get_login_redirect_url(request)
+
     def save_user(self, request, user, form, commit=True):
         # Web sign-up always creates a client: roles are given by administrators only.
         user = super().save_user(request, user, form, commit=False)

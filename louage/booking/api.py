@@ -39,6 +39,12 @@ class ReservationOut(Schema):
     def resolve_passenger_name(obj):
         return obj.traveller_name
 
+    @staticmethod
+    def resolve_trip(obj):
+        if hasattr(obj, "trip_route_minutes"):
+            obj.trip.route_minutes = obj.trip_route_minutes  # see selectors._base
+        return obj.trip
+
 
 class TripOrQueue(Schema):
     """A departure (`trip_id`) or "the next louage" of a depart-when-full queue

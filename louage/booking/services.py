@@ -28,6 +28,7 @@ from louage.core.audit import audit
 from louage.core.db import transactional
 from louage.core.errors import InvalidTransition, NotAllowed
 from louage.core.errors import field_error as _invalid
+from louage.core.times import format_moment
 from louage.core.validators import normalize_tunisian_phone
 from louage.trips.models import Trip, TripKind, TripStatus
 
@@ -42,7 +43,10 @@ from .errors import (
     TripNotBookable,
 )
 from .models import TRANSITIONS, Reservation, ReservationStatus
-from .selectors import seats_consistency  # noqa: F401  (tests and callers use services.seats_consistency)
+from .selectors import (
+    refund_deadline,
+    seats_consistency,  # noqa: F401  (tests and callers use services.seats_consistency)
+)
 
 logger = logging.getLogger("louage.booking")
 
@@ -431,13 +435,13 @@ def _check_can_cancel(reservation, trip, by, now):
     if role == Role.ADMIN or _is_chief_of(by, trip):
         return
     if role == Role.CLIENT and reservation.client_id == by.pk:
-        cutoff = trip.departure - timedelta(minutes=settings.REFUND_CUTOFF_MINUTES)
+        cutoff = refund_deadline(trip)
         if reservation.status == S.CONFIRMED and now > cutoff:
             raise RefundCutoff(
                 _(
-                    "Annulation en ligne possible jusqu'à %(n)s minutes avant le départ : adressez-vous au guichet."
+                    "Annulation en ligne possible jusqu'à %(when)s (%(n)s minutes avant le départ) : adressez-vous au guichet."
                 )
-                % {"n": settings.REFUND_CUTOFF_MINUTES}
+                % {"when": format_moment(cutoff), "n": settings.REFUND_CUTOFF_MINUTES}
             )
         return
     raise NotAllowed()
@@ -476,6 +480,8 @@ def cancel_reservation(*, reservation, by, reason=""):
     _check_can_cancel(reservation, trip, by, now)
     refunded = _cancel_locked(reservation, by, now, reason)
     _notify("reservation_cancelled", reservation, refunded=refunded is not None)
+    # What was given back, for the caller to say so (None when nothing had been paid).
+    reservation.refunded_payment = refunded
     return reservation
 
 

@@ -128,7 +128,9 @@ class LocalTimeEncoder(NinjaJSONEncoder):
 
     def default(self, o):
         if isinstance(o, datetime.datetime) and timezone.is_aware(o):
-            o = timezone.localtime(o)
+            from .times import local
+
+            o = local(o)
         return super().default(o)
 
 

@@ -20,6 +20,7 @@ notices_router = Router(tags=["notices"], auth=jwt_auth)
 class NotificationOut(Schema):
     id: int
     kind: str
+    reservation_id: int | None
     title: str
     body: str
     created_at: dt.datetime
@@ -32,9 +33,17 @@ class NoticeIn(Schema):
     text: str = Field(min_length=1, max_length=1000)
 
 
+class UnreachedOut(Schema):
+    reservation_code: str
+    passenger_name: str
+    passenger_phone: str
+    reason: str
+
+
 class NoticeOut(Schema):
     id: int
     recipients: int
+    unreached: list[UnreachedOut]
 
 
 @router.get("", response={200: list[NotificationOut], **error_responses(401, 422)})
@@ -61,5 +70,16 @@ def post_notice(request, payload: NoticeIn):
     trips = list(Trip.objects.filter(pk__in=payload.trip_ids))
     if len(trips) != len(set(payload.trip_ids)):
         raise NotFound(_("Départ introuvable."))
-    notice, recipients = services.post_notice(by=request.auth, trips=trips, text=payload.text)
-    return Status(201, {"id": notice.pk, "recipients": recipients})
+    outcome = services.post_notice(by=request.auth, trips=trips, text=payload.text)
+    unreached = [
+        {
+            "reservation_code": item.reservation.code,
+            "passenger_name": item.name,
+            "passenger_phone": item.phone,
+            "reason": item.reason,
+        }
+        for item in outcome.unreached
+    ]
+    return Status(
+        201, {"id": outcome.notice.pk, "recipients": outcome.reached, "unreached": unreached}
+    )

@@ -10,6 +10,15 @@ class Notification(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     kind = models.CharField(_("type"), max_length=40)
+    # The reservation the message is about: the notification links to it.
+    reservation = models.ForeignKey(
+        "booking.Reservation",
+        verbose_name=_("réservation"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
     title = models.CharField(_("titre"), max_length=200)
     body = models.TextField(_("message"))
     created_at = models.DateTimeField(_("date"), auto_now_add=True)

@@ -2,10 +2,9 @@
 (sent by the task worker once the transaction has committed)."""
 
 import logging
+from dataclasses import dataclass
 
 from django.db import transaction
-from django.template.defaultfilters import date as date_filter
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role
@@ -14,19 +13,23 @@ from louage.core import clock
 from louage.core.audit import audit
 from louage.core.errors import InvalidInput, NotAllowed
 from louage.core.templatetags.money import dt
+from louage.core.times import format_local
 
 from .models import Notice, Notification
 
 logger = logging.getLogger("louage.notifications")
 
 
-def notify(*, user, kind, title, body, ticket_reservation_id=None):
-    """Write the in-app notification and queue its email after commit."""
+def notify(*, user, kind, title, body, reservation=None, ticket_reservation_id=None):
+    """Write the in-app notification (linked to its reservation) and queue its email after
+    commit; `ticket_reservation_id` attaches that reservation's PDF ticket to the email."""
     from .tasks import send_notification_email
 
     if user is None or not user.is_active:
         return None
-    notification = Notification.objects.create(user=user, kind=kind, title=title[:200], body=body)
+    notification = Notification.objects.create(
+        user=user, kind=kind, title=title[:200], body=body, reservation=reservation
+    )
 
     def enqueue():
         try:
@@ -46,8 +49,7 @@ def _trip_words(reservation):
             "destination": trip.destination.city,
             "plate": trip.vehicle.plate,
         }
-    when = date_filter(timezone.localtime(trip.departure), "l j F à H:i")
-    return f"{trip.origin.city} → {trip.destination.city}, {when}"
+    return f"{trip.origin.city} → {trip.destination.city}, {format_local(trip.departure, 'long')}"
 
 
 def _reload(reservation):
@@ -63,13 +65,15 @@ def notify_payment_received(reservation, **_extra):
         kind="payment_received",
         title=_("Paiement reçu : réservation %(code)s confirmée") % {"code": reservation.code},
         body=_(
-            "Votre paiement de %(amount)s est reçu. Trajet : %(trip)s, %(seats)s place(s). Votre billet est joint."
+            "Votre paiement de %(amount)s est reçu. Trajet : %(trip)s, %(seats)s place(s). "
+            "Votre billet, avec son QR code, est prêt : ouvrez la réservation pour l'afficher ou le télécharger."
         )
         % {
             "amount": dt(reservation.total_price),
             "trip": _trip_words(reservation),
             "seats": reservation.seats,
         },
+        reservation=reservation,
         ticket_reservation_id=reservation.pk,
     )
 
@@ -89,6 +93,7 @@ def notify_reservation_cancelled(reservation, refunded=False, **_extra):
         kind="reservation_cancelled",
         title=_("Réservation annulée"),
         body=body,
+        reservation=reservation,
     )
 
 
@@ -105,7 +110,11 @@ def notify_trip_cancelled(reservation, refunded=False, **_extra):
             "amount": dt(reservation.total_price)
         }
     return notify(
-        user=reservation.client, kind="trip_cancelled", title=_("Départ annulé"), body=body
+        user=reservation.client,
+        kind="trip_cancelled",
+        title=_("Départ annulé"),
+        body=body,
+        reservation=reservation,
     )
 
 
@@ -119,8 +128,9 @@ def notify_hold_expiring(reservation, **_extra):
         % {
             "code": reservation.code,
             "trip": _trip_words(reservation),
-            "time": timezone.localtime(reservation.expires_at).strftime("%H:%M"),
+            "time": format_local(reservation.expires_at, "time"),
         },
+        reservation=reservation,
     )
 
 
@@ -183,19 +193,28 @@ def post_notice(*, by, trips, text):
     notice = Notice.objects.create(author=by, station=station, text=text)
     notice.trips.set(trips)
     live = (
-        Reservation.objects.filter(trip__in=trips, client__isnull=False)
+        Reservation.objects.filter(trip__in=trips)
         .filter(status__in=[ReservationStatus.PENDING, ReservationStatus.CONFIRMED])
-        .select_related("client", "trip__destination")
+        .select_related("client", "trip__destination", "trip__origin")
+        .order_by("trip__departure", "pk")
     )
     recipients = {}
+    unreached = []
     for reservation in live:
-        recipients.setdefault(reservation.client_id, (reservation.client, reservation))
+        client = reservation.client
+        if client is None:
+            unreached.append(Unreached(reservation, _("vendu au guichet, sans compte Louage")))
+        elif not client.is_active or client.deleted_at is not None:
+            unreached.append(Unreached(reservation, _("compte supprimé ou désactivé")))
+        else:
+            recipients.setdefault(client.pk, (client, reservation))
     for client, reservation in recipients.values():
         notify(
             user=client,
             kind="notice",
             title=_("Message de la station %(station)s") % {"station": station.name},
             body=f"{text}\n\n({_trip_words(reservation)})",
+            reservation=reservation,
         )
     audit(
         actor=by,
@@ -203,8 +222,34 @@ def post_notice(*, by, trips, text):
         obj=notice,
         station_id=station.pk,
         recipients=len(recipients),
+        unreached=len(unreached),
     )
-    return notice, len(recipients)
+    return NoticeOutcome(notice=notice, reached=len(recipients), unreached=unreached)
+
+
+@dataclass(frozen=True)
+class Unreached:
+    """A traveller of the chosen departures whom the notice could not reach, and why."""
+
+    reservation: Reservation
+    reason: str
+
+    @property
+    def name(self):
+        return self.reservation.traveller_name
+
+    @property
+    def phone(self):
+        return self.reservation.passenger_phone or (
+            self.reservation.client.phone if self.reservation.client_id else ""
+        )
+
+
+@dataclass(frozen=True)
+class NoticeOutcome:
+    notice: Notice
+    reached: int  # travellers (accounts) notified in the app and by email
+    unreached: list  # [Unreached]: walk-ins without an account, deleted accounts
 
 
 def mark_read(*, notification, by):

@@ -3,6 +3,7 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
@@ -25,8 +26,19 @@ def send_notification_email(notification_id, ticket_reservation_id=None):
     if notification is None or not notification.user.is_active or not notification.user.email:
         return False
     user = notification.user
+    reservation_url = (
+        settings.SITE_URL + reverse("booking:detail", args=[notification.reservation_id])
+        if notification.reservation_id
+        else settings.SITE_URL + reverse("booking:mine")
+    )
     with translation.override(user.language or "fr"):
-        context = {"notification": notification, "user": user, "site_url": settings.SITE_URL}
+        context = {
+            "notification": notification,
+            "user": user,
+            "site_url": settings.SITE_URL,
+            "reservation_url": reservation_url,
+            "ticket_attached": bool(ticket_reservation_id),
+        }
         text = render_to_string("notifications/email/notification.txt", context)
         html = render_to_string("notifications/email/notification.html", context)
     message = EmailMultiAlternatives(

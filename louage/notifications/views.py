@@ -3,7 +3,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
 
 from louage.accounts.models import Role
@@ -14,6 +14,7 @@ from louage.core.forms import apply_domain_error
 from louage.core.pagination import paginate_request
 from louage.stations.services import station_of
 from louage.trips.models import Trip, TripStatus
+from louage.trips.pickers import picker_context, wants_picker_only
 
 from . import services
 from .models import Notification
@@ -43,10 +44,14 @@ def notification_read_all(request):
 
 
 class NoticeForm(forms.Form):
+    """The departures come from a picker (one day at a time); any departure of the station
+    still to leave is accepted."""
+
     trips = forms.ModelMultipleChoiceField(
         label=gettext_lazy("Départs"),
         queryset=Trip.objects.none(),
-        widget=forms.CheckboxSelectMultiple,
+        widget=forms.MultipleHiddenInput,
+        error_messages={"required": gettext_lazy("Choisissez au moins un départ.")},
     )
     text = forms.CharField(
         label=gettext_lazy("Message"), max_length=1000, widget=forms.Textarea(attrs={"rows": 4})
@@ -54,16 +59,9 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args, station, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["trips"].queryset = (
-            Trip.objects.filter(
-                origin=station, status=TripStatus.SCHEDULED, departure__gt=clock.now()
-            )
-            .select_related("destination")
-            .order_by("departure")
-        )
-        self.fields["trips"].label_from_instance = lambda t: (
-            f"{t.departure.astimezone(clock.now().tzinfo).strftime('%d/%m %H:%M')} → {t.destination.city}"
-        )
+        self.fields["trips"].queryset = Trip.objects.filter(
+            origin=station, status=TripStatus.SCHEDULED, departure__gt=clock.now()
+        ).select_related("destination")
 
 
 @role_required(Role.CHIEF)
@@ -73,14 +71,45 @@ def notice_form(request):
         messages.error(request, _("Vous ne dirigez aucune station."))
         return redirect("home")
     form = NoticeForm(request.POST or None, station=station)
+    wanted = request.POST.getlist("trips") or request.GET.getlist("trip")
+    wanted = [value for value in wanted if value.isdigit() and len(value) <= 18]
+    selected = list(form.fields["trips"].queryset.filter(pk__in=wanted).order_by("departure"))
+    picker = picker_context(request, station, purpose="notice", selected=selected)
+    picker.update({"picker_input": "checkbox", "picker_name": "trips"})
+    if wants_picker_only(request):
+        return render(request, "trips/_picker_options.html", picker)
+    outcome = None
     if request.method == "POST" and form.is_valid():
         try:
-            _notice, count = services.post_notice(
+            outcome = services.post_notice(
                 by=request.user, trips=form.cleaned_data["trips"], text=form.cleaned_data["text"]
             )
         except DomainError as exc:
             apply_domain_error(form, exc)
         else:
-            messages.success(request, _("Message envoyé à %(n)s voyageur(s).") % {"n": count})
-            return redirect("notifications:notice")
-    return render(request, "notifications/notice_form.html", {"form": form, "station": station})
+            if outcome.reached:
+                messages.success(
+                    request,
+                    ngettext(
+                        "Message envoyé à %(n)s voyageur (dans l'application et par e-mail).",
+                        "Message envoyé à %(n)s voyageurs (dans l'application et par e-mail).",
+                        outcome.reached,
+                    )
+                    % {"n": outcome.reached},
+                )
+            elif not outcome.unreached:
+                messages.info(
+                    request,
+                    _(
+                        "Personne n'a de réservation sur ces départs : le message n'a été envoyé à personne."
+                    ),
+                )
+            if not outcome.unreached:
+                return redirect("notifications:notice")
+            # Who could not be reached stays on the page, with their phone, to call them.
+            form = NoticeForm(station=station)
+    return render(
+        request,
+        "notifications/notice_form.html",
+        {"form": form, "station": station, "outcome": outcome, **picker},
+    )

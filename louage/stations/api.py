@@ -25,6 +25,7 @@ class StrictSchema(Schema):
 class StationOut(Schema):
     id: int
     name: str
+    name_ar: str
     city: str
     phone: str
     address: str
@@ -41,6 +42,7 @@ class StationOut(Schema):
 
 class StationIn(StrictSchema):
     name: str = Field(max_length=120)
+    name_ar: str = Field("", max_length=120)
     city: str = Field(max_length=60)
     phone: str = Field("", max_length=32)
     address: str = Field("", max_length=255)
@@ -51,6 +53,7 @@ class StationIn(StrictSchema):
 
 class StationPatch(StrictSchema):
     name: str | None = Field(None, max_length=120)
+    name_ar: str | None = Field(None, max_length=120)
     city: str | None = Field(None, max_length=60)
     phone: str | None = Field(None, max_length=32)
     address: str | None = Field(None, max_length=255)
@@ -203,3 +206,35 @@ def delete_vehicle(request, vehicle_id: int):
 
 
 __all__ = ["Vehicle"]
+
+
+places_router = Router(tags=["places"])
+
+
+class PlaceOut(Schema):
+    kind: str = Field(description='"city" or "station"')
+    id: int | None = Field(description="the station's id (null for a city)")
+    name: str
+    name_ar: str
+    city: str
+    value: str = Field(description="what to send as origin or destination to /trips")
+    label: str
+    hint: str
+    stations: int = Field(description="a city's active stations")
+
+
+class PlacesOut(Schema):
+    items: list[PlaceOut]
+    count: int
+
+
+@places_router.get("", response={200: PlacesOut, **error_responses(422)})
+def search_places(
+    request, q: str = Query(..., min_length=1, max_length=60), limit: int = Query(8, ge=1, le=20)
+):
+    """Cities and stations of the network matching what was typed: Latin or Arabic names,
+    accents and case ignored, near misses found ("Soussa" → Sousse)."""
+    from .places import search_places as find
+
+    items = [place.as_dict() for place in find(q, limit=limit)]
+    return {"items": items, "count": len(items)}

@@ -14,3 +14,17 @@ OTHER_TOWNS = [
 
 CITIES = GOVERNORATE_SEATS + OTHER_TOWNS
 CITY_CHOICES = [(city, city) for city in sorted(CITIES)]
+
+# Arabic names, for search (a traveller types "سوسة" as well as "Sousse") and display.
+CITY_NAMES_AR = {
+    "Tunis": "تونس", "Ariana": "أريانة", "Ben Arous": "بن عروس", "La Manouba": "منوبة",
+    "Nabeul": "نابل", "Zaghouan": "زغوان", "Bizerte": "بنزرت", "Béja": "باجة",
+    "Jendouba": "جندوبة", "Le Kef": "الكاف", "Siliana": "سليانة", "Sousse": "سوسة",
+    "Monastir": "المنستير", "Mahdia": "المهدية", "Sfax": "صفاقس", "Kairouan": "القيروان",
+    "Kasserine": "القصرين", "Sidi Bouzid": "سيدي بوزيد", "Gabès": "قابس", "Médenine": "مدنين",
+    "Tataouine": "تطاوين", "Gafsa": "قفصة", "Tozeur": "توزر", "Kébili": "قبلي",
+    "Hammamet": "الحمامات", "Djerba": "جربة", "Zarzis": "جرجيس", "Tabarka": "طبرقة",
+    "Nefta": "نفطة", "Douz": "دوز", "El Jem": "الجم", "Msaken": "مساكن", "Kélibia": "قليبية",
+    "Korba": "قربة", "Moknine": "المكنين", "Ksar Hellal": "قصر هلال", "Metlaoui": "المتلوي",
+    "Ben Guerdane": "بن قردان", "Menzel Bourguiba": "منزل بورقيبة",
+}  # fmt: skip

@@ -1,6 +1,5 @@
 """The demo network: real stations, their chiefs and vehicles, a month of departures."""
 
-import math
 import random
 from datetime import datetime, time, timedelta
 from decimal import Decimal
@@ -9,9 +8,10 @@ from django.db import transaction
 
 from louage.accounts.models import Role
 from louage.core import clock
+from louage.core.times import TUNIS
 from louage.trips.models import Trip, TripStatus
-from louage.trips.selectors import TUNIS
 
+from .geo import road_km
 from .models import Station, Vehicle
 
 # name, city, chief slug, phone, address, latitude, longitude, vehicles
@@ -32,6 +32,16 @@ STATIONS = [
     ("Mahdia Station louage", "Mahdia", "mahdia", "+21673681166", "Avenue Habib Bourguiba, Mahdia", "35.504700", "11.062200", 4),
 ]  # fmt: skip
 
+STATION_NAMES_AR = {
+    "Tunis Moncef Bey": "تونس - منصف باي", "Sousse Bab Jedid": "سوسة - باب جديد",
+    "Sfax Bab Jebli": "صفاقس - باب الجبلي", "Monastir Centre": "المنستير - الوسط",
+    "Nabeul Gare routière": "نابل - المحطة البرية", "Bizerte Station louage": "محطة اللواج ببنزرت",
+    "Kairouan Station nord": "القيروان - المحطة الشمالية", "Gabès Station louage": "محطة اللواج بقابس",
+    "Gafsa Station louage": "محطة اللواج بقفصة", "Médenine Station louage": "محطة اللواج بمدنين",
+    "Tozeur Station louage": "محطة اللواج بتوزر", "Le Kef Station louage": "محطة اللواج بالكاف",
+    "Béja Station louage": "محطة اللواج بباجة", "Mahdia Station louage": "محطة اللواج بالمهدية",
+}  # fmt: skip
+
 CHIEF_NAMES = [
     ("Sami", "Ben Romdhane"), ("Hela", "Mejri"), ("Walid", "Kallel"), ("Rym", "Ayari"), ("Karim", "Nasri"),
     ("Olfa", "Hammami"), ("Nabil", "Ghanmi"), ("Sonia", "Bouazizi"), ("Fathi", "Jlassi"), ("Leila", "Mabrouk"),
@@ -46,18 +56,6 @@ OTHER_ROUTES = [
 ]  # fmt: skip
 MILLIMES_PER_KM = 85
 VEHICLE_GAP = timedelta(hours=2)
-
-
-def road_km(a, b):
-    """Great-circle distance × 1.25: close to road distances between Tunisian cities."""
-    lat1, lon1, lat2, lon2 = map(
-        math.radians, (float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude))
-    )
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 6371 * 2 * math.asin(math.sqrt(h)) * 1.25
 
 
 def fare(a, b):
@@ -92,12 +90,16 @@ def seed_network(stdout=None):
             name=name,
             defaults={
                 "city": city,
+                "name_ar": STATION_NAMES_AR.get(name, ""),
                 "phone": phone,
                 "address": address,
                 "latitude": Decimal(lat),
                 "longitude": Decimal(lon),
             },
         )
+        if not station.name_ar and STATION_NAMES_AR.get(name):
+            station.name_ar = STATION_NAMES_AR[name]
+            station.save(update_fields=["name_ar"])
         if station.chief_id is None and not Station.objects.filter(chief=chief).exists():
             station.chief = chief
             station.save(update_fields=["chief"])

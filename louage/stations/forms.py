@@ -1,32 +1,33 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from louage.accounts.models import Role, User
-
 from .cities import CITY_CHOICES
 from .models import Station
+from .selectors import available_chiefs
 
 
 class StationForm(forms.Form):
     name = forms.CharField(label=_("Nom"), max_length=120)
+    name_ar = forms.CharField(label=_("Nom en arabe"), max_length=120, required=False)
     city = forms.ChoiceField(label=_("Ville"), choices=[("", "—"), *CITY_CHOICES])
     phone = forms.CharField(label=_("Téléphone"), max_length=32, required=False)
     address = forms.CharField(label=_("Adresse"), max_length=255, required=False)
     latitude = forms.DecimalField(
-        label=_("Latitude"), max_digits=9, decimal_places=6, help_text=_("Ex. 36.806500")
-    )
+        label=_("Latitude"), max_digits=9, decimal_places=6,
+        help_text=_("Ex. 36.806500 — ou cliquez sur la carte"),
+    )  # fmt: skip
     longitude = forms.DecimalField(
-        label=_("Longitude"), max_digits=9, decimal_places=6, help_text=_("Ex. 10.181500")
-    )
+        label=_("Longitude"), max_digits=9, decimal_places=6,
+        help_text=_("Ex. 10.181500 — ou cliquez sur la carte"),
+    )  # fmt: skip
     chief_id = forms.TypedChoiceField(
         label=_("Chef de station"), required=False, coerce=int, empty_value=None
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, station=None, **kwargs):
+        """Only chiefs free to take a station are offered (and the station's own)."""
         super().__init__(*args, **kwargs)
-        chiefs = User.objects.filter(
-            role=Role.CHIEF, is_active=True, deleted_at__isnull=True
-        ).order_by("last_name")
+        chiefs = available_chiefs(station=station)
         self.fields["chief_id"].choices = [("", _("— aucun —"))] + [
             (c.pk, f"{c} ({c.email})") for c in chiefs
         ]

@@ -13,6 +13,7 @@ class Station(models.Model):
     """A louage station in a Tunisian city, run by at most one chief."""
 
     name = models.CharField(_("nom"), max_length=120, unique=True)
+    name_ar = models.CharField(_("nom en arabe"), max_length=120, blank=True, default="")
     city = models.CharField(_("ville"), max_length=60, choices=CITY_CHOICES, db_index=True)
     phone = models.CharField(
         _("téléphone"), max_length=16, blank=True, validators=[validate_tunisian_phone]

@@ -1,5 +1,7 @@
 from django.db.models import Q
 
+from louage.accounts.models import Role, User
+
 from .models import Station, Vehicle
 
 
@@ -23,3 +25,27 @@ def vehicles_for_user(user, *, station_id=None, active=None):
     if active is not None:
         vehicles = vehicles.filter(active=active)
     return vehicles.order_by("plate", "pk")
+
+
+def available_chiefs(*, station=None):
+    """Active chiefs who run no station yet, and the given station's own chief."""
+    chiefs = User.objects.filter(role=Role.CHIEF, is_active=True, deleted_at__isnull=True)
+    free = Q(station__isnull=True)
+    if station is not None and station.chief_id:
+        free |= Q(pk=station.chief_id)
+    return chiefs.filter(free).order_by("last_name", "first_name", "email")
+
+
+def map_points(stations):
+    """The stations' positions for the map (id, name, city, latitude, longitude)."""
+    return [
+        {
+            "id": s.pk,
+            "name": s.name,
+            "city": s.city,
+            "lat": float(s.latitude),
+            "lng": float(s.longitude),
+            "active": s.is_active,
+        }
+        for s in stations
+    ]

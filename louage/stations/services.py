@@ -20,6 +20,7 @@ from .models import Station, Vehicle
 PLATE_RE = re.compile(r"^\s*(\d{1,3})\s*(?:TU|TN|تونس)\s*(\d{1,4})\s*$", re.IGNORECASE)
 STATION_FIELDS = (
     "name",
+    "name_ar",
     "city",
     "phone",
     "address",
@@ -119,6 +120,8 @@ def _apply_station_fields(station, data):
         clash = Station.objects.filter(name__iexact=station.name).exclude(pk=station.pk)
         if clash.exists():
             raise _invalid("name", _("Une station porte déjà ce nom."))
+    if "name_ar" in data:
+        station.name_ar = _text("name_ar", data["name_ar"], max_length=120, required=False)
     if "city" in data:
         if data["city"] not in CITIES:
             raise _invalid("city", _("Ville inconnue : choisissez une ville de la liste."))

@@ -26,7 +26,13 @@ def station_list(request):
     return render(
         request,
         "stations/station_list.html",
-        {"filters": filters, "page": page, "querystring": querystring},
+        {
+            "filters": filters,
+            "page": page,
+            "querystring": querystring,
+            # The map shows every station the filters match, not only this page's.
+            "map_points": selectors.map_points(stations[:500]),
+        },
     )
 
 
@@ -34,7 +40,13 @@ def station_detail(request, station_id):
     station = get_object_or_404(Station.objects.select_related("chief"), pk=station_id)
     departures = upcoming_from_station(station, limit=10)
     return render(
-        request, "stations/station_detail.html", {"station": station, "departures": departures}
+        request,
+        "stations/station_detail.html",
+        {
+            "station": station,
+            "departures": departures,
+            "map_points": selectors.map_points([station]),
+        },
     )
 
 
@@ -53,9 +65,11 @@ def station_form(request, station_id=None):
     if station:
         initial = {
             f: getattr(station, f)
-            for f in ("name", "city", "phone", "address", "latitude", "longitude", "chief_id")
-        }
-    form = StationForm(request.POST or None, initial=initial)
+            for f in (
+                "name", "name_ar", "city", "phone", "address", "latitude", "longitude", "chief_id",
+            )
+        }  # fmt: skip
+    form = StationForm(request.POST or None, initial=initial, station=station)
     if request.method == "POST" and form.is_valid():
         try:
             if station:
@@ -71,7 +85,18 @@ def station_form(request, station_id=None):
                 request, _("Station « %(name)s » enregistrée.") % {"name": station.name}
             )
             return redirect("stations:detail", station.pk)
-    return render(request, "stations/station_form.html", {"form": form, "station": station})
+    return render(
+        request,
+        "stations/station_form.html",
+        {
+            "form": form,
+            "station": station,
+            # The other stations, for reference while placing this one.
+            "map_points": selectors.map_points(
+                Station.objects.exclude(pk=station.pk if station else None)[:500]
+            ),
+        },
+    )
 
 
 @role_required(Role.ADMIN)

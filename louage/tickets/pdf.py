@@ -4,7 +4,6 @@ import io
 from pathlib import Path
 
 import segno
-from django.utils import timezone
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -14,6 +13,7 @@ from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen import canvas
 
 from louage.core.templatetags.money import dt
+from louage.core.times import format_local
 from louage.trips.models import TripKind, TripStatus
 from louage.trips.services import official_fare
 
@@ -48,17 +48,16 @@ def render_ticket_pdf(reservation):
     pdf.setFillColor(colors.white)
     pdf.setFont(bold, 22)
     pdf.drawString(20 * mm, height - 19 * mm, "Louage — Billet de voyage")
-    departure = timezone.localtime(trip.departure)
     if trip.kind == TripKind.QUEUE and trip.status == TripStatus.SCHEDULED:
         when = ("Départ", "quand le louage est complet (file d'attente)")
     else:
-        when = ("Heure de départ", departure.strftime("%H:%M") + " (heure de Tunis)")
+        when = ("Heure de départ", format_local(trip.departure, "time") + " (heure de Tunis)")
     fare = official_fare(trip.origin.city, trip.destination.city)
     rows = [
         ("Référence", reservation.code),
         ("Voyageur", reservation.traveller_name),
         ("Trajet", f"{trip.origin.name} → {trip.destination.name}"),
-        ("Date", departure.strftime("%d/%m/%Y")),
+        ("Date", format_local(trip.departure, "date")),
         when,
         ("Véhicule", trip.vehicle.plate),
         ("Places", str(reservation.seats)),

@@ -1,13 +1,12 @@
 """Check-in at boarding: the chief scans the QR (signed token) or types the reference."""
 
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role
 from louage.booking.models import Reservation, ReservationStatus
 from louage.booking.services import board_reservation
-from louage.core import clock
 from louage.core.errors import Conflict, NotAllowed, NotFound
+from louage.core.times import format_local, local_date, local_today
 
 from .tokens import ForgedTicket, read_token
 
@@ -47,10 +46,10 @@ def check_in(*, code_or_token, by):
             % {"station": trip.origin.name},
             code="other_station",
         )
-    if timezone.localtime(trip.departure).date() != timezone.localtime(clock.now()).date():
+    if local_date(trip.departure) != local_today():
         raise Conflict(
             _("Ce billet est pour le %(day)s, pas pour aujourd'hui.")
-            % {"day": timezone.localtime(trip.departure).strftime("%d/%m/%Y")},
+            % {"day": format_local(trip.departure, "date")},
             code="other_day",
         )
     status = reservation.status

@@ -1,37 +1,102 @@
+import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from louage.accounts.models import Role
-from louage.booking.models import ReservationStatus
+from louage.booking.models import Reservation, ReservationStatus
 from louage.booking.selectors import visible_reservation
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
+from louage.stations.services import station_of
+from louage.trips.models import Trip
+from louage.trips.pickers import picker_context, wants_picker_only
 
 from . import services
 from .pdf import render_ticket_pdf
+from .tokens import ticket_token
+
+TICKET_STATUSES = (ReservationStatus.CONFIRMED, ReservationStatus.BOARDED)
 
 
-@login_required
-def download(request, reservation_id):
+def _ticket_reservation(request, reservation_id):
     try:
         reservation = visible_reservation(request.user, reservation_id)
     except DomainError:
         raise Http404 from None
-    if reservation.status not in (ReservationStatus.CONFIRMED, ReservationStatus.BOARDED):
+    if reservation.status not in TICKET_STATUSES:
         messages.error(request, _("Le billet est disponible une fois la réservation payée."))
-        return redirect("booking:detail", reservation.pk)
+        return reservation, redirect("booking:detail", reservation.pk)
+    return reservation, None
+
+
+@login_required
+def ticket(request, reservation_id):
+    """The ticket on the phone: the QR code large and high-contrast (black on white, with its
+    quiet zone), for a scanner to read off a cheap phone's screen; the PDF is a download."""
+    reservation, refused = _ticket_reservation(request, reservation_id)
+    if refused:
+        return refused
+    qr = segno.make(ticket_token(reservation), error="m")
+    # segno writes plain SVG (no script, no style attribute); it scales without blur.
+    svg = qr.svg_inline(scale=1, border=4, dark="#000", light="#fff", omitsize=True)
+    return render(
+        request,
+        "tickets/ticket.html",
+        {"reservation": reservation, "trip": reservation.trip, "qr_svg": mark_safe(svg)},  # noqa: S308
+    )
+
+
+@login_required
+def download(request, reservation_id):
+    reservation, refused = _ticket_reservation(request, reservation_id)
+    if refused:
+        return refused
     response = HttpResponse(render_ticket_pdf(reservation), content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="billet-{reservation.code}.pdf"'
     return response
 
 
+def _check_in_context(request, result=None):
+    """The scan/typing form, and a picker of the day's departures whose travellers can be
+    boarded with a tap."""
+    station = station_of(request.user)
+    context = {"result": result, "station": station}
+    if station is None:
+        return context
+    raw = request.POST.get("trip") or request.GET.get("trip") or ""
+    trip = (
+        Trip.objects.select_related("destination", "vehicle")
+        .filter(origin=station, pk=int(raw))
+        .first()
+        if raw.isdigit() and len(raw) <= 18
+        else None
+    )
+    context.update(
+        picker_context(request, station, purpose="check_in", selected=[trip] if trip else [])
+    )
+    context["picker_mode"] = "link"
+    if trip is not None:
+        context["trip"] = trip
+        context["passengers"] = (
+            Reservation.objects.filter(trip=trip)
+            .exclude(status__in=[ReservationStatus.EXPIRED, ReservationStatus.CANCELLED])
+            .select_related("client")
+            .order_by("status", "created_at")
+        )
+    return context
+
+
 @role_required(Role.CHIEF)
 def check_in_page(request):
-    return render(request, "tickets/check_in.html")
+    context = _check_in_context(request)
+    if wants_picker_only(request):
+        return render(request, "trips/_picker_options.html", context)
+    return render(request, "tickets/check_in.html", context)
 
 
 @role_required(Role.CHIEF)
@@ -44,5 +109,6 @@ def check_in(request):
     else:
         result = {"ok": True, "message": _("Embarquement validé : %(name)s, %(seats)s place(s), réf. %(code)s.")
                   % {"name": reservation.traveller_name, "seats": reservation.seats, "code": reservation.code}}  # fmt: skip
-    template = "tickets/_check_in_result.html" if request.htmx else "tickets/check_in.html"
-    return render(request, template, {"result": result})
+    if request.htmx:
+        return render(request, "tickets/_check_in_result.html", {"result": result})
+    return render(request, "tickets/check_in.html", _check_in_context(request, result))

@@ -39,10 +39,27 @@ class TripOut(Schema):
     seats_total: int
     seats_available: int
     status: str
+    arrival: dt.datetime = Field(description="departure + duration")
+    duration_minutes: int
+    duration_estimated: bool = Field(
+        description="true: estimated from the stations' distance; false: set for the route"
+    )
 
     @staticmethod
     def resolve_vehicle_plate(obj):
         return obj.vehicle.plate
+
+    @staticmethod
+    def resolve_arrival(obj):
+        return obj.timing.arrival
+
+    @staticmethod
+    def resolve_duration_minutes(obj):
+        return obj.timing.minutes
+
+    @staticmethod
+    def resolve_duration_estimated(obj):
+        return obj.timing.estimated
 
 
 class TripIn(Schema):
@@ -206,3 +223,46 @@ def replace_fares(request, payload: list[FareIn]):
     """Replace the whole table (admins): routes left out are removed, unless a queue runs on
     them (409 fare_in_use). One bad row (422) changes nothing."""
     return services.replace_fares(by=request.auth, fares=[row.dict() for row in payload])
+
+
+class DurationOut(Schema):
+    origin_city: str
+    destination_city: str
+    minutes: int | None = Field(description="set by an administrator; null: estimated")
+    estimate: int | None = Field(description="from the stations' distance")
+
+
+class DurationIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+    origin_city: str = Field(max_length=60)
+    destination_city: str = Field(max_length=60)
+    minutes: int | None = Field(description="5 to 1440; null goes back to the estimate")
+
+
+@router.get("/durations", response=list[DurationOut])
+@paginate(Page)
+def durations(request):
+    """Journey time of every route (origin city → destination city)."""
+    return selectors.routes_with_durations()
+
+
+@router.put(
+    "/durations",
+    auth=jwt_auth,
+    response={200: DurationOut, **error_responses(401, 403, 422)},
+)
+def set_duration(request, payload: DurationIn):
+    """Admins: set a route's journey time, or clear it (null) to go back to the estimate."""
+    require_role(request, Role.ADMIN)
+    duration = services.set_route_duration(by=request.auth, **payload.dict())
+    key = (payload.origin_city, payload.destination_city)
+    routes = {(r.origin_city, r.destination_city): r for r in selectors.routes_with_durations()}
+    if key in routes:
+        return routes[key]
+    return {
+        "origin_city": key[0],
+        "destination_city": key[1],
+        "minutes": duration.minutes if duration else None,
+        "estimate": None,
+    }

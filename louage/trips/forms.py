@@ -4,35 +4,34 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from louage.core.times import TUNIS
+from louage.core.widgets import DateInput, TimeInput
 from louage.stations.cities import CITY_CHOICES
-from louage.stations.models import Station, Vehicle
+from louage.stations.models import Station
 
 from .models import TripStatus
-from .selectors import TUNIS
 
-
-def known_cities():
-    return sorted(set(Station.objects.filter(is_active=True).values_list("city", flat=True)))
+# Inputs that suggest the network's cities and stations as the traveller types (places.js).
+PLACE_ATTRS = {"autocomplete": "off", "data-places": "", "spellcheck": "false"}
 
 
 class SearchForm(forms.Form):
-    """Origin and destination take a city name (any case) or a station id."""
+    """Origin and destination take a city or station name (Latin or Arabic, any accents and
+    case) or a station id."""
 
     origin = forms.CharField(
         label=_("Départ"),
         required=False,
         max_length=60,
-        widget=forms.TextInput(attrs={"list": "places", "placeholder": "Tunis"}),
+        widget=forms.TextInput(attrs={**PLACE_ATTRS, "placeholder": "Tunis"}),
     )
     destination = forms.CharField(
         label=_("Arrivée"),
         required=False,
         max_length=60,
-        widget=forms.TextInput(attrs={"list": "places", "placeholder": "Sousse"}),
+        widget=forms.TextInput(attrs={**PLACE_ATTRS, "placeholder": "Sousse"}),
     )
-    date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
     seats = forms.IntegerField(
         label=_("Places"), min_value=1, max_value=8, initial=1, required=False
     )
@@ -43,8 +42,8 @@ class TripForm(forms.Form):
 
     destination_id = forms.TypedChoiceField(label=_("Arrivée"), coerce=int)
     vehicle_id = forms.TypedChoiceField(label=_("Véhicule"), coerce=int)
-    date = forms.DateField(label=_("Date"), widget=forms.DateInput(attrs={"type": "date"}))
-    time = forms.TimeField(label=_("Heure (Tunis)"), widget=forms.TimeInput(attrs={"type": "time"}))
+    date = forms.DateField(label=_("Date"), widget=DateInput())
+    time = forms.TimeField(label=_("Heure (Tunis)"), widget=TimeInput())
     price_dt = forms.DecimalField(
         label=_("Prix par place (DT)"), min_value=Decimal("0.001"), max_digits=7, decimal_places=3,
         help_text=_("Ex. 12.500 pour 12,500 DT"),
@@ -55,27 +54,28 @@ class TripForm(forms.Form):
     )  # fmt: skip
 
     def __init__(self, *args, origin=None, **kwargs):
-        """`origin` is the chief's station (or the edited trip's); None lets an admin choose."""
+        """`origin` is the chief's station (or the edited trip's); None lets an admin choose,
+        and then the vehicles offered are those of the chosen origin (trip-form.js reloads
+        them when the origin changes), never every vehicle of the network."""
         super().__init__(*args, **kwargs)
-        stations = Station.objects.filter(is_active=True).order_by("city", "name")
+        stations = [
+            (s.pk, f"{s.name} ({s.city})")
+            for s in Station.objects.filter(is_active=True).order_by("city", "name")
+        ]
+        blank = [("", "—")]
         if origin is None:
             self.fields = {
                 "origin_id": forms.TypedChoiceField(
-                    label=_("Station de départ"),
-                    coerce=int,
-                    choices=[(s.pk, f"{s.name} ({s.city})") for s in stations],
+                    label=_("Station de départ"), coerce=int, choices=blank + stations
                 ),
                 **self.fields,
             }
-            vehicles = Vehicle.objects.filter(active=True, station__is_active=True)
-            vehicles = vehicles.select_related("station").order_by("station__name", "plate")
-            vehicle_label = "{v.plate} — {v.station.name} — {v.seats} places"
+            origin = _station_or_none(self.data.get("origin_id") or self.initial.get("origin_id"))
         else:
-            stations = stations.exclude(pk=origin.pk)
-            vehicles = origin.vehicles.filter(active=True).order_by("plate")
-            vehicle_label = "{v.plate} — {v.seats} places"
-        self.fields["destination_id"].choices = [(s.pk, f"{s.name} ({s.city})") for s in stations]
-        self.fields["vehicle_id"].choices = [(v.pk, vehicle_label.format(v=v)) for v in vehicles]
+            stations = [choice for choice in stations if choice[0] != origin.pk]
+        vehicles = origin.vehicles.filter(active=True).order_by("plate") if origin else []
+        self.fields["destination_id"].choices = blank + stations
+        self.fields["vehicle_id"].choices = blank + vehicle_choices(vehicles)
 
     def service_data(self):
         data = self.cleaned_data
@@ -93,10 +93,25 @@ class TripForm(forms.Form):
         return result
 
 
+def vehicle_choices(vehicles):
+    return [
+        (v.pk, _("%(plate)s — %(seats)s places") % {"plate": v.plate, "seats": v.seats})
+        for v in vehicles
+    ]
+
+
+def _station_or_none(value):
+    try:
+        return Station.objects.filter(pk=int(value), is_active=True).first()
+    except (TypeError, ValueError, OverflowError):
+        return None
+
+
 class TripFilterForm(forms.Form):
-    date = forms.DateField(
-        label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    WHEN_CHOICES = [("coming", _("À venir")), ("past", _("Passés")), ("all", _("Tous"))]
+
+    when = forms.ChoiceField(label=_("Période"), required=False, choices=WHEN_CHOICES)
+    date = forms.DateField(label=_("Jour"), required=False, widget=DateInput())
     destination = forms.TypedChoiceField(
         label=_("Arrivée"), required=False, coerce=int, empty_value=None
     )

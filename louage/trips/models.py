@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from louage.stations.cities import CITY_CHOICES
@@ -89,6 +90,13 @@ class Trip(models.Model):
     def seats_taken(self):
         return self.seats_total - self.seats_available
 
+    @cached_property
+    def timing(self):
+        """Duration and arrival (durations.timing): set for the route, else estimated."""
+        from .durations import timing
+
+        return timing(self)
+
 
 class Fare(models.Model):
     """The official fare of a route (origin city → destination city), per seat, in millimes.
@@ -118,3 +126,29 @@ class Fare(models.Model):
 
     def __str__(self):
         return f"{self.origin_city} → {self.destination_city}"
+
+
+class RouteDuration(models.Model):
+    """How long the journey from one city to another takes, as set by an administrator.
+    Without one, the duration is estimated from the stations' distance (and said to be)."""
+
+    origin_city = models.CharField(_("ville de départ"), max_length=60)
+    destination_city = models.CharField(_("ville d'arrivée"), max_length=60)
+    minutes = models.PositiveSmallIntegerField(_("durée (minutes)"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("durée de trajet")
+        verbose_name_plural = _("durées de trajet")
+        ordering = ["origin_city", "destination_city"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["origin_city", "destination_city"], name="route_duration_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(minutes__gte=5, minutes__lte=1440), name="route_duration_5_1440"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.origin_city} → {self.destination_city}: {self.minutes} min"

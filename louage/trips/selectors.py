@@ -1,43 +1,55 @@
+import re
+from collections import OrderedDict
+from dataclasses import dataclass, field
 from datetime import date as date_type
-from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
-
-from django.conf import settings
+from datetime import timedelta
 
 from louage.core import clock
+from louage.core.times import TUNIS, day_bounds, format_local, local_date, local_today
+from louage.stations import places
 from louage.stations.models import Station
 
-from .models import Trip, TripKind, TripStatus
+from .durations import estimate_minutes, with_route_minutes
+from .models import Fare, RouteDuration, Trip, TripKind, TripStatus
 
-TUNIS = ZoneInfo(settings.TIME_ZONE)
+__all__ = ["TUNIS", "day_bounds", "local_today"]  # re-exported for older imports
 
-
-def local_today():
-    return clock.now().astimezone(TUNIS).date()
-
-
-def day_bounds(day):
-    start = datetime.combine(day, time.min, tzinfo=TUNIS)
-    return start, start + timedelta(days=1)
+# How far ahead "next dates" look, and how many a list of suggestions shows.
+NEXT_DATES_DAYS = 30
+NEXT_DATES_SHOWN = 5
+# A departure picker never lists more than this many departures at once.
+PICKER_LIMIT = 50
 
 
-def resolve_stations(value):
-    """A station id ("12") or a city name ("sousse") → list of station ids, or None for 'any'."""
-    value = (str(value) if value is not None else "").strip()
-    if not value:
-        return None
-    if "\x00" in value:  # PostgreSQL refuses NUL in a query: no station has one anyway
-        return []
-    if value.isdigit():
-        # Beyond 64 bits it cannot be an id (and the database would overflow): no station.
-        return [int(value)] if len(value) <= 18 else []
-    return list(
-        Station.objects.filter(city__iexact=value, is_active=True).values_list("pk", flat=True)
-    )
+def resolve_stations(value, stations=None):
+    """A station id, a city (Latin or Arabic, any accents) or a station name → station ids;
+    None for "any", [] when the name is unknown."""
+    return places.resolve(value, stations)
 
 
 def with_relations(trips):
-    return trips.select_related("origin", "destination", "vehicle")
+    return with_route_minutes(trips.select_related("origin", "destination", "vehicle"))
+
+
+def _route(trips, origin, destination):
+    """Restrict to a route; the station list is read once for both ends."""
+    stations = places._stations() if (origin or destination) else None
+    origin_ids = resolve_stations(origin, stations)
+    if origin_ids is not None:
+        trips = trips.filter(origin_id__in=origin_ids)
+    destination_ids = resolve_stations(destination, stations)
+    if destination_ids is not None:
+        trips = trips.filter(destination_id__in=destination_ids)
+    return trips
+
+
+def _bookable(seats, after):
+    return Trip.objects.filter(
+        kind=TripKind.SCHEDULED,  # depart-when-full louages are found through their queue
+        status=TripStatus.SCHEDULED,
+        departure__gte=after,
+        seats_available__gte=max(1, seats),
+    )
 
 
 def search_trips(*, origin=None, destination=None, day=None, seats=1):
@@ -47,20 +59,61 @@ def search_trips(*, origin=None, destination=None, day=None, seats=1):
     now = clock.now()
     day = day or local_today()
     start, end = day_bounds(day)
-    trips = Trip.objects.filter(
-        kind=TripKind.SCHEDULED,  # depart-when-full louages are found through their queue
-        status=TripStatus.SCHEDULED,
-        departure__gte=max(start, now),
-        departure__lt=end,
-        seats_available__gte=max(1, seats),
+    trips = _bookable(seats, max(start, now)).filter(departure__lt=end)
+    return with_relations(_route(trips, origin, destination)).order_by("departure", "pk")
+
+
+@dataclass
+class Alternatives:
+    """What a search that found nothing can offer instead."""
+
+    unknown: list = field(default_factory=list)  # [(field, typed value, [Place, …])]
+    next_dates: list = field(default_factory=list)  # [(date, count)]
+    other_stations: list = field(default_factory=list)  # [(field, Station, count that day)]
+
+    def __bool__(self):
+        return bool(self.unknown or self.next_dates or self.other_stations)
+
+
+def search_alternatives(*, origin="", destination="", day=None, seats=1):
+    """When a search finds nothing: the names it did not know (with close ones), the next
+    dates with departures on the route, and the other stations of the cities named."""
+    now = clock.now()
+    day = day or local_today()
+    result = Alternatives()
+    stations = places._stations()
+    for name, value in (("origin", origin), ("destination", destination)):
+        if value and resolve_stations(value, stations) == []:
+            result.unknown.append((name, value, places.did_you_mean(value)))
+    if result.unknown:
+        return result
+
+    _start, end = day_bounds(day)
+    later = _route(_bookable(seats, max(end, now)), origin, destination).filter(
+        departure__lt=end + timedelta(days=NEXT_DATES_DAYS)
     )
-    origin_ids = resolve_stations(origin)
-    if origin_ids is not None:
-        trips = trips.filter(origin_id__in=origin_ids)
-    destination_ids = resolve_stations(destination)
-    if destination_ids is not None:
-        trips = trips.filter(destination_id__in=destination_ids)
-    return with_relations(trips).order_by("departure", "pk")
+    counts = OrderedDict()
+    for departure in later.order_by("departure").values_list("departure", flat=True)[:2000]:
+        counts[local_date(departure)] = counts.get(local_date(departure), 0) + 1
+    result.next_dates = list(counts.items())[:NEXT_DATES_SHOWN]
+
+    start, end = day_bounds(day)
+    for name, value in (("origin", origin), ("destination", destination)):
+        ids = resolve_stations(value, stations)
+        if not ids or len(ids) != 1:
+            continue  # "any", or a whole city already searched
+        chosen = Station.objects.filter(pk=ids[0]).first()
+        if chosen is None:
+            continue
+        for other in Station.objects.filter(city=chosen.city, is_active=True).exclude(pk=chosen.pk):
+            route = {"origin": origin, "destination": destination, name: str(other.pk)}
+            count = (
+                _route(_bookable(seats, max(start, now)), route["origin"], route["destination"])
+                .filter(departure__lt=end)
+                .count()
+            )
+            result.other_stations.append((name, other, count))
+    return result
 
 
 def upcoming_from_station(station, *, limit=20, with_free_seats=True):
@@ -73,20 +126,183 @@ def upcoming_from_station(station, *, limit=20, with_free_seats=True):
     return with_relations(trips).order_by("departure", "pk")[:limit]
 
 
-def trips_for_user(user, *, day=None, destination=None, status=None):
-    """Departures a chief (its station) or an admin (all) manages, newest plans first."""
+def trips_for_user(user, *, day=None, destination=None, status=None, when="all"):
+    """Departures a chief (its station) or an admin (all) manages.
+
+    `when`: "coming" (from now on, soonest first), "past" (latest first) or "all" (latest
+    first); a `day` lists that day's, soonest first."""
     trips = Trip.objects.all()
     if user.role != "admin":
         trips = trips.filter(origin__chief=user)
-    if isinstance(day, date_type):
-        start, end = day_bounds(day)
-        trips = trips.filter(departure__gte=start, departure__lt=end)
     if destination:
         trips = trips.filter(destination_id=destination)
     if status:
         trips = trips.filter(status=status)
+    if isinstance(day, date_type):
+        start, end = day_bounds(day)
+        trips = trips.filter(departure__gte=start, departure__lt=end)
+        return with_relations(trips).order_by("departure", "pk")
+    if when == "coming":
+        return with_relations(trips.filter(departure__gte=clock.now())).order_by("departure", "pk")
+    if when == "past":
+        trips = trips.filter(departure__lt=clock.now())
     return with_relations(trips).order_by("-departure", "-pk")
 
 
 def public_trip(trip_id):
     return with_relations(Trip.objects.filter(pk=trip_id)).first()
+
+
+def official_fare(origin_city, destination_city):
+    """The official per-seat fare of a route in millimes, or None when the table has none."""
+    return (
+        Fare.objects.filter(origin_city=origin_city, destination_city=destination_city)
+        .values_list("price", flat=True)
+        .first()
+    )
+
+
+def suggested_price(*, origin, destination):
+    """The price (millimes) a new departure on this route starts at: the route's official
+    fare where one exists, else the route's last price, else None."""
+    if origin is None or destination is None:
+        return None
+    fare = official_fare(origin.city, destination.city)
+    if fare is not None:
+        return fare
+    return (
+        Trip.objects.filter(origin=origin, destination=destination)
+        .exclude(status=TripStatus.CANCELLED)
+        .order_by("-created_at", "-pk")
+        .values_list("price", flat=True)
+        .first()
+    )
+
+
+# --- departure pickers (desk sale, notice, check-in) ---------------------------------------
+
+TIME_QUERY = re.compile(r"^(\d{1,2})(?:[:h](\d{0,2}))?$")
+
+
+@dataclass
+class Picker:
+    day: date_type
+    trips: list
+    total: int
+    destinations: list  # [(station id, label)]
+    destination: int | None = None
+    query: str = ""
+
+    @property
+    def truncated(self):
+        return self.total > len(self.trips)
+
+
+def _matches(trip, query):
+    folded = places.fold(query)
+    if not folded:
+        return True
+    match = TIME_QUERY.match(query.strip().lower())
+    if match:
+        return format_local(trip.departure, "time").startswith(
+            f"{int(match.group(1)):02d}:{match.group(2) or ''}".rstrip(":")
+        )
+    haystack = " ".join(
+        places.fold(text)
+        for text in (
+            trip.destination.name,
+            trip.destination.name_ar,
+            trip.destination.city,
+            trip.vehicle.plate,
+        )
+    )
+    return all(word in haystack for word in folded.split())
+
+
+def departure_picker(
+    station,
+    *,
+    day=None,
+    destination=None,
+    query="",
+    purpose="sale",
+    limit=PICKER_LIMIT,
+    destinations=None,
+):
+    """A station's departures of one day (today by default), soonest first, filtered by
+    destination and by what was typed (a destination, a plate, a time such as "14:30").
+
+    purpose: "sale" lists departures still to leave with free seats; "notice" those still to
+    leave; "check_in" the day's scheduled and departed ones (late boarding included)."""
+    now = clock.now()
+    day = day or local_today()
+    start, end = day_bounds(day)
+    trips = Trip.objects.filter(origin=station, departure__gte=start, departure__lt=end)
+    if purpose == "check_in":
+        trips = trips.filter(status__in=[TripStatus.SCHEDULED, TripStatus.DEPARTED])
+    else:
+        trips = trips.filter(status=TripStatus.SCHEDULED, departure__gt=now)
+        if purpose == "sale":
+            trips = trips.filter(seats_available__gt=0)
+    if destination:
+        trips = trips.filter(destination_id=destination)
+    day_trips = list(with_relations(trips).order_by("departure", "pk")[:500])
+    matching = [trip for trip in day_trips if _matches(trip, query)]
+    return Picker(
+        day=day,
+        trips=matching[:limit],
+        total=len(matching),
+        destinations=served_destinations(station) if destinations is None else destinations,
+        destination=destination,
+        query=query,
+    )
+
+
+def served_destinations(station):
+    """The stations this one has departures to, from a week back to a month ahead."""
+    now = clock.now()
+    ids = (
+        Trip.objects.filter(
+            origin=station,
+            departure__gte=now - timedelta(days=7),
+            departure__lt=now + timedelta(days=NEXT_DATES_DAYS),
+        )
+        .values_list("destination_id", flat=True)
+        .distinct()
+    )
+    return [
+        (s.pk, f"{s.city} — {s.name}")
+        for s in Station.objects.filter(pk__in=list(ids)).order_by("city", "name")
+    ]
+
+
+@dataclass
+class Route:
+    origin_city: str
+    destination_city: str
+    minutes: int | None  # set by an administrator
+    estimate: int | None  # from the stations' distance
+
+
+def routes_with_durations():
+    """Every route (origin city → destination city) with departures or a set duration."""
+    pairs = set(Trip.objects.values_list("origin__city", "destination__city").distinct().order_by())
+    durations = {
+        (r.origin_city, r.destination_city): r.minutes for r in RouteDuration.objects.all()
+    }
+    pairs |= set(durations)
+    first_station = {}
+    for station in Station.objects.order_by("-is_active", "name"):
+        first_station.setdefault(station.city, station)
+    routes = []
+    for origin_city, destination_city in sorted(pairs):
+        a, b = first_station.get(origin_city), first_station.get(destination_city)
+        routes.append(
+            Route(
+                origin_city,
+                destination_city,
+                durations.get((origin_city, destination_city)),
+                estimate_minutes(a, b) if a and b else None,
+            )
+        )
+    return routes

@@ -15,11 +15,13 @@ from louage.core.audit import audit
 from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from louage.core.errors import field_error as _invalid
 from louage.core.templatetags.money import dt
+from louage.core.times import format_local
 from louage.stations.cities import CITIES
 from louage.stations.models import Station, Vehicle
 from louage.stations.services import check_can_manage_station, require_admin, station_of
 
-from .models import Fare, Trip, TripKind, TripStatus
+from .models import Fare, RouteDuration, Trip, TripKind, TripStatus
+from .selectors import official_fare
 
 VEHICLE_GAP = timedelta(hours=2)
 MAX_PRICE = 1_000_000  # 1000 DT per seat: anything above is a typing mistake
@@ -46,15 +48,6 @@ def _price(value):
         low=1,
         high=MAX_PRICE,
         message=_("Le prix doit être un nombre de millimes positif (1000 millimes = 1 DT)."),
-    )
-
-
-def official_fare(origin_city, destination_city):
-    """The official per-seat fare of a route in millimes, or None when the table has none."""
-    return (
-        Fare.objects.filter(origin_city=origin_city, destination_city=destination_city)
-        .values_list("price", flat=True)
-        .first()
     )
 
 
@@ -117,7 +110,7 @@ def _check_vehicle_free(vehicle, departure, *, exclude_trip=None):
             _("Le véhicule %(plate)s a déjà un départ à moins de 2 heures (%(when)s).")
             % {
                 "plate": vehicle.plate,
-                "when": clash.departure.astimezone(departure.tzinfo).strftime("%d/%m %H:%M"),
+                "when": format_local(clash.departure, "short"),
             },
             code="vehicle_busy",
         )
@@ -363,3 +356,35 @@ def replace_fares(*, by, fares):
                 actor=by, action="fare.set", obj=fare, route=str(fare), price=price, created=False
             )
     return Fare.objects.order_by("origin_city", "destination_city")
+
+
+@transaction.atomic
+def set_route_duration(*, by, origin_city, destination_city, minutes):
+    """An administrator sets how long a route takes (5 minutes to 24 hours); None goes back
+    to the estimate from the stations' distance. Returns the RouteDuration or None."""
+    from louage.stations.cities import CITIES
+
+    if getattr(by, "role", None) != Role.ADMIN:
+        raise NotAllowed()
+    for name, city in (("origin_city", origin_city), ("destination_city", destination_city)):
+        if city not in CITIES:
+            raise _invalid(name, _("Ville inconnue : choisissez une ville de la liste."))
+    if origin_city == destination_city:
+        raise _invalid("destination_city", _("L'arrivée doit être différente du départ."))
+    if minutes is None:
+        existing = RouteDuration.objects.filter(
+            origin_city=origin_city, destination_city=destination_city
+        ).first()
+        if existing is not None:
+            audit(actor=by, action="route_duration.cleared", obj=existing, minutes=existing.minutes)
+            existing.delete()
+        return None
+    minutes = _positive_int(
+        "minutes", minutes, low=5, high=1440,
+        message=_("La durée doit être entre 5 minutes et 24 heures."),
+    )  # fmt: skip
+    duration, _created = RouteDuration.objects.update_or_create(
+        origin_city=origin_city, destination_city=destination_city, defaults={"minutes": minutes}
+    )
+    audit(actor=by, action="route_duration.set", obj=duration, minutes=minutes)
+    return duration

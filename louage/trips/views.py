@@ -1,8 +1,7 @@
-from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -11,36 +10,55 @@ from louage.accounts.models import Role
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
 from louage.core.forms import apply_domain_error
+from louage.core.net import redirect_back
 from louage.core.pagination import paginate_request
+from louage.core.times import local, local_today
+from louage.stations.cities import CITIES
 from louage.stations.services import station_of
 
 from . import selectors, services
-from .forms import FareFilterForm, FareForm, SearchForm, TripFilterForm, TripForm, known_cities
+from .forms import (
+    FareFilterForm,
+    FareForm,
+    SearchForm,
+    TripFilterForm,
+    TripForm,
+    _station_or_none,
+    vehicle_choices,
+)
 from .models import Fare
-from .selectors import TUNIS, local_today
 
 
 def search(request):
-    """Search page; htmx requests get only the results, so typing updates them in place."""
-    form = SearchForm(request.GET or None)
-    results = None
+    """Search page; htmx requests get only the results, so typing updates them in place. The
+    date starts at today; a search that finds nothing offers the next dates on the route,
+    the other stations of the cities named and close names for an unknown place."""
+    today = local_today()
+    data = None
+    if request.GET:
+        data = request.GET.copy()
+        if not data.get("date"):
+            data["date"] = today.isoformat()
+    form = SearchForm(data, initial={"date": today})
+    page = alternatives = None
+    querystring = ""
     if form.is_valid():
-        data = form.cleaned_data
-        trips = selectors.search_trips(
-            origin=data["origin"],
-            destination=data["destination"],
-            day=data["date"],
-            seats=data["seats"] or 1,
-        )
-        results, querystring = paginate_request(request, trips)
-    else:
-        querystring = ""
+        criteria = {
+            "origin": form.cleaned_data["origin"],
+            "destination": form.cleaned_data["destination"],
+            "day": form.cleaned_data["date"],
+            "seats": form.cleaned_data["seats"] or 1,
+        }
+        page, querystring = paginate_request(request, selectors.search_trips(**criteria))
+        if not page.paginator.count and (criteria["origin"] or criteria["destination"]):
+            alternatives = selectors.search_alternatives(**criteria)
     context = {
         "form": form,
-        "page": results,
+        "page": page,
         "querystring": querystring,
-        "today": local_today(),
-        "cities": known_cities(),
+        "alternatives": alternatives,
+        "criteria": form.cleaned_data if form.is_bound and form.is_valid() else {},
+        "today": today,
     }
     template = "trips/_results.html" if request.htmx else "trips/search.html"
     return render(request, template, context)
@@ -50,12 +68,7 @@ def trip_detail(request, trip_id):
     trip = selectors.public_trip(trip_id)
     if trip is None:
         raise Http404
-    context = {
-        "trip": trip,
-        "seat_choices": range(1, min(8, trip.seats_available) + 1),
-        "hold_minutes": settings.HOLD_MINUTES,
-    }
-    return render(request, "trips/trip_detail.html", context)
+    return render(request, "trips/trip_detail.html", {"trip": trip})
 
 
 def _origin_for(user):
@@ -69,14 +82,17 @@ def _origin_for(user):
 
 @role_required(Role.ADMIN, Role.CHIEF)
 def trip_list(request):
+    """The coming departures by default, soonest first; a day, the past or everything."""
     filters = TripFilterForm(request.GET or None)
     day = destination = status = None
+    when = "coming"
     if filters.is_valid():
         day, destination, status = (
             filters.cleaned_data[k] for k in ("date", "destination", "status")
         )
+        when = filters.cleaned_data["when"] or "coming"
     trips = selectors.trips_for_user(
-        request.user, day=day, destination=destination, status=status or None
+        request.user, day=day, destination=destination, status=status or None, when=when
     )
     page, querystring = paginate_request(request, trips)
     return render(
@@ -87,15 +103,31 @@ def trip_list(request):
             "page": page,
             "querystring": querystring,
             "station": station_of(request.user),
+            "when": when,
+            "day": day,
         },
     )
 
 
+def _price_dt(millimes):
+    return f"{millimes / 1000:.3f}" if millimes else None
+
+
 @role_required(Role.ADMIN, Role.CHIEF)
 def trip_create(request):
-    """A chief plans from its own station; an admin chooses the origin."""
+    """A chief plans from its own station; an admin chooses the origin. The date starts at
+    today; the price at the route's usual price once the destination is known."""
     origin = _origin_for(request.user)
-    form = TripForm(request.POST or None, origin=origin, initial={"date": local_today()})
+    initial = {"date": local_today()}
+    for name in ("origin_id", "destination_id"):
+        if request.GET.get(name, "").isdigit():
+            initial[name] = int(request.GET[name])
+    route_origin = origin or _station_or_none(initial.get("origin_id"))
+    destination = _station_or_none(initial.get("destination_id"))
+    price = selectors.suggested_price(origin=route_origin, destination=destination)
+    if price:
+        initial["price_dt"] = _price_dt(price)
+    form = TripForm(request.POST or None, origin=origin, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:
             trip = services.plan_trip(by=request.user, **form.service_data())
@@ -108,15 +140,34 @@ def trip_create(request):
 
 
 @role_required(Role.ADMIN, Role.CHIEF)
+def trip_form_options(request):
+    """For the planning form (trip-form.js): the vehicles of the origin and the price a
+    departure on the route starts at."""
+    origin = _origin_for(request.user) or _station_or_none(request.GET.get("origin_id"))
+    destination = _station_or_none(request.GET.get("destination_id"))
+    vehicles = origin.vehicles.filter(active=True).order_by("plate") if origin else []
+    price = selectors.suggested_price(origin=origin, destination=destination)
+    return JsonResponse(
+        {
+            "vehicles": [
+                {"id": pk, "label": str(label)} for pk, label in vehicle_choices(vehicles)
+            ],
+            "price": price,
+            "price_dt": _price_dt(price),
+        }
+    )
+
+
+@role_required(Role.ADMIN, Role.CHIEF)
 def trip_edit(request, trip_id):
     trip = get_object_or_404(selectors.trips_for_user(request.user), pk=trip_id)
-    local = trip.departure.astimezone(TUNIS)
+    departure = local(trip.departure)
     initial = {
         "destination_id": trip.destination_id,
         "vehicle_id": trip.vehicle_id,
-        "date": local.date(),
-        "time": local.time().replace(second=0, microsecond=0),
-        "price_dt": trip.price / 1000,
+        "date": departure.date(),
+        "time": departure.time().replace(second=0, microsecond=0),
+        "price_dt": _price_dt(trip.price),
         "seats_total": trip.seats_total,
     }
     form = TripForm(request.POST or None, origin=trip.origin, initial=initial)
@@ -143,7 +194,7 @@ def trip_cancel(request, trip_id):
         messages.error(request, exc.message)
     else:
         messages.success(request, _("Départ annulé ; ses voyageurs sont prévenus et remboursés."))
-    return redirect("trips:detail", trip.pk)
+    return redirect_back(request, "trips:detail", trip.pk)
 
 
 @role_required(Role.ADMIN, Role.CHIEF)
@@ -201,3 +252,34 @@ def fare_delete(request, fare_id):
     else:
         messages.success(request, _("Tarif officiel supprimé."))
     return redirect("trips:fares")
+
+
+# --- journey times (administrators) ---------------------------------------------------------
+
+
+@role_required(Role.ADMIN)
+def route_durations(request):
+    """Every route with departures: its set duration, or the estimate; set or clear one."""
+    if request.method == "POST":
+        raw = (request.POST.get("minutes") or "").strip()
+        try:
+            minutes = int(raw) if raw else None
+            services.set_route_duration(
+                by=request.user,
+                origin_city=request.POST.get("origin_city", ""),
+                destination_city=request.POST.get("destination_city", ""),
+                minutes=minutes,
+            )
+        except (ValueError, OverflowError):
+            messages.error(request, _("La durée doit être un nombre de minutes."))
+        except DomainError as exc:
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _("Durée enregistrée."))
+        return redirect(f"{request.path}?{request.GET.urlencode()}")
+    page, querystring = paginate_request(request, selectors.routes_with_durations(), per_page=50)
+    return render(
+        request,
+        "trips/route_durations.html",
+        {"page": page, "querystring": querystring, "cities": CITIES},
+    )

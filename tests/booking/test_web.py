@@ -28,9 +28,15 @@ def test_bad_seat_count_on_the_web_is_a_message_not_an_error(web, trip, client_u
     assert not Reservation.objects.exists()
 
 
-def test_visitors_are_asked_to_log_in_and_chiefs_cannot_reserve(web, trip, chief_user):
-    assert "Connectez-vous pour réserver" in web.get(f"/departs/{trip.pk}/").content.decode()
-    assert web.post(f"/departs/{trip.pk}/reserver/", {"seats": 1}).status_code == 302
+def test_visitors_see_the_total_and_terms_then_log_in_and_chiefs_cannot_reserve(
+    web, trip, chief_user
+):
+    page = web.get(f"/departs/{trip.pk}/").content.decode()
+    assert 'data-testid="reserve"' in page and "24,000 DT" in page  # 2 seats at 12,000 DT
+    assert "remboursement intégral jusqu'à" in page
+    response = web.post(f"/departs/{trip.pk}/reserver/", {"seats": 1})
+    assert response.status_code == 302
+    assert response["Location"] == "/accounts/login/?next=/reservations/reprendre/"
     web.force_login(chief_user)
     assert web.post(f"/departs/{trip.pk}/reserver/", {"seats": 1}).status_code == 403
     assert not Reservation.objects.exists()

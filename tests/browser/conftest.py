@@ -5,6 +5,7 @@ Reusable by every journey: `browser_app` (a live server with the demo data) and 
 
 import os
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -92,3 +93,35 @@ def open_menu(page):
     toggle = page.locator("label.nav-toggle-label")
     if toggle.is_visible() and not page.locator("nav.nav").is_visible():
         toggle.click()
+
+
+# --- The two screens every everyday journey is checked on, with screenshots kept ------------
+
+VIEWPORTS = {"phone": (360, 740), "desktop": (1280, 800)}
+ARTIFACTS = Path(
+    os.environ.get(
+        "TEST_ARTIFACTS_DIR", Path(__file__).resolve().parents[2] / "var" / "test-artifacts"
+    )
+)
+
+
+@pytest.fixture(params=list(VIEWPORTS), ids=list(VIEWPORTS))
+def screen(request, browser, browser_app):
+    """A page at 360×740 (phone) or 1280×800 (desktop); `screen.shot("name")` saves a full-page
+    screenshot under var/test-artifacts/screenshots/ (TEST_ARTIFACTS_DIR overrides)."""
+    width, height = VIEWPORTS[request.param]
+    context = browser.new_context(
+        base_url=browser_app.url, locale="fr-FR", viewport={"width": width, "height": height}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    folder = ARTIFACTS / "screenshots" / request.node.originalname
+    folder.mkdir(parents=True, exist_ok=True)
+
+    def shot(name):
+        page.screenshot(path=str(folder / f"{request.param}-{name}.png"), full_page=True)
+
+    page.shot = shot
+    page.viewport_name = request.param
+    yield page
+    context.close()

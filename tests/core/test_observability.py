@@ -72,7 +72,7 @@ def test_pages_answer_503_in_their_language_with_the_request_id(
     client, database_down, language, words
 ):
     client.raise_request_exception = False
-    response = client.get("/departs/")
+    response = client.get("/stations/")
     assert response.status_code == 503
     assert response["Retry-After"] == "5"
     page = response.content.decode()

@@ -1,7 +1,8 @@
 from django import template
 from django.conf import settings
 
-from louage.booking.services import MAX_SEATS
+from louage.booking.selectors import refund_deadline
+from louage.booking.services import MAX_SEATS, booking_close
 
 register = template.Library()
 
@@ -15,3 +16,28 @@ def seat_choices(trip):
 @register.simple_tag
 def hold_minutes():
     return settings.HOLD_MINUTES
+
+
+@register.simple_tag
+def booking_closes_at(trip):
+    return booking_close(trip)
+
+
+@register.simple_tag
+def refund_deadline_of(trip):
+    return refund_deadline(trip)
+
+
+@register.simple_tag(takes_context=True)
+def booking_intent(context):
+    """The seats a visitor chose before logging in ({"trip", "seats"}), with the trip."""
+    from louage.trips.selectors import public_trip
+
+    request = context.get("request")
+    intent = request.session.get("booking_intent") if request is not None else None
+    if not isinstance(intent, dict):
+        return None
+    trip = public_trip(intent.get("trip")) if isinstance(intent.get("trip"), int) else None
+    if trip is None:
+        return None
+    return {"trip": trip, "seats": intent.get("seats")}

@@ -10,6 +10,29 @@
       el.dataset.bound = "1";
       el.addEventListener("change", function () { el.form.submit(); });
     });
+    // "Aujourd'hui" / "Demain": set the form's date and let it search again.
+    root.querySelectorAll("[data-date-shortcut]").forEach(function (button) {
+      if (button.dataset.bound) return;
+      button.dataset.bound = "1";
+      var input = button.form && button.form.querySelector("input[type=date]");
+      function mark() { button.setAttribute("aria-pressed", input && input.value === button.dataset.dateShortcut ? "true" : "false"); }
+      if (input) input.addEventListener("change", mark);
+      mark();
+      button.addEventListener("click", function () {
+        if (!input) return;
+        input.value = button.dataset.dateShortcut;
+        input.dispatchEvent(new Event("change", { bubbles: true }));
+      });
+    });
+    // In-page confirmations (<details>): "keep it" closes the panel.
+    root.querySelectorAll("[data-close-details]").forEach(function (button) {
+      if (button.dataset.bound) return;
+      button.dataset.bound = "1";
+      button.addEventListener("click", function () {
+        var details = button.closest("details");
+        if (details) details.open = false;
+      });
+    });
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
       if (form.dataset.bound) return;
       form.dataset.bound = "1";

@@ -1,0 +1,100 @@
+"""Times are stored in UTC and shown in Africa/Tunis. Every page, form label, email,
+notification, PDF and API message formats a time here: never with the time zone of the
+datetime at hand (`timezone.now()` is UTC, so a 00:30 departure would read 23:30 the day
+before), nor with whatever time zone happens to be active."""
+
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.utils import dateformat
+from django.utils.translation import gettext as _
+
+from louage.core import clock
+
+TUNIS = ZoneInfo(settings.TIME_ZONE)
+
+# Named styles; anything else is taken as a Django date format string.
+STYLES = {
+    "time": "H:i",  # 00:30
+    "date": "d/m/Y",  # 27/11/2026
+    "short": "d/m H:i",  # 27/11 00:30
+    "day": "D d/m",  # jeu. 27/11
+    "day_time": "D d/m H:i",  # jeu. 27/11 00:30
+    "datetime": "d/m/Y H:i",  # 27/11/2026 00:30
+    "long_date": "l j F Y",  # jeudi 27 novembre 2026
+    "long": "l j F Y, H:i",  # jeudi 27 novembre 2026, 00:30
+    "iso_date": "Y-m-d",  # 2026-11-27 (date inputs)
+}
+
+
+def local(value):
+    """The moment `value` in Tunis time (a naive value is taken as already local)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=TUNIS)
+    return value.astimezone(TUNIS)
+
+
+def format_local(value, style="short"):
+    """'27/11 00:30' and the other STYLES, with French (or the active language's) day and
+    month names; '' for None."""
+    if value is None:
+        return ""
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return dateformat.format(value, STYLES.get(style, style))
+    return dateformat.format(local(value), STYLES.get(style, style))
+
+
+def local_date(value):
+    return local(value).date()
+
+
+def local_today():
+    return local(clock.now()).date()
+
+
+def day_bounds(day):
+    """[start, end) of a Tunis calendar day, as aware datetimes."""
+    start = datetime.combine(day, time.min, tzinfo=TUNIS)
+    return start, datetime.combine(day + timedelta(days=1), time.min, tzinfo=TUNIS)
+
+
+def day_label(day):
+    """'Aujourd'hui', 'Demain', else 'jeu. 27/11'."""
+    if isinstance(day, datetime):
+        day = local_date(day)
+    today = local_today()
+    if day == today:
+        return _("Aujourd'hui")
+    if day == today + timedelta(days=1):
+        return _("Demain")
+    return dateformat.format(day, STYLES["day"])
+
+
+def format_departure(value):
+    """How a departure reads in a list or a label: 'Aujourd'hui 00:30', 'jeu. 27/11 00:30'."""
+    return f"{day_label(value)} {format_local(value, 'time')}"
+
+
+def format_duration(minutes):
+    """95 → '1 h 35', 40 → '40 min'."""
+    minutes = int(minutes)
+    hours, rest = divmod(minutes, 60)
+    if not hours:
+        return _("%(m)s min") % {"m": rest}
+    return _("%(h)s h %(m)02d") % {"h": hours, "m": rest}
+
+
+def format_moment(value):
+    """A moment inside a sentence ("possible jusqu'à …"): '14:30' today, 'demain 14:30',
+    else 'jeu. 27/11 14:30'."""
+    day = local_date(value)
+    today = local_today()
+    clock_time = format_local(value, "time")
+    if day == today:
+        return clock_time
+    if day == today + timedelta(days=1):
+        return _("demain %(time)s") % {"time": clock_time}
+    return f"{dateformat.format(day, STYLES['day'])} {clock_time}"
