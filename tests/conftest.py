@@ -25,6 +25,13 @@ def _fast_password_hashing(settings):
 
 
 @pytest.fixture(autouse=True)
+def _events_relayed_inline(settings):
+    # Domain events reach their subscribers right after each commit, in the test's process
+    # (live servers and `make run` have a relay process instead).
+    settings.EVENTS_RELAY_INLINE = True
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters and cached values never leak from one test into the next."""
     from django.core.cache import cache

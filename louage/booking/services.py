@@ -42,6 +42,7 @@ from .errors import (
     TooManyHolds,
     TripNotBookable,
 )
+from .event_data import record_reservation_event
 from .models import TRANSITIONS, Reservation, ReservationStatus
 from .selectors import (
     refund_deadline,
@@ -161,19 +162,6 @@ def _schedule_expiry(reservation):
         logger.exception("could not enqueue the expiry of reservation %s", reservation.pk)
 
 
-def _notify(kind, reservation, **extra):
-    """Tell the traveller, once the transaction has committed (notifications app if present)."""
-    from django.apps import apps
-
-    if not apps.is_installed("louage.notifications"):
-        return
-    from louage.notifications import services as notifications
-
-    handler = getattr(notifications, f"notify_{kind}", None)
-    if handler is not None:
-        transaction.on_commit(lambda: handler(reservation, **extra))
-
-
 def _check_not_queue(trip):
     # A depart-when-full vehicle is booked through its queue, which picks the vehicle.
     if trip.kind == TripKind.QUEUE:
@@ -194,6 +182,7 @@ def _expire_locked(reservation, now, station_id):
         return False
     _give_back(reservation.trip_id, reservation.seats)
     audit(actor=None, action="reservation.expired", obj=reservation, station_id=station_id)
+    record_reservation_event("reservation.expired", reservation)
     return True
 
 
@@ -330,6 +319,7 @@ def reserve_seats(*, trip, client, seats):
         station_id=trip.origin_id,
         seats=seats,
     )
+    record_reservation_event("reservation.created", reservation)
     transaction.on_commit(lambda: _schedule_expiry(reservation))
     return reservation
 
@@ -368,6 +358,7 @@ def sell_at_desk(*, trip, seats, passenger_name, passenger_phone="", by):
         station_id=trip.origin_id,
         seats=seats,
     )
+    record_reservation_event("reservation.created", reservation)
     return reservation
 
 
@@ -400,7 +391,7 @@ def _confirm_paid(reservation_id, payment):
     _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
     audit(actor=None, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
           payment=payment.pk if payment else None)  # fmt: skip
-    _notify("payment_received", reservation)
+    record_reservation_event("reservation.confirmed", reservation)
     return reservation
 
 
@@ -423,7 +414,7 @@ def _confirm_with_cash(reservation_id, by):
     payment = create_cash_payment(reservation=reservation, by=by)
     audit(actor=by, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
           payment=payment.pk)  # fmt: skip
-    _notify("payment_received", reservation)
+    record_reservation_event("reservation.confirmed", reservation)
     return reservation
 
 
@@ -447,6 +438,14 @@ def _check_can_cancel(reservation, trip, by, now):
     raise NotAllowed()
 
 
+# Why a reservation was cancelled, for its event (subscribers tell the traveller accordingly).
+CANCEL_REASONS = {
+    "trip cancelled": "trip_cancelled",
+    "vehicle departed": "vehicle_departed",
+    "payment refund": "refund_requested",
+}
+
+
 def _cancel_locked(reservation, by, now, reason=""):
     previous = _move(
         reservation,
@@ -462,6 +461,10 @@ def _cancel_locked(reservation, by, now, reason=""):
         refunded = refund_reservation_payment(reservation=reservation, by=by)
     audit(actor=by, action="reservation.cancelled", obj=reservation, station_id=reservation.trip.origin_id,
           previous=previous, refunded=refunded.pk if refunded else None, reason=reason[:200])  # fmt: skip
+    record_reservation_event(
+        "reservation.cancelled", reservation, refunded=refunded is not None,
+        reason=CANCEL_REASONS.get(reason, "cancelled"),
+    )  # fmt: skip
     return refunded
 
 
@@ -479,7 +482,6 @@ def cancel_reservation(*, reservation, by, reason=""):
     now = clock.now()
     _check_can_cancel(reservation, trip, by, now)
     refunded = _cancel_locked(reservation, by, now, reason)
-    _notify("reservation_cancelled", reservation, refunded=refunded is not None)
     # What was given back, for the caller to say so (None when nothing had been paid).
     reservation.refunded_payment = refunded
     return reservation
@@ -498,8 +500,7 @@ def cancel_reservations_of_trip(*, trip, by):
         .filter(trip_id=trip.pk, status__in=[S.PENDING, S.CONFIRMED])
     )
     for reservation in live:
-        refunded = _cancel_locked(reservation, by, now, reason="trip cancelled")
-        _notify("trip_cancelled", reservation, refunded=refunded is not None)
+        _cancel_locked(reservation, by, now, reason="trip cancelled")
         cancelled += 1
     return cancelled
 
@@ -517,6 +518,7 @@ def board_reservation(*, reservation, by):
         )
     _move(reservation, S.BOARDED, boarded_at=clock.now())
     audit(actor=by, action="reservation.boarded", obj=reservation, station_id=trip.origin_id)
+    record_reservation_event("reservation.boarded", reservation)
     return reservation
 
 
@@ -565,6 +567,7 @@ def hold_queue_seats(*, trip, client, seats):
     )
     audit(actor=client, action="reservation.created", obj=reservation, station_id=trip.origin_id,
           seats=seats, vehicle=trip.vehicle.plate)  # fmt: skip
+    record_reservation_event("reservation.created", reservation)
     transaction.on_commit(lambda: _schedule_expiry(reservation))
     return reservation
 
@@ -600,6 +603,7 @@ def sell_queue_seats(*, trip, seats, by, passenger_name="", passenger_phone="", 
     create_cash_payment(reservation=reservation, by=by)
     audit(actor=by, action="reservation.walk_in" if walk_in else "reservation.desk_sale",
           obj=reservation, station_id=trip.origin_id, seats=seats, vehicle=trip.vehicle.plate)  # fmt: skip
+    record_reservation_event("reservation.created", reservation)
     return reservation
 
 
@@ -625,7 +629,9 @@ def _release_no_show(reservation, by, now, refund):
         refunded = refund_reservation_payment(reservation=reservation, by=by)
     audit(actor=by, action="reservation.no_show", obj=reservation, station_id=reservation.trip.origin_id,
           seats=reservation.seats, refunded=refunded.pk if refunded else None)  # fmt: skip
-    _notify("no_show", reservation, refunded=refunded is not None)
+    record_reservation_event(
+        "reservation.cancelled", reservation, refunded=refunded is not None, reason="no_show"
+    )
     return reservation
 
 
@@ -655,6 +661,5 @@ def close_departed_queue_trip(*, trip, by, refund_no_shows):
     )
     for reservation in pending:
         _cancel_locked(reservation, by, now, reason="vehicle departed")
-        _notify("reservation_cancelled", reservation, refunded=False)
     for reservation in no_shows_of(trip).select_for_update(of=("self",)).select_related("trip"):
         _release_no_show(reservation, by, now, refund_no_shows)

@@ -28,13 +28,17 @@ def sweep_expired_holds():
 
 @task()
 def remind_hold_expiring(reservation_id):
-    """A few minutes before a hold ends, remind the traveller to pay (if still unpaid)."""
-    from .services import _notify
+    """A few minutes before a hold ends, remind the traveller to pay (if still unpaid): an
+    internal event, which the notifications turn into a reminder."""
+    from django.db import transaction
+
+    from .event_data import record_reservation_event
 
     reservation = Reservation.objects.filter(
         pk=reservation_id, status=ReservationStatus.PENDING
     ).first()
     if reservation is None or reservation.expires_at <= clock.now():
         return False
-    _notify("hold_expiring", reservation)
+    with transaction.atomic():
+        record_reservation_event("reservation.expiring", reservation)
     return True

@@ -70,8 +70,15 @@ def record(event_type, *, data, station_id=None, subject=""):
     event = Event.objects.create(type=event_type, data=data, station_id=station_id, subject=subject)
     if getattr(settings, "EVENTS_RELAY_INLINE", False):
         # Tests and single-process tools: relay right after the commit, in this process.
-        transaction.on_commit(lambda: relay(limit=None))
+        transaction.on_commit(_relay_inline)
     return event
+
+
+def _relay_inline():
+    try:
+        relay(limit=None)
+    except Exception:  # the change is committed; its events wait for the next relay
+        logger.exception("inline event relay failed")
 
 
 def relay(limit=100):

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from louage.booking import services as booking
 from louage.booking.errors import HoldExpired
-from louage.booking.models import Reservation, ReservationStatus
+from louage.booking.models import ReservationStatus
 from louage.core import clock
 from louage.core.audit import audit
 from louage.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound
 
+from .event_data import record_payment_event
 from .models import Payment, PaymentStatus
 from .providers import ForgedCallback, get_provider
 
@@ -134,6 +135,8 @@ def handle_callback(*, provider_name, body=b"", headers=None, query=None):
             changed = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.PENDING).update(
                 status=PaymentStatus.SUCCEEDED, paid_at=now, card_last4=result.card_last4
             )
+            if changed:
+                record_payment_event("payment.succeeded", payment)
     except IntegrityError:
         # Another payment of this reservation already succeeded: this one is refunded at once.
         changed = 0
@@ -169,10 +172,10 @@ def _refund_unusable(payment, provider):
         if changed:
             audit(actor=None, action="payment.refunded_late", obj=payment,
                   station_id=payment.reservation.trip.origin_id)  # fmt: skip
+            # late: the traveller hears that the money went back because the hold ran out.
+            record_payment_event("payment.refunded", payment, late=True)
     if changed:
         provider.refund(payment=payment)
-        reservation = Reservation.objects.get(pk=payment.reservation_id)
-        booking._notify("reservation_cancelled", reservation, refunded=True)
 
 
 def request_refund(*, payment, by):

@@ -14,6 +14,7 @@ from louage.core import clock
 from louage.core.audit import audit
 from louage.core.errors import InvalidTransition
 
+from .event_data import record_payment_event
 from .models import Payment, PaymentMethod, PaymentStatus
 
 logger = logging.getLogger("louage.payments")
@@ -40,6 +41,7 @@ def create_cash_payment(*, reservation, by):
         ) from None
     audit(actor=by, action="payment.cash_recorded", obj=payment, station_id=reservation.trip.origin_id,
           amount=payment.amount)  # fmt: skip
+    record_payment_event("payment.succeeded", payment)
     return payment
 
 
@@ -61,6 +63,7 @@ def refund_payment(*, payment, by):
         transaction.on_commit(lambda: _refund_through_provider(payment))
     audit(actor=by, action="payment.refunded", obj=payment, station_id=payment.reservation.trip.origin_id,
           amount=payment.refunded_amount)  # fmt: skip
+    record_payment_event("payment.refunded", payment)
     return payment
 
 

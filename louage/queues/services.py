@@ -18,7 +18,6 @@ two never wait on each other in opposite orders.
 import logging
 from datetime import timedelta
 
-from django.apps import apps
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
@@ -28,7 +27,7 @@ from django.utils.translation import gettext as _
 from louage.accounts.models import Role
 from louage.booking import services as booking
 from louage.booking.errors import NotEnoughSeats
-from louage.booking.models import SEAT_HOLDING, Reservation
+from louage.booking.models import Reservation
 from louage.core import clock
 from louage.core.audit import audit
 from louage.core.db import transactional
@@ -36,6 +35,7 @@ from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAll
 from louage.core.errors import field_error as _invalid
 from louage.stations.models import Station, Vehicle
 from louage.stations.services import check_can_manage_station, normalize_plate, station_of
+from louage.trips.event_data import record_trip_event
 from louage.trips.models import Trip, TripKind, TripStatus
 from louage.trips.services import VEHICLE_GAP, official_fare
 
@@ -119,6 +119,7 @@ def _open_trip(queue, turn, now):
     )
     QueuedVehicle.objects.filter(pk=turn.pk).update(trip=trip)
     turn.trip, turn.trip_id = trip, trip.pk
+    record_trip_event("trip.created", trip)
     return trip
 
 
@@ -142,24 +143,9 @@ def _start_loading(queue, now, by):
     QueuedVehicle.objects.filter(pk=turn.pk).update(status=TurnStatus.LOADING, loading_since=now)
     audit(actor=by, action="queue.loading", obj=queue, station_id=queue.station_id,
           vehicle=turn.vehicle.plate, trip=turn.trip_id)  # fmt: skip
-    _tell_travellers("louage_loading", turn.trip_id)
+    # Internal event: the travellers already booked on this vehicle hear it loads now.
+    record_trip_event("trip.loading", Trip(pk=turn.trip_id))
     return turn
-
-
-def _tell_travellers(kind, trip_id):
-    if not apps.is_installed("louage.notifications"):
-        return
-    from louage.notifications import services as notifications
-
-    handler = getattr(notifications, f"notify_{kind}", None)
-    if handler is None:
-        return
-    reservations = list(
-        Reservation.objects.filter(
-            trip_id=trip_id, client__isnull=False, status__in=SEAT_HOLDING
-        ).exclude(status="boarded")
-    )
-    transaction.on_commit(lambda: [handler(r) for r in reservations])
 
 
 def no_show_policy(station_id):
@@ -450,6 +436,7 @@ def _depart(queue, turn, by):
     audit(actor=by, action="queue.departed", obj=queue, station_id=queue.station_id,
           vehicle=turn.vehicle.plate, trip=trip.pk, seats_sold=trip.seats_total - trip.seats_available,
           free_seats=trip.seats_available)  # fmt: skip
+    record_trip_event("trip.departed", trip)
     _start_loading(queue, now, by)
     return trip
 

@@ -20,6 +20,7 @@ from louage.stations.cities import CITIES
 from louage.stations.models import Station, Vehicle
 from louage.stations.services import check_can_manage_station, require_admin, station_of
 
+from .event_data import record_trip_event
 from .models import Fare, RouteDuration, Trip, TripKind, TripStatus
 from .selectors import official_fare
 
@@ -158,6 +159,7 @@ def plan_trip(
         seats_available=seats,
     )
     audit(actor=by, action="trip.planned", obj=trip, station_id=origin.pk, price=price, seats=seats)
+    record_trip_event("trip.created", trip)
     return trip
 
 
@@ -212,6 +214,7 @@ def update_trip(*, trip, by, **changes):
     audit(
         actor=by, action="trip.updated", obj=trip, station_id=trip.origin_id, fields=sorted(changes)
     )
+    record_trip_event("trip.updated", trip, changed=sorted(changes))
     return Trip.objects.select_related("origin", "destination", "vehicle").get(pk=trip.pk)
 
 
@@ -235,6 +238,7 @@ def cancel_trip(*, trip, by, reason=""):
     audit(
         actor=by, action="trip.cancelled", obj=trip, station_id=trip.origin_id, reason=reason[:200]
     )
+    record_trip_event("trip.cancelled", trip)
     return trip
 
 
@@ -254,6 +258,7 @@ def mark_departed(*, trip, by):
         raise InvalidTransition(_("Ce départ n'est plus programmé."))
     trip.refresh_from_db()
     audit(actor=by, action="trip.departed", obj=trip, station_id=trip.origin_id)
+    record_trip_event("trip.departed", trip)
     return trip
 
 

@@ -9,7 +9,8 @@ from louage.core.models import Event
 
 
 @pytest.fixture
-def seen(monkeypatch):
+def seen(monkeypatch, settings):
+    settings.EVENTS_RELAY_INLINE = False  # these tests relay by hand
     monkeypatch.setattr(events, "_subscribers", [])
     calls = []
 

@@ -21,6 +21,7 @@ import pytest
 
 from tests.support.load import SteadyLoad
 from tests.support.servers import (
+    EventRelay,
     LiveServer,
     MissingSystemPackage,
     NginxServer,
@@ -123,6 +124,7 @@ def stack(tmp_path_factory):
         "HOLD_COOLDOWN_AFTER_EXPIRED": "0",
         "RATE_API_BOOKING": "100000/m",
         "GUNICORN_TIMEOUT": "20",
+        "EVENTS_RELAY_INLINE": "false",
     }
     setup_env = base_env(LOUAGE_VAR_DIR=root, **env)
     manage(setup_env, "migrate", "--noinput", "-v0")
@@ -136,6 +138,7 @@ def stack(tmp_path_factory):
             server = LiveServer(database_url=url, workdir=workdir, workers=3, env=env).start()
             servers.append(server)
             workers.append(TaskWorker(server.env, workdir / "tasks.log").start())
+            workers.append(EventRelay(server.env, workdir / "relay.log").start())
         nginx = NginxServer(
             upstreams=[s.url.removeprefix("http://") for s in servers],
             static_root=root / "static", media_root=root / "media",

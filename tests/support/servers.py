@@ -169,6 +169,9 @@ def base_env(**overrides):
             "DEBUG": "true",
             "ACCESS_LOG": "0",
             "LOG_LEVEL": "WARNING",
+            # Live servers relay domain events after each commit themselves; ProcfileApp and
+            # the resilience stack run relay processes instead.
+            "EVENTS_RELAY_INLINE": "true",
             "PYTHONUNBUFFERED": "1",
         }
     )
@@ -373,6 +376,19 @@ class TaskWorker:
                 self.process.wait(timeout=5)
 
 
+class EventRelay(TaskWorker):
+    """A `manage.py relay_events` process on a live server's database and settings."""
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "relay_events", "--interval", "0.2"],
+                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        return self
+
+
 class RedisServer:
     """redis-server on loopback, in memory only; `pause`/`resume` make an outage."""
 
@@ -510,6 +526,7 @@ class ProcfileApp:
                 "PORT": self.port,
                 "WEB_CONCURRENCY": workers,
                 "PATH": f"{bin_dir}:{os.environ.get('PATH', '')}",
+                "EVENTS_RELAY_INLINE": "false",  # the Procfile's relay process does it
                 **(env or {}),
             }
         )
