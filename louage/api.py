@@ -28,6 +28,7 @@ from louage.stations.api import places_router, stations_router, vehicles_router
 from louage.tickets.api import router as tickets_router
 from louage.trips.api import fares_router
 from louage.trips.api import router as trips_router
+from louage.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger("louage.api")
 
@@ -139,4 +140,5 @@ api.add_router("/notifications", notifications_router)
 api.add_router("/notices", notices_router)
 api.add_router("/reports", reports_router)
 api.add_router("/queues", queues_router)
+api.add_router("/webhooks", webhooks_router)
 api.add_router("/fares", fares_router)

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "louage.notifications",
     "louage.reporting",
     "louage.queues",
+    "louage.webhooks",
 ]
 
 MIDDLEWARE = [
@@ -313,6 +314,11 @@ TASKS = {
 # process); inline, each commit relays its events in the same process (tests, tools).
 EVENTS_RELAY_INLINE = env_bool("EVENTS_RELAY_INLINE", False)
 EVENTS_KEEP_DAYS = env_int("EVENTS_KEEP_DAYS", 30)
+
+# Partner webhooks never go to private, loopback or link-local addresses unless allowed (tests,
+# on-premise partners); an endpoint failing this many days in a row is switched off.
+WEBHOOKS_ALLOW_PRIVATE = env_bool("WEBHOOKS_ALLOW_PRIVATE", False)
+WEBHOOKS_DISABLE_AFTER_DAYS = env_int("WEBHOOKS_DISABLE_AFTER_DAYS", 3)
 
 # A task still RUNNING after this long was left by a worker that died: it runs again.
 TASK_STALLED_SECONDS = env_int("TASK_STALLED_SECONDS", 300)

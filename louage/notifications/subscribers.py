@@ -2,6 +2,9 @@
 their emails (louage.core.events). A subscriber's writes commit with the relay's mark that it
 handled the event, so a notification is written once even when an event is relayed again."""
 
+from django.utils.translation import gettext as _
+
+from louage.accounts.models import User
 from louage.booking.models import Reservation
 from louage.core.events import subscriber
 
@@ -55,3 +58,20 @@ def louage_loading(event):
     )
     for reservation in travellers:
         services.notify_louage_loading(reservation)
+
+
+@subscriber("webhook.disabled", name="notifications.webhook_disabled")
+def webhook_disabled(event):
+    owner = User.objects.filter(pk=event.data.get("owner_id"), is_active=True).first()
+    if owner is not None:
+        services.notify(
+            user=owner,
+            kind="webhook_disabled",
+            title=_("Webhook désactivé"),
+            body=_(
+                "Le webhook %(url)s échoue depuis plusieurs jours : il est désactivé. "
+                'Réactivez-le (PATCH /api/v1/webhooks/%(id)s {"active": true}) une fois '
+                "le partenaire rétabli."
+            )
+            % {"url": event.data.get("url", ""), "id": event.data.get("endpoint_id")},
+        )

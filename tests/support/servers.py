@@ -911,3 +911,69 @@ class FacebookGraph(_ThreadedWSGI):
         user = self.users[info["user_id"]]
         fields = request.args.get("fields", "id,name").split(",")
         return self._json({k: v for k, v in user.items() if k in fields or k == "id"})
+
+
+class WebhookReceiver:
+    """A partner's HTTP endpoint on loopback: records every request it gets; can answer
+    errors for a while, hang, or redirect, as a failing partner would."""
+
+    def __init__(self):
+        import http.server
+        import threading
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}/hooks/louage"
+        self.requests = []
+        self.lock = threading.Lock()
+        self.failures_left = 0
+        self.failure_status = 500
+        self.hang_seconds = 0
+        self.redirect = ""
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's hook name
+                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                with receiver.lock:
+                    receiver.requests.append(
+                        {"headers": dict(self.headers), "body": body, "at": time.time()}
+                    )
+                    failing = receiver.failures_left > 0
+                    if failing:
+                        receiver.failures_left -= 1
+                if receiver.hang_seconds:
+                    time.sleep(receiver.hang_seconds)
+                if receiver.redirect:
+                    self.send_response(302)
+                    self.send_header("Location", receiver.redirect)
+                elif failing:
+                    self.send_response(receiver.failure_status)
+                else:
+                    self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", self.port), Handler)
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def start(self):
+        self.thread.start()
+        return self
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+    def received(self):
+        with self.lock:
+            return list(self.requests)
+
+    def wait_for(self, count, timeout=30):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if len(self.received()) >= count:
+                return self.received()
+            time.sleep(0.05)
+        raise AssertionError(f"{len(self.received())} webhook requests, expected {count}")

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
 from louage.booking.services import expire_stale_holds
+from louage.core import housekeeping
 from louage.core.task_queue import requeue_stalled_tasks
 
 logger = logging.getLogger("louage.booking")
@@ -39,6 +40,7 @@ class Command(BaseCommand):
 
     def _sweep(self):
         requeue_stalled_tasks()
+        housekeeping.run()  # the chores other apps registered (overdue webhooks, …)
         expired = expire_stale_holds()
         if expired:
             self.stdout.write(f"expired {expired} hold(s)")

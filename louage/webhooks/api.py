@@ -1,0 +1,149 @@
+"""Partner webhooks (admins): endpoints, their delivery log, retries."""
+
+import datetime as dt
+from typing import Literal
+
+from django.utils.translation import gettext as _
+from ninja import Router, Schema, Status
+from ninja.pagination import paginate
+from pydantic import ConfigDict, Field
+
+from louage.accounts.models import Role
+from louage.core.api import Page, error_responses, jwt_auth, require_role
+from louage.core.errors import NotFound
+from louage.core.events import PUBLIC_TYPES
+
+from . import services
+from .models import Delivery, Endpoint
+
+router = Router(tags=["webhooks"], auth=jwt_auth)
+
+EventType = Literal[PUBLIC_TYPES]  # type: ignore[valid-type]
+
+
+class EndpointOut(Schema):
+    id: int
+    url: str
+    events: list[str]
+    description: str
+    active: bool
+    created_at: dt.datetime
+    failing_since: dt.datetime | None
+    disabled_at: dt.datetime | None
+
+
+class EndpointCreatedOut(EndpointOut):
+    secret: str = Field(description="signs every delivery; shown this once, keep it")
+
+
+class EndpointIn(Schema):
+    model_config = ConfigDict(extra="forbid")
+    url: str = Field(max_length=500, description="https:// address of the partner")
+    events: list[EventType] = Field(min_length=1, max_length=len(PUBLIC_TYPES))
+    description: str = Field("", max_length=200)
+
+
+class EndpointPatch(Schema):
+    model_config = ConfigDict(extra="forbid")
+    url: str | None = Field(None, max_length=500)
+    events: list[EventType] | None = Field(None, min_length=1, max_length=len(PUBLIC_TYPES))
+    description: str | None = Field(None, max_length=200)
+    active: bool | None = Field(None, description="true switches a disabled endpoint back on")
+
+
+class DeliveryOut(Schema):
+    id: int
+    event_id: str
+    event_type: str
+    status: str
+    attempts: int
+    last_status_code: int | None
+    last_error: str
+    next_attempt_at: dt.datetime | None
+    delivered_at: dt.datetime | None
+    created_at: dt.datetime
+
+    @staticmethod
+    def resolve_event_id(obj):
+        return str(obj.event.event_id)
+
+    @staticmethod
+    def resolve_event_type(obj):
+        return obj.event.type
+
+    @staticmethod
+    def resolve_next_attempt_at(obj):
+        return obj.next_attempt_at if obj.status == "pending" else None
+
+
+def _endpoint(request, endpoint_id):
+    require_role(request, Role.ADMIN)
+    endpoint = Endpoint.objects.filter(pk=endpoint_id).first()
+    if endpoint is None:
+        raise NotFound(_("Webhook introuvable."))
+    return endpoint
+
+
+@router.post("", response={201: EndpointCreatedOut, **error_responses(401, 403, 422)})
+def create(request, payload: EndpointIn):
+    """Subscribe a partner URL to events; the answer carries the signing secret, once."""
+    require_role(request, Role.ADMIN)
+    endpoint, secret = services.create_endpoint(by=request.auth, **payload.dict())
+    endpoint.secret = secret
+    return Status(201, endpoint)
+
+
+@router.get("", response={200: list[EndpointOut], **error_responses(401, 403)})
+@paginate(Page)
+def list_endpoints(request):
+    require_role(request, Role.ADMIN)
+    return Endpoint.objects.order_by("pk")
+
+
+@router.get("/{int:endpoint_id}", response={200: EndpointOut, **error_responses(401, 403, 404)})
+def get_endpoint(request, endpoint_id: int):
+    return _endpoint(request, endpoint_id)
+
+
+@router.patch(
+    "/{int:endpoint_id}", response={200: EndpointOut, **error_responses(401, 403, 404, 422)}
+)
+def update(request, endpoint_id: int, payload: EndpointPatch):
+    endpoint = _endpoint(request, endpoint_id)
+    return services.update_endpoint(
+        by=request.auth, endpoint=endpoint, **payload.dict(exclude_unset=True)
+    )
+
+
+@router.delete("/{int:endpoint_id}", response={204: None, **error_responses(401, 403, 404)})
+def delete(request, endpoint_id: int):
+    services.delete_endpoint(by=request.auth, endpoint=_endpoint(request, endpoint_id))
+    return Status(204, None)
+
+
+@router.get(
+    "/{int:endpoint_id}/deliveries",
+    response={200: list[DeliveryOut], **error_responses(401, 403, 404)},
+)
+@paginate(Page)
+def deliveries(request, endpoint_id: int):
+    """The delivery log, newest first."""
+    endpoint = _endpoint(request, endpoint_id)
+    return Delivery.objects.filter(endpoint=endpoint).select_related("event").order_by("-pk")
+
+
+@router.post(
+    "/{int:endpoint_id}/deliveries/{int:delivery_id}/retry",
+    response={200: DeliveryOut, **error_responses(401, 403, 404, 409)},
+)
+def retry(request, endpoint_id: int, delivery_id: int):
+    """Send a failed (or still pending) delivery again now."""
+    endpoint = _endpoint(request, endpoint_id)
+    delivery = (
+        Delivery.objects.select_related("event", "endpoint")
+        .filter(pk=delivery_id, endpoint=endpoint)
+        .first()
+    )
+    if delivery is None:
+        raise NotFound(_("Livraison introuvable."))
+    return services.retry_delivery(by=request.auth, delivery=delivery)

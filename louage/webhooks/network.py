@@ -1,0 +1,65 @@
+"""Where a webhook may be sent: never to a private, loopback, link-local or otherwise
+internal address (server-side request forgery), unless WEBHOOKS_ALLOW_PRIVATE says so.
+
+The address is checked when the endpoint is saved, and again at every delivery on the very
+address the connection goes to (a hostname that resolves elsewhere later — DNS rebinding —
+is caught): the HTTP client connects through `GuardedBackend`, which resolves the name
+itself, checks every address and connects to a checked one.
+"""
+
+import ipaddress
+import socket
+from urllib.parse import urlsplit
+
+import httpcore
+from django.conf import settings
+
+
+class ForbiddenAddress(ValueError):
+    pass
+
+
+def _public(address):
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return ip.is_global and not ip.is_multicast
+
+
+def resolve_checked(host, port):
+    """The addresses `host` resolves to, all of them allowed; ForbiddenAddress otherwise."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (socket.gaierror, UnicodeError) as exc:
+        raise ForbiddenAddress(f"cannot resolve {host}: {exc}") from None
+    addresses = [info[4][0] for info in infos]
+    if not addresses:
+        raise ForbiddenAddress(f"{host} has no address")
+    if not settings.WEBHOOKS_ALLOW_PRIVATE:
+        for address in addresses:
+            if not _public(address):
+                raise ForbiddenAddress(f"{host} resolves to a private address ({address})")
+    return addresses
+
+
+def check_url(url):
+    """Scheme and host of a webhook URL, resolved and checked (raises ForbiddenAddress)."""
+    parts = urlsplit(url)
+    if parts.scheme not in ("https", "http") or not parts.hostname:
+        raise ForbiddenAddress("the URL must be http(s)://host/…")
+    if parts.scheme == "http" and not settings.WEBHOOKS_ALLOW_PRIVATE and not settings.DEBUG:
+        raise ForbiddenAddress("webhooks go to https:// addresses")
+    resolve_checked(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+
+
+class GuardedBackend(httpcore.SyncBackend):
+    """httpcore's network backend, connecting only to checked addresses."""
+
+    def connect_tcp(self, host, port, timeout=None, local_address=None, socket_options=None):
+        last = None
+        for address in resolve_checked(host, port):
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except httpcore.ConnectError as exc:
+                last = exc
+        raise last
