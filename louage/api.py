@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 
 from louage.accounts.api import auth_router, me_router, users_router
 from louage.accounts.social_api import social_router
+from louage.auditlog.api import router as audit_router
 from louage.booking.api import router as reservations_router
 from louage.core.api import LocalTimeRenderer, MalformedBody, StrictJSONParser
 from louage.core.db import is_unavailable
@@ -141,4 +142,5 @@ api.add_router("/notices", notices_router)
 api.add_router("/reports", reports_router)
 api.add_router("/queues", queues_router)
 api.add_router("/webhooks", webhooks_router)
+api.add_router("/audit", audit_router)
 api.add_router("/fares", fares_router)

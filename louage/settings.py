@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "louage.reporting",
     "louage.queues",
     "louage.webhooks",
+    "louage.auditlog",
 ]
 
 MIDDLEWARE = [

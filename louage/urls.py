@@ -44,6 +44,7 @@ urlpatterns = [
     path("", include("louage.tickets.urls")),
     path("", include("louage.payments.urls")),
     path("", include("louage.notifications.urls")),
+    path("", include("louage.auditlog.urls")),
     path("", include("louage.reporting.urls")),
     path("", include("louage.queues.urls")),
     # Avatars are small and public; behind nginx, serve MEDIA_ROOT directly instead.

@@ -26,7 +26,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from louage.core.audit import audit
+from louage.core.audit import audit, values
+from louage.core.audit import changes as audit_changes
 from louage.core.errors import Conflict, InvalidInput, NotAllowed
 from louage.core.errors import field_error as _field_error
 from louage.core.validators import normalize_tunisian_phone
@@ -34,6 +35,7 @@ from louage.core.validators import normalize_tunisian_phone
 from .models import Role, User
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "language")
 MAX_IMAGE_PIXELS = 40_000_000
 
 
@@ -236,6 +238,7 @@ def update_profile(*, user, by, **changes):
     login email request_email_change."""
     if by.pk != user.pk:
         _check_manages(by, user)
+    before = values(user, PROFILE_FIELDS)
     if "email" in changes:
         raise _field_error(
             "email", _("L'adresse e-mail se change avec votre mot de passe et une confirmation.")
@@ -251,7 +254,8 @@ def update_profile(*, user, by, **changes):
             raise _field_error("language", _("Langue non prise en charge."))
         user.language = changes["language"]
     user.save()
-    audit(actor=by, action="user.updated", obj=user, fields=sorted(changes))
+    before, after = audit_changes(before, values(user, PROFILE_FIELDS))
+    audit(actor=by, action="user.updated", obj=user, before=before, after=after)
     return user
 
 
@@ -480,5 +484,6 @@ def change_role(*, user, role, by):
     if role != Role.ADMIN:
         user.is_staff = user.is_superuser = False
     user.save(update_fields=["role", "is_staff", "is_superuser"])
-    audit(actor=by, action="user.role_changed", obj=user, previous=previous, role=role)
+    audit(actor=by, action="user.role_changed", obj=user, before={"role": previous},
+          after={"role": role})  # fmt: skip
     return user

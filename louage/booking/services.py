@@ -350,13 +350,15 @@ def sell_at_desk(*, trip, seats, passenger_name, passenger_phone="", by):
         confirmed_at=now,
         sold_by=by,
     )
-    create_cash_payment(reservation=reservation, by=by)
+    payment = create_cash_payment(reservation=reservation, by=by)
     audit(
         actor=by,
         action="reservation.desk_sale",
         obj=reservation,
         station_id=trip.origin_id,
         seats=seats,
+        payment=payment.pk,
+        amount=payment.amount,
     )
     record_reservation_event("reservation.created", reservation)
     return reservation
@@ -600,9 +602,10 @@ def sell_queue_seats(*, trip, seats, by, passenger_name="", passenger_phone="", 
         sold_by=by,
         **state,
     )
-    create_cash_payment(reservation=reservation, by=by)
+    payment = create_cash_payment(reservation=reservation, by=by)
     audit(actor=by, action="reservation.walk_in" if walk_in else "reservation.desk_sale",
-          obj=reservation, station_id=trip.origin_id, seats=seats, vehicle=trip.vehicle.plate)  # fmt: skip
+          obj=reservation, station_id=trip.origin_id, seats=seats, vehicle=trip.vehicle.plate,
+          payment=payment.pk, amount=payment.amount)  # fmt: skip
     record_reservation_event("reservation.created", reservation)
     return reservation
 

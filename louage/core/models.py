@@ -19,6 +19,11 @@ class AuditEntry(models.Model):
     # The station whose chief may read this entry (null: admins only).
     station_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     data = models.JSONField(default=dict, blank=True)
+    # The changed fields' values before and after (null for a creation or a plain action).
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+    ip = models.GenericIPAddressField(_("adresse"), null=True, blank=True)
+    request_id = models.CharField(max_length=64, blank=True, default="", db_default="")
     created_at = models.DateTimeField(_("date"), auto_now_add=True, db_index=True)
 
     class Meta:
@@ -29,6 +34,15 @@ class AuditEntry(models.Model):
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+    def save(self, *args, **kwargs):
+        # Written once: the log is evidence, the app never rewrites it.
+        if self.pk is not None and not self._state.adding:
+            raise ValueError("audit entries are never changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ValueError("audit entries are never deleted")
 
 
 class Event(models.Model):

@@ -18,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 
+from .audit import request_origin
 from .db import is_unavailable
+from .net import client_ip
 
 request_log = logging.getLogger("louage.request")
 
@@ -43,7 +45,8 @@ class RequestObservabilityMiddleware:
         incoming = request.headers.get("X-Request-ID", "")
         request.id = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
         started = time.perf_counter()
-        response = self.get_response(request)
+        with request_origin(ip=client_ip(request), request_id=request.id):
+            response = self.get_response(request)
         duration = time.perf_counter() - started
         response["X-Request-ID"] = request.id
         match = getattr(request, "resolver_match", None)

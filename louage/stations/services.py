@@ -9,7 +9,7 @@ from django.db.models import ProtectedError
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role, User
-from louage.core.audit import audit
+from louage.core.audit import audit, changes, values
 from louage.core.errors import Conflict, NotAllowed, NotFound
 from louage.core.errors import field_error as _invalid
 from louage.core.validators import normalize_tunisian_phone
@@ -30,6 +30,7 @@ STATION_FIELDS = (
     "is_active",
 )
 VEHICLE_FIELDS = ("plate", "owner_name", "owner_phone", "seats", "active")
+STATION_AUDIT_FIELDS = STATION_FIELDS
 
 
 def normalize_plate(value):
@@ -167,13 +168,14 @@ def create_station(*, by, **data):
 def update_station(*, station, by, **data):
     require_admin(by)
     station = Station.objects.select_for_update().get(pk=station.pk)
+    before = values(station, STATION_AUDIT_FIELDS)
     _apply_station_fields(station, {k: v for k, v in data.items() if k in STATION_FIELDS})
     _save_unique(
         station, "name", _("Une station porte déjà ce nom, ou ce chef dirige déjà une station.")
     )
-    audit(
-        actor=by, action="station.updated", obj=station, station_id=station.pk, fields=sorted(data)
-    )
+    before, after = changes(before, values(station, STATION_AUDIT_FIELDS))
+    audit(actor=by, action="station.updated", obj=station, station_id=station.pk,
+          before=before, after=after)  # fmt: skip
     return station
 
 
@@ -272,15 +274,12 @@ def create_vehicle(*, by, station=None, **data):
 def update_vehicle(*, vehicle, by, **data):
     check_can_manage_station(by, vehicle.station_id)
     vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    before = values(vehicle, VEHICLE_FIELDS)
     _apply_vehicle_fields(vehicle, {k: v for k, v in data.items() if k in VEHICLE_FIELDS})
     _save_unique(vehicle, "plate", _("Un véhicule porte déjà cette immatriculation."))
-    audit(
-        actor=by,
-        action="vehicle.updated",
-        obj=vehicle,
-        station_id=vehicle.station_id,
-        fields=sorted(data),
-    )
+    before, after = changes(before, values(vehicle, VEHICLE_FIELDS))
+    audit(actor=by, action="vehicle.updated", obj=vehicle, station_id=vehicle.station_id,
+          before=before, after=after)  # fmt: skip
     return vehicle
 
 

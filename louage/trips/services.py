@@ -11,7 +11,8 @@ from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role
 from louage.core import clock
-from louage.core.audit import audit
+from louage.core.audit import audit, values
+from louage.core.audit import changes as audit_changes
 from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from louage.core.errors import field_error as _invalid
 from louage.core.templatetags.money import dt
@@ -26,6 +27,9 @@ from .selectors import official_fare
 
 VEHICLE_GAP = timedelta(hours=2)
 MAX_PRICE = 1_000_000  # 1000 DT per seat: anything above is a typing mistake
+
+
+TRIP_AUDIT_FIELDS = ("destination_id", "vehicle_id", "departure", "price", "seats_total")
 
 
 def _positive_int(field, value, *, low, high, message):
@@ -172,6 +176,7 @@ def update_trip(*, trip, by, **changes):
     _check_managed_here(trip)
     if trip.status != TripStatus.SCHEDULED:
         raise InvalidTransition(_("Seul un départ programmé peut être modifié."))
+    before = values(trip, TRIP_AUDIT_FIELDS)
     fields = {}
     vehicle = trip.vehicle
     if changes.get("vehicle_id") not in (None, trip.vehicle_id):
@@ -211,11 +216,12 @@ def update_trip(*, trip, by, **changes):
             )
     if fields and not Trip.objects.filter(pk=trip.pk, status=TripStatus.SCHEDULED).update(**fields):
         raise InvalidTransition(_("Seul un départ programmé peut être modifié."))
-    audit(
-        actor=by, action="trip.updated", obj=trip, station_id=trip.origin_id, fields=sorted(changes)
-    )
-    record_trip_event("trip.updated", trip, changed=sorted(changes))
-    return Trip.objects.select_related("origin", "destination", "vehicle").get(pk=trip.pk)
+    updated = Trip.objects.select_related("origin", "destination", "vehicle").get(pk=trip.pk)
+    before, after = audit_changes(before, values(updated, TRIP_AUDIT_FIELDS))
+    audit(actor=by, action="trip.updated", obj=trip, station_id=trip.origin_id,
+          before=before, after=after)  # fmt: skip
+    record_trip_event("trip.updated", trip, changed=sorted(after))
+    return updated
 
 
 @transaction.atomic
@@ -308,10 +314,16 @@ def set_fare(*, by, origin_city, destination_city, price):
     """Admins set (create or change) the official fare of one route."""
     require_admin(by)
     origin_city, destination_city, price = _fare_fields(origin_city, destination_city, price)
+    previous = (
+        Fare.objects.filter(origin_city=origin_city, destination_city=destination_city)
+        .values_list("price", flat=True)
+        .first()
+    )
     fare, created = Fare.objects.update_or_create(
         origin_city=origin_city, destination_city=destination_city, defaults={"price": price}
     )
-    audit(actor=by, action="fare.set", obj=fare, route=str(fare), price=price, created=created)
+    audit(actor=by, action="fare.set", obj=fare, route=str(fare), created=created,
+          before=None if created else {"price": previous}, after={"price": price})  # fmt: skip
     return fare
 
 

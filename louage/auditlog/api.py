@@ -1,0 +1,56 @@
+"""GET /api/v1/audit: who changed what, when, from where (admins: all; chiefs: own station)."""
+
+import datetime as dt
+from typing import Any
+
+from ninja import Query, Router, Schema
+from ninja.pagination import paginate
+from pydantic import Field
+
+from louage.accounts.models import Role
+from louage.core.api import Page, error_responses, jwt_auth, require_role
+
+from . import selectors
+
+router = Router(tags=["audit"], auth=jwt_auth)
+
+
+class AuditOut(Schema):
+    id: int
+    created_at: dt.datetime
+    actor_id: int | None
+    actor: str | None
+    action: str
+    object_type: str
+    object_id: str
+    station_id: int | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    data: dict[str, Any]
+    ip: str | None
+    request_id: str
+
+    @staticmethod
+    def resolve_actor(obj):
+        return obj.actor.email if obj.actor_id else None
+
+
+class AuditFilters(Schema):
+    station_id: int | None = Field(None, ge=1, le=2**62)
+    actor_id: int | None = Field(None, ge=1, le=2**62)
+    action: str = Field("", max_length=64, pattern=r"^[a-z_.]*$")
+    date_from: dt.date | None = Field(None, alias="from")
+    date_to: dt.date | None = Field(None, alias="to")
+
+
+@router.get("", response={200: list[AuditOut], **error_responses(401, 403, 422)})
+@paginate(Page)
+def audit_log(request, filters: Query[AuditFilters]):
+    """Newest first; `action` is one action or a family ending with a dot (`trip.`); `from`
+    and `to` are Africa/Tunis days. A chief reads its own station's entries only (another
+    station's id is a 403)."""
+    require_role(request, Role.ADMIN, Role.CHIEF)
+    return selectors.entries(
+        user=request.auth, station_id=filters.station_id, actor_id=filters.actor_id,
+        action=filters.action, day_from=filters.date_from, day_to=filters.date_to,
+    )  # fmt: skip
