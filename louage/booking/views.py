@@ -53,9 +53,10 @@ def _hold(request, trip, seats):
     try:
         reservation = services.reserve_seats(trip=trip, client=request.user, seats=seats)
     except PhoneRequired as exc:
-        # The short phone form, then back to this departure to book.
+        # The short phone form, then straight back to holding these seats.
         messages.info(request, exc.message)
-        back = urlencode({"next": reverse("trips:detail", args=[trip.pk])})
+        request.session[INTENT_KEY] = {"trip": trip.pk, "seats": seats}
+        back = urlencode({"next": reverse("booking:resume")})
         return redirect(f"{reverse('accounts:phone')}?{back}")
     except DomainError as exc:
         messages.error(request, exc.message)

@@ -36,25 +36,28 @@ def test_the_api_answers_phone_required_then_books_once_the_phone_is_set(api, tr
     assert response.status_code == 201
 
 
-def test_the_reserve_button_sends_to_the_phone_form_and_back(web, trip, traveller):
+def test_the_reserve_button_sends_to_the_phone_form_and_back_holding_the_seats(
+    web, trip, traveller
+):
     web.force_login(traveller)
     response = web.post(f"/departs/{trip.pk}/reserver/", {"seats": 2})
     assert response.status_code == 302
-    assert response["Location"] == f"/compte/telephone/?next=%2Fdeparts%2F{trip.pk}%2F"
+    assert response["Location"] == "/compte/telephone/?next=%2Freservations%2Freprendre%2F"
     assert not Reservation.objects.exists()
 
     form = web.get(response["Location"])
     assert "Ajoutez votre numéro de téléphone" in form.content.decode()
     response = web.post(
-        "/compte/telephone/", {"phone": "29 555 666", "next": f"/departs/{trip.pk}/"}
+        "/compte/telephone/", {"phone": "29 555 666", "next": "/reservations/reprendre/"}
     )
-    assert response["Location"] == f"/departs/{trip.pk}/"
+    assert response["Location"] == "/reservations/reprendre/"
     traveller.refresh_from_db()
     assert traveller.phone == "+21629555666"
 
-    response = web.post(f"/departs/{trip.pk}/reserver/", {"seats": 2})
+    response = web.get(response["Location"])  # back: the two seats chosen are held
     assert response["Location"].startswith("/reservations/")
-    assert Reservation.objects.get().client == traveller
+    reservation = Reservation.objects.get()
+    assert (reservation.client, reservation.seats) == (traveller, 2)
 
 
 @pytest.mark.parametrize("phone", ["", "abc", "+33 6 12 34 56 78", "123"])
