@@ -69,3 +69,47 @@ class VisitorDigest(models.Model):
 
     def __str__(self):
         return f"{self.day} {self.digest[:8]}…"
+
+
+class TripSales(models.Model):
+    """A departure's sales, kept up to date from the domain events (louage.reporting.sales),
+    so a report sums one small row per departure instead of joining every reservation with
+    its payments. Money in millimes; `revenue` is what was paid minus what was refunded."""
+
+    trip = models.OneToOneField(
+        "trips.Trip", primary_key=True, on_delete=models.CASCADE, related_name="sales"
+    )
+    seats_sold = models.PositiveIntegerField(default=0)  # confirmed and boarded seats
+    revenue = models.BigIntegerField(default=0)
+    refunded = models.BigIntegerField(default=0)
+    payments = models.PositiveIntegerField(default=0)  # payments received (refunded or not)
+    cancelled = models.PositiveIntegerField(default=0)  # reservations cancelled
+    expired = models.PositiveIntegerField(default=0)  # holds that ran out
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("ventes d'un départ")
+        verbose_name_plural = _("ventes par départ")
+
+    def __str__(self):
+        return f"trip {self.trip_id}: {self.seats_sold} seats, {self.revenue} millimes"
+
+
+class TripSalesByMethod(models.Model):
+    """The payments received for a departure, per payment method."""
+
+    trip = models.ForeignKey("trips.Trip", on_delete=models.CASCADE, related_name="sales_by_method")
+    method = models.CharField(max_length=20)
+    payments = models.PositiveIntegerField(default=0)
+    revenue = models.BigIntegerField(default=0)
+    refunded = models.BigIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("ventes d'un départ par moyen de paiement")
+        verbose_name_plural = _("ventes par départ et moyen de paiement")
+        constraints = [
+            models.UniqueConstraint(fields=["trip", "method"], name="trip_sales_one_row_per_method")
+        ]
+
+    def __str__(self):
+        return f"trip {self.trip_id} {self.method}: {self.revenue}"

@@ -12,21 +12,17 @@ station (the origin) and route of the departure they are for.
 - cancelled_departures: departures cancelled.
 """
 
-from django.db.models import Count, F, FilteredRelation, Q, Sum
+from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import Coalesce
 
 from louage.accounts.models import Role, User
-from louage.booking.models import Reservation, ReservationStatus
-from louage.payments.models import PaymentMethod, PaymentStatus
+from louage.payments.models import PaymentMethod
 from louage.stations.models import Station
 from louage.trips.models import Trip, TripStatus
 
-from .models import DailyPageViews, DailyVisitors
+from .models import DailyPageViews, DailyVisitors, TripSalesByMethod
 from .pages import page_label
 from .sql import local_date, local_hour, local_month
-
-SOLD = [ReservationStatus.CONFIRMED, ReservationStatus.BOARDED]
-RECEIVED = [PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED]
 
 TRIP_FIGURES = ("departures", "seats_offered", "cancelled_departures")
 RESERVATION_FIGURES = ("seats_sold", "revenue", "cancelled", "expired")
@@ -48,16 +44,11 @@ def _trip_aggregates():
     }
 
 
-def _reservation_aggregates():
-    status = ReservationStatus
-    return {
-        "seats_sold": Coalesce(Sum("seats", filter=Q(status__in=SOLD)), 0),
-        "revenue": Coalesce(Sum(F("received__amount") - F("received__refunded_amount")), 0),
-        "refunded": Coalesce(Sum("received__refunded_amount"), 0),
-        "payments": Count("received__pk"),
-        "cancelled": Count("pk", filter=Q(status=status.CANCELLED)),
-        "expired": Count("pk", filter=Q(status=status.EXPIRED)),
-    }
+def _sales_sums():
+    """Sums of the departures' TripSales rows (kept up to date by louage.reporting.sales; a
+    departure with no row sold nothing): one small row per departure, not every reservation
+    joined with its payment."""
+    return {name: Coalesce(Sum(f"sales__{name}"), 0) for name in RESERVATION_FIGURES}
 
 
 def _trips(period, station_id):
@@ -65,19 +56,6 @@ def _trips(period, station_id):
     if station_id is not None:
         trips = trips.filter(origin_id=station_id)
     return trips.order_by()
-
-
-def _reservations(period, station_id):
-    reservations = Reservation.objects.filter(
-        trip__departure__gte=period.start, trip__departure__lt=period.end
-    )
-    if station_id is not None:
-        reservations = reservations.filter(trip__origin_id=station_id)
-    # At most one payment per reservation succeeds (a database constraint), so this join
-    # never counts a reservation twice.
-    return reservations.annotate(
-        received=FilteredRelation("payments", condition=Q(payments__status__in=RECEIVED))
-    ).order_by()
 
 
 def _add(target, row, names):
@@ -92,12 +70,11 @@ def _empty():
 def sales_report(period, station_id=None):
     """Sales figures of the departures of `period` (of one origin station, or the network).
 
-    Five queries: departures and their reservations (with payments) grouped once by
-    (day, hour) — and by payment method for reservations — and once by route; then the
-    stations' names. Days, hours, stations and totals are sums of those grouped rows."""
+    Four queries: the departures with their sales rows grouped once by (day, hour) and once
+    by route, their sales per payment method, then the stations' names. Days, hours, stations
+    and totals are sums of those grouped rows."""
     days = {day: _empty() for day in period.dates()}
     hours = {hour: _empty() for hour in range(24)}
-    methods = {}
     cell = {
         "day": local_date("departure", period),
         "hour": local_hour("departure", period),
@@ -106,25 +83,23 @@ def sales_report(period, station_id=None):
         _trips(period, station_id)
         .annotate(**cell)
         .values("day", "hour")
-        .annotate(**_trip_aggregates())
+        .annotate(**_trip_aggregates(), **_sales_sums())
     ):
-        _add(days[row["day"]], row, TRIP_FIGURES)
-        _add(hours[row["hour"]], row, TRIP_FIGURES)
-    cell = {
-        "day": local_date("trip__departure", period),
-        "hour": local_hour("trip__departure", period),
-        "method": F("received__method"),
-    }
+        _add(days[row["day"]], row, SALES_FIGURES)
+        _add(hours[row["hour"]], row, SALES_FIGURES)
+
+    methods = {}
+    by_method = TripSalesByMethod.objects.filter(
+        trip__departure__gte=period.start, trip__departure__lt=period.end
+    )
+    if station_id is not None:
+        by_method = by_method.filter(trip__origin_id=station_id)
     for row in (
-        _reservations(period, station_id)
-        .annotate(**cell)
-        .values("day", "hour", "method")
-        .annotate(**_reservation_aggregates())
+        by_method.order_by()
+        .values("method")
+        .annotate(payments=Sum("payments"), revenue=Sum("revenue"), refunded=Sum("refunded"))
     ):
-        _add(days[row["day"]], row, RESERVATION_FIGURES)
-        _add(hours[row["hour"]], row, RESERVATION_FIGURES)
-        if row["method"]:
-            _add(methods.setdefault(row["method"], {}), row, PAYMENT_FIGURES)
+        methods[row["method"]] = {name: row[name] for name in PAYMENT_FIGURES}
 
     routes = {}
     route = {"from_id": F("origin_id"), "to_id": F("destination_id")}
@@ -132,17 +107,9 @@ def sales_report(period, station_id=None):
         _trips(period, station_id)
         .annotate(**route)
         .values("from_id", "to_id")
-        .annotate(**_trip_aggregates())
+        .annotate(**_trip_aggregates(), **_sales_sums())
     ):
-        _add(routes.setdefault((row["from_id"], row["to_id"]), _empty()), row, TRIP_FIGURES)
-    route = {"from_id": F("trip__origin_id"), "to_id": F("trip__destination_id")}
-    for row in (
-        _reservations(period, station_id)
-        .annotate(**route)
-        .values("from_id", "to_id")
-        .annotate(**_reservation_aggregates())
-    ):
-        _add(routes.setdefault((row["from_id"], row["to_id"]), _empty()), row, RESERVATION_FIGURES)
+        _add(routes.setdefault((row["from_id"], row["to_id"]), _empty()), row, SALES_FIGURES)
 
     station_ids = {key[0] for key in routes} | {key[1] for key in routes}
     stations = {

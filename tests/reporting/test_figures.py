@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from louage.accounts.models import Role
-from louage.reporting import selectors
+from louage.reporting import sales, selectors
 from louage.reporting.models import DailyPageViews, DailyVisitors
 from louage.reporting.periods import Period
 from tests.booking_factories import ConfirmedReservationFactory
@@ -113,6 +113,7 @@ def test_queue_trips_count_as_departures_like_any_other(network):
         origin=network.a, destination=network.b, departure=at(D2, 10), price=8_000, kind="queue"
     )
     ConfirmedReservationFactory(trip=queue_trip, seats=2, client=None, passenger_name="V")
+    sales.refresh(queue_trip.pk)  # written by a factory: no event did it
     totals = selectors.sales_report(network.period)["totals"]
     assert (totals["departures"], totals["seats_offered"], totals["seats_sold"]) == (3, 20, 9)
 
@@ -128,14 +129,15 @@ def test_an_empty_period_is_all_zeros():
 def test_sales_report_runs_the_same_few_queries_whatever_the_data(
     network, django_assert_num_queries
 ):
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         selectors.sales_report(network.period)
     for day in range(20):
         trip = TripFactory(
             origin=network.b, destination=network.a, departure=at(D1, 6) + timedelta(minutes=day)
         )
         ConfirmedReservationFactory(trip=trip, seats=1 + day % 3, client=None, passenger_name="V")
-    with django_assert_num_queries(5):
+    sales.rebuild()
+    with django_assert_num_queries(4):
         report = selectors.sales_report(network.period)
     assert report["totals"]["departures"] == 22
 

@@ -1,0 +1,52 @@
+"""The per-departure sales rows follow every change through the domain events, and always
+equal a full recomputation."""
+
+import pytest
+
+from louage.booking import services as booking
+from louage.payments import online
+from louage.reporting import sales
+from louage.reporting.models import TripSales, TripSalesByMethod
+from louage.trips import services as trips
+from tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def snapshot():
+    return (
+        sorted(TripSales.objects.values_list("trip_id", "seats_sold", "revenue", "refunded",
+                                             "payments", "cancelled", "expired")),
+        sorted(TripSalesByMethod.objects.values_list("trip_id", "method", "payments", "revenue",
+                                                     "refunded")),
+    )  # fmt: skip
+
+
+def test_the_events_keep_each_departures_sales_equal_to_a_recomputation(
+    trip, client_user, django_capture_on_commit_callbacks, midday
+):
+    chief = trip.origin.chief
+    with django_capture_on_commit_callbacks(execute=True):
+        paid = booking.reserve_seats(trip=trip, client=client_user, seats=2)
+        booking.record_cash_payment(reservation=paid, by=chief)
+        booking.board_reservation(reservation=paid, by=chief)
+        refunded = booking.reserve_seats(trip=trip, client=ClientFactory(), seats=1)
+        booking.record_cash_payment(reservation=refunded, by=chief)
+        online.request_refund(payment=refunded.payments.get(), by=chief)
+        booking.sell_at_desk(trip=trip, seats=3, passenger_name="Walk In", by=chief)
+    row = TripSales.objects.get(trip=trip)
+    assert (row.seats_sold, row.revenue, row.refunded, row.payments, row.cancelled) == (
+        5, 5 * trip.price, trip.price, 3, 1,
+    )  # fmt: skip
+    assert TripSalesByMethod.objects.get(trip=trip, method="cash").payments == 3
+    kept = snapshot()
+    sales.rebuild()
+    assert snapshot() == kept
+    with django_capture_on_commit_callbacks(execute=True):
+        trips.cancel_trip(trip=trip, by=chief)
+    row.refresh_from_db()
+    # The boarded travellers travelled; the desk sale is cancelled with the departure.
+    assert (row.seats_sold, row.cancelled, row.revenue) == (2, 2, 2 * trip.price)
+    kept = snapshot()
+    sales.rebuild()
+    assert snapshot() == kept
