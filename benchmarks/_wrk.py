@@ -22,12 +22,12 @@ def wrk_binary():
     return path
 
 
-def data_file(*, tokens=(), trips=(), stations=(), queries=()):
+def data_file(*, tokens=(), trips=(), stations=(), queries=(), queues=()):
     """The lines louage.lua reads (LOUAGE_DATA)."""
     handle = tempfile.NamedTemporaryFile("w", prefix="louage-wrk-", suffix=".txt", delete=False)
     with handle:
         for kind, values in (("token", tokens), ("trip", trips), ("station", stations),
-                             ("query", queries)):  # fmt: skip
+                             ("query", queries), ("queue", queues)):  # fmt: skip
             for value in values:
                 handle.write(f"{kind} {value}\n")
     return handle.name

@@ -1,8 +1,9 @@
-"""Next-louage booking on PostgreSQL (gunicorn, 4 workers): everyone into one queue, and reads."""
+"""Next-louage booking on PostgreSQL (gunicorn, 4 workers, wrk): everyone into one queue of 100
+vehicles, and reads of the queue."""
 
 import json
 
-from benchmarks._load import request, run, show
+from benchmarks import _wrk
 from tests.support.servers import LiveAppFactory, PostgresCluster
 
 SETUP = """
@@ -26,6 +27,12 @@ print(json.dumps({"queue": queue.pk, "tokens": [str(RefreshToken.for_user(u).acc
 """
 
 
+def show(label, figures):
+    print(f"   {label:<42} {figures['per_second']:8.1f} req/s   p50 {figures['p50_ms']:7.1f} ms   "
+          f"p99 {figures['p99_ms']:7.1f} ms   {figures['requests']} requests "
+          f"{figures['statuses']}", flush=True)  # fmt: skip
+
+
 def main():
     cluster = PostgresCluster().start()
     factory = LiveAppFactory(get_cluster=lambda: cluster)
@@ -34,16 +41,15 @@ def main():
             "postgres", workers=4, env={"RATE_API_BOOKING": "1000000/m", "ACCESS_LOG": "0"}
         )
         data = server.shell_json(SETUP)
-        url = f"{server.url}/api/v1/reservations"
-        book = [
-            lambda t=token: request(
-                url, method="POST", token=t, payload={"queue_id": data["queue"], "seats": 1}
-            )
-            for token in data["tokens"]
-        ]
-        show("1000 clients, one queue of 100 vehicles", run(book, threads=16))
-        reads = [lambda: request(f"{server.url}/api/v1/queues/{data['queue']}")] * 500
-        show("GET /api/v1/queues/{id} (100 vehicles)", run(reads, threads=16))
+        booking = _wrk.data_file(tokens=data["tokens"], queues=[data["queue"]])
+        show("1000 clients, one queue of 100 vehicles",
+             _wrk.run(server.url, mode="queue", seconds=15, connections=16, data=booking))  # fmt: skip
+        reads = _wrk.data_file(queries=["__unused__"])
+        figures = _wrk.run(
+            server.url.rstrip("/") + f"/api/v1/queues/{data['queue']}", mode="path",
+            seconds=10, connections=16, data=reads,
+        )  # fmt: skip
+        show("GET /api/v1/queues/{id} (100 vehicles)", figures)
         over = server.sql(
             "SELECT COUNT(*) FROM trips_trip t WHERE t.seats_total - t.seats_available <> "
             "(SELECT COALESCE(SUM(seats), 0) FROM booking_reservation r WHERE r.trip_id = t.id "

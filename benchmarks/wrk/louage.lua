@@ -4,7 +4,10 @@
 -- Environment:
 --   LOUAGE_MODE   search | hold | booking (2/3 one-seat holds, 1/3 cancels of them)
 --                 | mixed (70 % search, 20 % one-seat hold, 10 % cancel)
---   LOUAGE_DATA   file of lines "token <bearer>", "trip <id>", "station <id>", "query <string>"
+--                 | healthz (GET /healthz) | path (GET the URL given to wrk)
+--                 | queue (one-seat holds on "the next louage")
+--   LOUAGE_DATA   file of lines "token <bearer>", "trip <id>", "station <id>",
+--                 "query <string>", "queue <id>"
 --   LOUAGE_ACKS   directory where each thread writes the holds and cancels it saw acknowledged
 --                 (lines "hold <id> <trip_id> <seats>" and "cancel <id>"), or empty
 
@@ -13,7 +16,7 @@ local counter = 0
 local threads = {}
 
 local function read_data()
-  local data = {token = {}, trip = {}, station = {}, query = {}}
+  local data = {token = {}, trip = {}, station = {}, query = {}, queue = {}}
   local path = os.getenv("LOUAGE_DATA")
   if path then
     for line in io.lines(path) do
@@ -64,6 +67,14 @@ local function hold()
     {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
 end
 
+local function queue_hold()
+  local token = pick(data.token)
+  last = {kind = "hold", token = token}
+  local body = '{"queue_id": ' .. pick(data.queue) .. ', "seats": 1}'
+  return wrk.format("POST", "/api/v1/reservations",
+    {["Content-Type"] = "application/json", ["Authorization"] = "Bearer " .. token}, body)
+end
+
 local function cancel()
   local entry = table.remove(held, math.random(#held))
   last = {kind = "cancel", id = entry.id}
@@ -72,7 +83,16 @@ local function cancel()
 end
 
 function request()
+  if mode == "healthz" then
+    last = {kind = "healthz"}
+    return wrk.format("GET", "/healthz")
+  end
+  if mode == "path" then  -- the URL wrk was given, as it is
+    last = {kind = "get"}
+    return wrk.format("GET")
+  end
   if mode == "hold" then return hold() end
+  if mode == "queue" then return queue_hold() end
   if mode == "booking" then
     if math.random() < 0.67 or #held == 0 then return hold() end
     return cancel()

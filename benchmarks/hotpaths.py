@@ -1,0 +1,251 @@
+"""Search and booking near what the machine can do: wrk against gunicorn (default workers),
+on 100,000 departures over 50 stations (SQLite, then a throwaway PostgreSQL for booking),
+with the /healthz ceiling measured in the same run; search cost from 10,000 to 500,000
+departures; RSS per worker; design.md §3.1 checked after the booking runs. Writes the table
+to docs/benchmarks.md."""
+
+import json
+import os
+import platform
+import random
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from benchmarks import _wrk
+from tests.support.servers import LiveAppFactory, PostgresCluster
+
+ROOT = Path(__file__).resolve().parents[1]
+SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
+TRIPS = int(os.environ.get("BENCH_TRIPS", "100000"))
+GROWTH = [int(n) for n in os.environ.get("BENCH_GROWTH", "10000,500000").split(",")]
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "32"))
+TUNIS = ZoneInfo("Africa/Tunis")
+ENV = {
+    "ACCESS_LOG": "0",
+    "RATE_API_BOOKING": "100000000/m",
+    "MAX_PENDING_HOLDS": "100000",
+    "MAX_HELD_SEATS": "100000",
+    "HOLD_COOLDOWN_AFTER_EXPIRED": "0",
+}
+WORKERS = 2 * (os.cpu_count() or 1) + 1  # what `make run` starts
+
+NETWORK = """
+import json
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+from django.utils import timezone
+from tests.support.network_data import generate_bookings, generate_network
+from louage.reporting import sales
+from louage.trips.models import Trip
+start = datetime.now(ZoneInfo("Africa/Tunis")).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=20)
+stations = generate_network(stations=50, trips={trips}, start=start, days=60, seed=1)
+generate_bookings(seed=1)  # every taken seat sold: design.md §3.1 holds before the runs
+sales.rebuild()
+bookable = list(Trip.objects.filter(status="scheduled", seats_available__gte=1,
+    departure__gt=timezone.now() + timedelta(hours=1)).order_by("?").values_list("pk", flat=True)[:20000])
+print(json.dumps({{"stations": [s.pk for s in stations], "bookable": bookable}}))
+"""
+
+CLIENTS = """
+import json
+from louage.accounts.models import User
+from louage.accounts.sessions import tokens_for
+clients = User.objects.bulk_create([User(email=f"bench{{i}}@example.tn", role="client",
+    phone=f"+2169{{i:07d}}", first_name="B", last_name=str(i)) for i in range({count})])
+print(json.dumps([tokens_for(u)["access"] for u in clients]))
+"""
+
+HOT_TRIP = """
+import json
+from datetime import timedelta
+from django.utils import timezone
+from louage.trips.models import Trip
+t = Trip.objects.filter(status="scheduled", departure__gt=timezone.now() + timedelta(hours=2)).first()
+Trip.objects.filter(pk=t.pk).update(seats_total=8, seats_available=8)
+t.reservations.all().delete()
+print(json.dumps(t.pk))
+"""
+
+INVARIANT = (
+    "SELECT COUNT(*) FROM trips_trip t LEFT JOIN (SELECT trip_id, SUM(seats) AS held "
+    "FROM booking_reservation WHERE status IN ('pending', 'confirmed', 'boarded') "
+    "GROUP BY trip_id) r ON r.trip_id = t.id WHERE t.seats_available < 0 "
+    "OR t.seats_available > t.seats_total OR t.seats_total - t.seats_available <> COALESCE(r.held, 0)"
+)
+
+
+def _queries(stations, count=3000, seed=5):
+    rng = random.Random(seed)
+    today = datetime.now(TUNIS).date()
+    queries = []
+    for _ in range(count):
+        origin, destination = rng.sample(stations, 2)
+        day = today + timedelta(days=rng.randint(0, 10))
+        queries.append(f"origin={origin}&destination={destination}&date={day}")
+    return queries
+
+
+REPORT_ADMIN = """
+import json
+from louage.accounts.models import User
+from louage.accounts.sessions import tokens_for
+admin = User.objects.create(email="bench-admin@example.tn", role="admin")
+print(json.dumps(tokens_for(admin)["access"]))
+"""
+REPORT_TARGET_MS = 300
+
+
+def measure_report(server):
+    """The network's sales report over the last 30 days (issue: under 300 ms): median of 15."""
+    import statistics
+
+    from benchmarks._load import request
+
+    token = server.shell_json(REPORT_ADMIN)
+    url = f"{server.url}/api/v1/reports/sales"
+    request(url, token=token)  # warm-up
+    times = []
+    for _ in range(15):
+        status, seconds = request(url, token=token)
+        assert status == 200, status
+        times.append(seconds * 1000)
+    return {"median_ms": statistics.median(times), "max_ms": max(times)}
+
+
+def _rss_mb(server):
+    sizes = []
+    for pid in server.worker_pids():
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(int(line.split()[1]) / 1024)
+    return sizes
+
+
+def _wrk_run(url, **kwargs):
+    return _wrk.run(url, seconds=SECONDS, connections=CONNECTIONS, **kwargs)
+
+
+def measure_search(server, stations):
+    ids = _wrk.data_file(queries=_queries(stations))
+    today = datetime.now(TUNIS).date()
+    cities = _wrk.data_file(queries=[f"origin=Tunis&destination=Sousse&date={today}"])
+    _wrk.run(server.url, mode="search", seconds=3, connections=8, data=ids)  # warm-up
+    return {
+        "healthz": _wrk_run(server.url, mode="healthz", data=ids),
+        "search ids": _wrk_run(server.url, mode="search", data=ids),
+        "search cities": _wrk_run(server.url, mode="search", data=cities),
+    }
+
+
+def measure_booking(server, bookable, tokens, label):
+    data = _wrk.data_file(tokens=tokens, trips=bookable)
+    figures = {f"booking {label}": _wrk_run(server.url, mode="hold", data=data)}
+    hot = server.shell_json(HOT_TRIP)
+    hot_data = _wrk.data_file(tokens=tokens, trips=[hot])
+    figures[f"hot trip {label}"] = _wrk_run(server.url, mode="hold", data=hot_data)
+    sold = server.sql("SELECT COALESCE(SUM(seats), 0) FROM booking_reservation WHERE trip_id = %s "
+                      "AND status IN ('pending', 'confirmed', 'boarded')", (hot,))[0][0]  # fmt: skip
+    figures[f"hot trip {label}"]["sold"] = sold
+    figures[f"invariant {label}"] = server.sql(INVARIANT)[0][0]
+    return figures
+
+
+def measure_growth(factory):
+    """p50 latency of the same kind of search at 10,000 and 500,000 departures (8 connections:
+    the cost of a request, not the machine's throughput)."""
+    growth = {}
+    for trips in GROWTH:
+        server = factory("sqlite", workers=WORKERS, env=ENV)
+        data = server.shell_json(NETWORK.format(trips=trips))
+        queries = _wrk.data_file(queries=_queries(data["stations"]))
+        _wrk.run(server.url, mode="search", seconds=3, connections=8, data=queries)
+        growth[trips] = _wrk.run(server.url, mode="search", seconds=SECONDS, connections=8,
+                                 data=queries)  # fmt: skip
+        server.stop()
+    return growth
+
+
+def _row(label, figures, ceiling):
+    ratio = figures["per_second"] / ceiling if ceiling else 0
+    errors = _wrk.server_errors(figures)
+    return (f"| {label} | {figures['per_second']:,.0f} req/s | {figures['p50_ms']:.1f} ms | "
+            f"{figures['p99_ms']:.1f} ms | {ratio:.0%} | {errors} |")  # fmt: skip
+
+
+def table(results):
+    ceiling = results["healthz"]["per_second"]
+    lines = ["| figure | throughput | p50 | p99 | of /healthz | 5xx |",
+             "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    for key in ("healthz", "search ids", "search cities", "booking sqlite", "hot trip sqlite",
+                "booking postgres", "hot trip postgres"):  # fmt: skip
+        if key in results:
+            lines.append(_row(key, results[key], ceiling))
+    notes = []
+    for label in ("sqlite", "postgres"):
+        if f"hot trip {label}" in results:
+            notes.append(f"hot trip ({label}): {results[f'hot trip {label}']['sold']} of 8 seats "
+                         f"sold; departures breaking §3.1 after the booking runs: "
+                         f"{results[f'invariant {label}']}")  # fmt: skip
+    growth = results.get("growth")
+    if growth:
+        (low, small), (high, large) = ((n, growth[n]["p50_ms"]) for n in (GROWTH[0], GROWTH[-1]))
+        notes.append(f"search p50 at {low:,} departures {small:.1f} ms, at {high:,} "
+                     f"{large:.1f} ms ({(large / small - 1):+.0%})")  # fmt: skip
+    if results.get("report"):
+        report = results["report"]
+        verdict = "under" if report["median_ms"] < REPORT_TARGET_MS else "OVER"
+        notes.append(f"sales report, network, last 30 days: median {report['median_ms']:.0f} ms, "
+                     f"max {report['max_ms']:.0f} ms ({verdict} the {REPORT_TARGET_MS} ms target)")  # fmt: skip
+    if results.get("rss"):
+        notes.append(
+            "RSS per worker under load: " + ", ".join(f"{mb:.0f} MB" for mb in results["rss"])
+        )
+    return "\n".join(lines + [""] + [f"- {note}" for note in notes])
+
+
+def write_docs(text):
+    path = ROOT / "docs" / "benchmarks.md"
+    current = path.read_text() if path.exists() else "# Benchmarks\n"
+    marker = "\n## Hot paths (`make bench`)\n"
+    before, _, after = current.partition(marker)
+    rest = after.split("\n## ", 1)
+    tail = ("\n## " + rest[1]) if len(rest) > 1 else ""
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    section = (f"{marker}\nRun on {datetime.now():%Y-%m-%d %H:%M} ({machine}); wrk, "
+               f"{CONNECTIONS} connections, {SECONDS} s each.\n\n{text}\n")  # fmt: skip
+    path.write_text(before.rstrip() + "\n" + section + tail)
+
+
+def main():
+    started = time.monotonic()
+    cluster = PostgresCluster().start()
+    factory = LiveAppFactory(get_cluster=lambda: cluster)
+    results = {}
+    try:
+        server = factory("sqlite", workers=WORKERS, env=ENV)
+        data = server.shell_json(NETWORK.format(trips=TRIPS))
+        tokens = server.shell_json(CLIENTS.format(count=3000))
+        results.update(measure_search(server, data["stations"]))
+        results.update(measure_booking(server, data["bookable"], tokens, "sqlite"))
+        results["rss"] = _rss_mb(server)
+        results["report"] = measure_report(server)
+        server.stop()
+
+        server = factory("postgres", workers=WORKERS, env=ENV)
+        data = server.shell_json(NETWORK.format(trips=TRIPS))
+        server.sql("ANALYZE")
+        tokens = server.shell_json(CLIENTS.format(count=3000))
+        results.update(measure_booking(server, data["bookable"], tokens, "postgres"))
+        server.stop()
+
+        results["growth"] = measure_growth(factory)
+    finally:
+        factory.close()
+        cluster.stop()
+    text = table(results)
+    print(text, flush=True)
+    write_docs(text)
+    print(f"   ({time.monotonic() - started:.0f} s; written to docs/benchmarks.md)")
+    print("   raw: " + json.dumps({k: v for k, v in results.items() if k != "growth"})[:2000])
