@@ -61,6 +61,8 @@ class Reservation(models.Model):
     confirmed_at = models.DateTimeField(null=True, blank=True)
     boarded_at = models.DateTimeField(null=True, blank=True)
     expired_at = models.DateTimeField(null=True, blank=True)
+    # When the traveller was reminded that the hold runs out (once, by the sweeper).
+    reminded_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
     cancelled_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

@@ -149,17 +149,26 @@ def _is_chief_of(user, trip):
 REMINDER_BEFORE = timedelta(minutes=3)
 
 
-def _schedule_expiry(reservation):
-    from .tasks import expire_reservation, remind_hold_expiring
-
-    try:
-        expire_reservation.using(run_after=reservation.expires_at).enqueue(reservation.pk)
-        if settings.HOLD_MINUTES * 60 > 2 * REMINDER_BEFORE.total_seconds():
-            remind_hold_expiring.using(run_after=reservation.expires_at - REMINDER_BEFORE).enqueue(
-                reservation.pk
-            )
-    except Exception:  # the booking path and the sweep still expire it on time
-        logger.exception("could not enqueue the expiry of reservation %s", reservation.pk)
+@transactional
+def remind_expiring_holds():
+    """Holds that run out within REMINDER_BEFORE get one reminder each (an internal event the
+    notifications turn into a message). Run by the sweeper with the expiry itself: no task
+    row per hold on the booking path. Returns how many were reminded."""
+    now = clock.now()
+    due = list(
+        Reservation.objects.select_for_update(skip_locked=True)
+        .filter(status=S.PENDING, reminded_at__isnull=True, client__isnull=False,
+                expires_at__gt=now, expires_at__lte=now + REMINDER_BEFORE,
+                created_at__lte=now - REMINDER_BEFORE)  # a hold too short to need one: none
+    )  # fmt: skip
+    reminded = 0
+    for reservation in due:
+        if Reservation.objects.filter(pk=reservation.pk, reminded_at__isnull=True).update(
+            reminded_at=now
+        ):
+            record_reservation_event("reservation.expiring", reservation)
+            reminded += 1
+    return reminded
 
 
 def _check_not_queue(trip):
@@ -320,7 +329,6 @@ def reserve_seats(*, trip, client, seats):
         seats=seats,
     )
     record_reservation_event("reservation.created", reservation)
-    transaction.on_commit(lambda: _schedule_expiry(reservation))
     return reservation
 
 
@@ -570,7 +578,6 @@ def hold_queue_seats(*, trip, client, seats):
     audit(actor=client, action="reservation.created", obj=reservation, station_id=trip.origin_id,
           seats=seats, vehicle=trip.vehicle.plate)  # fmt: skip
     record_reservation_event("reservation.created", reservation)
-    transaction.on_commit(lambda: _schedule_expiry(reservation))
     return reservation
 
 

@@ -11,9 +11,9 @@ from django_tasks import default_task_backend
 
 from louage.booking import services
 from louage.booking.models import Reservation, ReservationStatus
-from louage.booking.tasks import expire_reservation
 from louage.core.errors import InvalidTransition
 from louage.core.models import AuditEntry
+from louage.notifications.models import Notification
 from louage.payments import services as payments
 from louage.payments.models import Payment, PaymentStatus
 from tests.booking_factories import CashPaymentFactory, ConfirmedReservationFactory
@@ -84,16 +84,23 @@ def test_a_refund_happens_once_and_never_above_the_amount(trip):
         Payment.objects.filter(pk=payment.pk).update(refunded_amount=payment.amount + 1)
 
 
-def test_a_reservation_schedules_its_expiry_when_the_hold_ends(
-    trip, client_user, dummy_tasks, django_capture_on_commit_callbacks
+def test_a_reservation_writes_no_task_the_sweeper_expires_and_reminds_it(
+    trip, client_user, dummy_tasks, django_capture_on_commit_callbacks, monkeypatch
 ):
     with django_capture_on_commit_callbacks(execute=True):
         reservation = services.reserve_seats(trip=trip, client=client_user, seats=1)
-        assert not dummy_tasks.results  # nothing before the commit
-    expiries = [r for r in dummy_tasks.results if r.task.name == expire_reservation.name]
-    assert len(expiries) == 1
-    assert expiries[0].args == [reservation.pk]
-    assert expiries[0].task.run_after == reservation.expires_at
+    assert not dummy_tasks.results  # no task row per hold on the booking path
+    soon = reservation.expires_at - timedelta(minutes=2)
+    monkeypatch.setattr("louage.core.clock.now", lambda: soon)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("sweep_holds", "--once")
+        call_command("sweep_holds", "--once")  # once only
+    assert Notification.objects.filter(user=client_user, kind="hold_expiring").count() == 1
+    later = reservation.expires_at + timedelta(seconds=1)
+    monkeypatch.setattr("louage.core.clock.now", lambda: later)
+    call_command("sweep_holds", "--once")
+    reservation.refresh_from_db()
+    assert reservation.status == S.EXPIRED
 
 
 def test_a_rolled_back_reservation_schedules_nothing(

@@ -389,6 +389,19 @@ class EventRelay(TaskWorker):
         return self
 
 
+class Sweeper(TaskWorker):
+    """A `manage.py sweep_holds` process (the Procfile's scheduler) on a live server's database."""
+
+    def start(self):
+        with open(self.log_path, "ab") as log:
+            self.process = subprocess.Popen(
+                [sys.executable, str(ROOT / "manage.py"), "sweep_holds", "--every", "1"],
+                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )  # fmt: skip
+        return self
+
+
 class RedisServer:
     """redis-server on loopback, in memory only; `pause`/`resume` make an outage."""
 

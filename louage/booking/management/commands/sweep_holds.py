@@ -4,7 +4,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
-from louage.booking.services import expire_stale_holds
+from louage.booking.services import expire_stale_holds, remind_expiring_holds
 from louage.core import housekeeping
 from louage.core.task_queue import requeue_stalled_tasks
 
@@ -13,8 +13,8 @@ logger = logging.getLogger("louage.booking")
 
 class Command(BaseCommand):
     help = (
-        "Expire pending reservations whose hold is over and requeue tasks a dead worker left "
-        "running: once, or every N seconds."
+        "Expire pending reservations whose hold is over, remind those about to, run the apps' "
+        "chores and requeue tasks a dead worker left running: once, or every N seconds."
     )
 
     def add_arguments(self, parser):
@@ -41,6 +41,7 @@ class Command(BaseCommand):
     def _sweep(self):
         requeue_stalled_tasks()
         housekeeping.run()  # the chores other apps registered (overdue webhooks, …)
+        remind_expiring_holds()
         expired = expire_stale_holds()
         if expired:
             self.stdout.write(f"expired {expired} hold(s)")
