@@ -34,7 +34,7 @@ def test_visitor_searches_signs_up_holds_pays_shows_the_ticket_and_cancels(scree
     assert "estimation" in row.locator("[data-testid=arrival]").inner_text()
     page.shot("results")
 
-    row.locator("text=Voir").click()
+    row.locator("text=Réserver").click()
     page.wait_for_url(f"**/departs/{trip['id']}/")
     page.select_option("select[name=seats]", "2")
     total = page.inner_text("[data-testid=total]")

@@ -18,7 +18,7 @@ def test_search_book_pay_download_and_board(page, browser, browser_app):
     page.fill("input[name=destination]", "Nabeul")
     page.fill("input[name=date]", trip["date"])
     page.wait_for_selector(f"tr[data-trip='{trip['id']}']")
-    page.click(f"tr[data-trip='{trip['id']}'] >> text=Voir")
+    page.click(f"tr[data-trip='{trip['id']}'] >> text=Réserver")
     page.select_option("select[name=seats]", "1")
     page.click("[data-testid=reserve]")
     page.wait_for_url("**/reservations/*/")
