@@ -8,7 +8,9 @@ from pathlib import Path
 
 import arabic_reshaper
 import segno
-from bidi import get_display
+
+# The pure-Python algorithm of python-bidi also mirrors brackets in right-to-left runs.
+from bidi.algorithm import get_display
 from django.utils import translation
 from django.utils.translation import gettext as _
 from reportlab.lib import colors
