@@ -12,7 +12,7 @@ def test_visitor_searches_signs_up_holds_pays_shows_the_ticket_and_cancels(scree
     trip = browser_app.shell_json(
         "import json; from datetime import timedelta; from louage.core import clock; from louage.core.times import local_date, local_today;"
         "from louage.trips.models import Trip;"
-        "t = Trip.objects.filter(origin__city='Tunis', destination__city='Sousse', status='scheduled', seats_available__gte=2).order_by('departure').first();"
+        "t = Trip.objects.filter(origin__city='Tunis', destination__city='Sousse', status='scheduled', kind='scheduled', seats_available__gte=2).order_by('departure').first();"
         "when = clock.now() + timedelta(hours=3); Trip.objects.filter(pk=t.pk).update(departure=when);"
         "print(json.dumps({'id': t.pk, 'price': t.price, 'today': local_date(when) == local_today()}))"
     )
