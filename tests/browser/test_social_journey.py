@@ -60,7 +60,10 @@ def test_a_visitor_signs_in_with_a_provider_completes_the_phone_and_books(
     )
 
     page.goto(f"/departs/{trip_id}/")
-    page.click("text=Connectez-vous pour réserver")
+    # A visitor chooses seats first; the login page keeps them for after signing in.
+    page.select_option("select[name=seats]", "2")
+    page.click("[data-testid=reserve]")
+    page.wait_for_url("**/accounts/login/**")
     page.click(f"button:has-text('{button}')")
     # The provider's own sign-in page, on its own origin.
     page.wait_for_url(f"{oidc_provider.issuer}/oauth2/authorize*")
@@ -68,12 +71,9 @@ def test_a_visitor_signs_in_with_a_provider_completes_the_phone_and_books(
     page.fill("input[name=sub]", sub)
     page.click("button:has-text('Authorize')")
 
-    page.wait_for_url(f"**/departs/{trip_id}/")
-    assert page.locator("nav .nav-user").text_content().strip() == "Ines"
-    page.select_option("select[name=seats]", "2")
-    page.click("[data-testid=reserve]")
-
+    # Back from the provider: the seats are held at once, which needs a phone number first.
     page.wait_for_url("**/compte/telephone/**")
+    assert page.locator("nav .nav-user").text_content().strip() == "Ines"
     assert "Ajoutez votre numéro de téléphone" in page.inner_text(".messages")
     page.fill("input[name=phone]", "98 765 432")
     page.click("[data-testid=phone-form] button[type=submit]")
