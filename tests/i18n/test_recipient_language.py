@@ -90,3 +90,37 @@ def test_an_arabic_ticket_embeds_its_arabic_font(arabic_trip, client_user):
         if "NotoSansArabic" in str(f.get_object()["/BaseFont"])
     ]
     assert descriptors and all("/FontFile2" in d for d in descriptors)  # glyphs inside the file
+
+
+def test_a_password_reset_email_reads_in_the_accounts_language(client, client_user, settings):
+    from django.core import mail
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client_user.language = "ar"
+    client_user.save()
+    # Asked for from a French page: the email still follows the account.
+    response = client.post("/accounts/password/reset/", {"email": client_user.email})
+    assert response.status_code == 302
+    message = mail.outbox[-1]
+    assert message.to == [client_user.email]
+    assert "كلمة المرور" in message.subject + message.body
+    assert "mot de passe" not in message.body.lower()
+
+
+def test_signing_up_on_arabic_pages_keeps_arabic_for_later_emails(client, settings):
+    from louage.accounts.models import User
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "ar"
+    response = client.post(
+        "/accounts/signup/",
+        {
+            "email": "nour@example.tn",
+            "first_name": "Nour",
+            "last_name": "Ben Ali",
+            "phone": "98 123 456",
+            "password1": "Vers-Sousse-2026!",
+        },
+    )
+    assert response.status_code == 302
+    assert User.objects.get(email="nour@example.tn").language == "ar"
