@@ -16,7 +16,7 @@ from louage.accounts.api import auth_router, me_router, users_router
 from louage.accounts.social_api import social_router
 from louage.auditlog.api import router as audit_router
 from louage.booking.api import router as reservations_router
-from louage.core.api import LocalTimeRenderer, MalformedBody, StrictJSONParser
+from louage.core.api import LocalTimeRenderer, MalformedBody, StrictJSONParser, validation_message
 from louage.core.db import is_unavailable
 from louage.core.errors import DomainError, InvalidInput
 from louage.core.observability import RETRY_AFTER_SECONDS
@@ -77,7 +77,7 @@ def validation_error(request, exc):
             for part in item.get("loc", [])
             if part not in ("body", "payload", "query", "path", "form", "file")
         ]
-        errors.append({"field": ".".join(loc) or None, "message": item.get("msg", "")})
+        errors.append({"field": ".".join(loc) or None, "message": validation_message(item)})
     return _error(request, 422, _("Données invalides."), "invalid", errors)
 
 

@@ -6,9 +6,11 @@ from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthError
+from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from louage.core.audit import audit
@@ -34,9 +36,19 @@ class AccountAdapter(DefaultAccountAdapter):
         # Web sign-up always creates a client: roles are given by administrators only.
         user = super().save_user(request, user, form, commit=False)
         user.role = Role.CLIENT
+        # The language of the pages the traveller signed up on: emails and tickets follow it.
+        user.language = _supported(translation.get_language())
         if commit:
             user.save()
         return user
+
+    def send_mail(self, template_prefix, email, context):
+        # In the recipient's language (their account's), whichever page sent it; an address
+        # without an account gets the language of the page.
+        user = context.get("user")
+        language = getattr(user, "language", None) or translation.get_language()
+        with translation.override(_supported(language)):
+            return super().send_mail(template_prefix, email, context)
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None):
         # The previous address of a changed login gets a way to take the account back.
@@ -49,6 +61,11 @@ class AccountAdapter(DefaultAccountAdapter):
             path = reverse("accounts:email_undo", args=[token])
             context = {**context, "undo_url": self.request.build_absolute_uri(path)}
         return super().send_notification_mail(template_prefix, user, context, email)
+
+
+def _supported(language):
+    language = (language or "")[:2]
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
 
 
 class ProviderNotConfigured(SocialApp.DoesNotExist, Http404):

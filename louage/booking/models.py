@@ -1,7 +1,12 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext, gettext_noop
 from django.utils.translation import gettext_lazy as _
+
+# A walk-in counted at the door without a name is stored under this (French) source text and
+# shown in the reader's language.
+WALK_IN_NAME = gettext_noop("Voyageur à la porte")
 
 
 class ReservationStatus(models.TextChoices):
@@ -100,4 +105,6 @@ class Reservation(models.Model):
     def traveller_name(self):
         if self.client_id:
             return self.client.get_full_name() or self.client.email
+        if self.passenger_name == WALK_IN_NAME:
+            return gettext(WALK_IN_NAME)
         return self.passenger_name

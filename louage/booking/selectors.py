@@ -2,6 +2,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import Q, Sum
+from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role
 from louage.core import clock
@@ -52,7 +53,7 @@ def reservations_for_user(user, *, status=None, trip_id=None, day_bounds=None):
 def visible_reservation(user, reservation_id):
     reservation = reservations_for_user(user).filter(pk=reservation_id).first()
     if reservation is None:
-        raise NotFound("Réservation introuvable.")
+        raise NotFound(_("Réservation introuvable."))
     return reservation
 
 

@@ -43,7 +43,7 @@ from .errors import (
     TripNotBookable,
 )
 from .event_data import record_reservation_event
-from .models import TRANSITIONS, Reservation, ReservationStatus
+from .models import TRANSITIONS, WALK_IN_NAME, Reservation, ReservationStatus
 from .selectors import (
     refund_deadline,
     seats_consistency,  # noqa: F401  (tests and callers use services.seats_consistency)
@@ -589,7 +589,7 @@ def sell_queue_seats(*, trip, seats, by, passenger_name="", passenger_phone="", 
 
     seats = _check_seats(seats)
     if walk_in:
-        name, phone = (passenger_name or _("Voyageur à la porte")).strip()[:150], ""
+        name, phone = (passenger_name or WALK_IN_NAME).strip()[:150], ""
     else:
         name, phone = _check_passenger(passenger_name, passenger_phone)
     trip = _lock_queue_trip(trip.pk)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_ratelimit.core import is_ratelimited
 from ninja import Field, Schema
 from ninja.pagination import PaginationBase
@@ -52,6 +53,13 @@ class JWTAuth(HttpBearer):
         if user is None or not is_current(access, user):
             return None  # unknown user, or a token issued before the last password change
         request.user = user
+        chosen = request.headers.get("Accept-Language") or request.COOKIES.get(
+            settings.LANGUAGE_COOKIE_NAME
+        )
+        if not chosen and user.language in dict(settings.LANGUAGES):
+            from django.utils import translation
+
+            translation.activate(user.language)  # the account's language, unless asked otherwise
         return user
 
 
@@ -79,6 +87,57 @@ class Page(PaginationBase):
         }
 
 
+# The validation errors of request bodies and query strings in the reader's language: pydantic
+# writes English, keyed by a type with its context ({"ge": 1}, {"max_length": 120}…).
+VALIDATION_MESSAGES = {
+    "missing": gettext_lazy("Ce champ est obligatoire."),
+    "extra_forbidden": gettext_lazy("Champ inconnu."),
+    "string_type": gettext_lazy("Un texte est attendu."),
+    "string_too_short": gettext_lazy("Texte trop court (minimum : %(min_length)s)."),
+    "string_too_long": gettext_lazy("%(max_length)s caractères au plus."),
+    "string_pattern_mismatch": gettext_lazy("Format invalide."),
+    "int_type": gettext_lazy("Un nombre entier est attendu."),
+    "int_parsing": gettext_lazy("Un nombre entier est attendu."),
+    "int_from_float": gettext_lazy("Un nombre entier est attendu."),
+    "float_type": gettext_lazy("Un nombre est attendu."),
+    "float_parsing": gettext_lazy("Un nombre est attendu."),
+    "decimal_parsing": gettext_lazy("Un nombre est attendu."),
+    "bool_type": gettext_lazy("Vrai ou faux (true ou false) est attendu."),
+    "bool_parsing": gettext_lazy("Vrai ou faux (true ou false) est attendu."),
+    "greater_than": gettext_lazy("Doit être supérieur à %(gt)s."),
+    "greater_than_equal": gettext_lazy("Doit être supérieur ou égal à %(ge)s."),
+    "less_than": gettext_lazy("Doit être inférieur à %(lt)s."),
+    "less_than_equal": gettext_lazy("Doit être inférieur ou égal à %(le)s."),
+    "date_type": gettext_lazy("Une date AAAA-MM-JJ est attendue."),
+    "date_parsing": gettext_lazy("Une date AAAA-MM-JJ est attendue."),
+    "date_from_datetime_parsing": gettext_lazy("Une date AAAA-MM-JJ est attendue."),
+    "datetime_type": gettext_lazy("Une date et une heure ISO 8601 sont attendues."),
+    "datetime_parsing": gettext_lazy("Une date et une heure ISO 8601 sont attendues."),
+    "datetime_from_date_parsing": gettext_lazy("Une date et une heure ISO 8601 sont attendues."),
+    "list_type": gettext_lazy("Une liste est attendue."),
+    "dict_type": gettext_lazy("Un objet JSON est attendu."),
+    "model_type": gettext_lazy("Un objet JSON est attendu."),
+    "model_attributes_type": gettext_lazy("Un objet JSON est attendu."),
+    "enum": gettext_lazy("Valeur non prise en charge."),
+    "literal_error": gettext_lazy("Valeur non prise en charge."),
+    "json_invalid": gettext_lazy("Le corps de la requête n'est pas du JSON valide."),
+    "too_long": gettext_lazy("Liste trop longue."),
+    "too_short": gettext_lazy("Liste trop courte."),
+}
+
+
+def validation_message(error):
+    """One pydantic error as a sentence in the active language (its own text when unknown)."""
+    message = VALIDATION_MESSAGES.get(error.get("type"))
+    if message is None:
+        return error.get("msg", "")
+    context = {key: value for key, value in (error.get("ctx") or {}).items()}
+    try:
+        return str(message) % context if "%(" in str(message) else str(message)
+    except (KeyError, TypeError, ValueError):
+        return error.get("msg", "")
+
+
 def optional_body(request, schema):
     """Parse an optional JSON body with `schema` (None when the body is empty)."""
     if not request.content_type.endswith("json") or not request.body.strip():
@@ -93,7 +152,7 @@ def optional_body(request, schema):
         return schema.model_validate(data)
     except pydantic.ValidationError as exc:
         errors = [
-            {"field": ".".join(str(p) for p in e["loc"]) or None, "message": e["msg"]}
+            {"field": ".".join(str(p) for p in e["loc"]) or None, "message": validation_message(e)}
             for e in exc.errors()
         ]
         raise InvalidInput(errors=errors) from None

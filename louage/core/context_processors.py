@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.utils.translation import get_language_bidi
 
 
 def navigation(request):
@@ -11,4 +12,7 @@ def navigation(request):
         "is_chief_role": role == "chief",
         "is_client_role": role == "client",
         "LANGUAGES": settings.LANGUAGES,
+        # Arrows are not mirrored by the browser: a route reads "Tunis ← Sousse" in Arabic.
+        "arrow": "←" if get_language_bidi() else "→",
+        "back_arrow": "→" if get_language_bidi() else "←",
     }

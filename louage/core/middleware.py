@@ -41,6 +41,17 @@ class PreferredLanguageMiddleware:
         if language not in self.supported:
             user = getattr(request, "user", None)
             language = getattr(user, "language", None) if user and user.is_authenticated else None
+        if language not in self.supported and request.path.startswith("/api/"):
+            # API clients (the mobile app) name their reader's language; a token's account
+            # language applies once authenticated (louage.core.api.JWTAuth).
+            language = (
+                translation.get_supported_language_variant(
+                    translation.get_language_from_request(request), strict=False
+                )
+                if request.headers.get("Accept-Language")
+                else None
+            )
+            language = language[:2] if language else None
         if language not in self.supported:
             language = settings.LANGUAGE_CODE
         translation.activate(language)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.utils import dateformat
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from louage.core import clock
@@ -27,6 +28,33 @@ STYLES = {
     "iso_date": "Y-m-d",  # 2026-11-27 (date inputs)
 }
 
+# Where a language writes a style differently. Arabic has no usual short day names: the
+# full one ("الخميس 27/11"); English puts the weekday first with a comma in long dates.
+LANGUAGE_STYLES = {
+    "ar": {"day": "l d/m", "day_time": "l d/m H:i", "long": "l j F Y، H:i"},
+    "en": {"long_date": "l j F Y", "long": "l j F Y, H:i"},
+}
+
+# Tunisia writes the months in Arabic as in French (جانفي, فيفري …), not as in the Middle East.
+TUNISIAN_MONTHS_AR = [
+    "جانفي", "فيفري", "مارس", "أفريل", "ماي", "جوان",
+    "جويلية", "أوت", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر",
+]  # fmt: skip
+
+
+def _language():
+    return (get_language() or settings.LANGUAGE_CODE)[:2]
+
+
+def _format(value, style):
+    """Django's dateformat with the active language's style and Tunisian Arabic months."""
+    language = _language()
+    pattern = LANGUAGE_STYLES.get(language, {}).get(style) or STYLES.get(style, style)
+    if language == "ar" and "F" in pattern:
+        month = "".join("\\" + char for char in TUNISIAN_MONTHS_AR[value.month - 1])
+        pattern = pattern.replace("F", month)
+    return dateformat.format(value, pattern)
+
 
 def local(value):
     """The moment `value` in Tunis time (a naive value is taken as already local)."""
@@ -43,8 +71,8 @@ def format_local(value, style="short"):
     if value is None:
         return ""
     if isinstance(value, date) and not isinstance(value, datetime):
-        return dateformat.format(value, STYLES.get(style, style))
-    return dateformat.format(local(value), STYLES.get(style, style))
+        return _format(value, style)
+    return _format(local(value), style)
 
 
 def local_date(value):
@@ -70,7 +98,7 @@ def day_label(day):
         return _("Aujourd'hui")
     if day == today + timedelta(days=1):
         return _("Demain")
-    return dateformat.format(day, STYLES["day"])
+    return _format(day, "day")
 
 
 def format_departure(value):
@@ -97,4 +125,4 @@ def format_moment(value):
         return clock_time
     if day == today + timedelta(days=1):
         return _("demain %(time)s") % {"time": clock_time}
-    return f"{dateformat.format(day, STYLES['day'])} {clock_time}"
+    return f"{_format(day, 'day')} {clock_time}"

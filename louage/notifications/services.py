@@ -1,10 +1,13 @@
 """In-app notifications (written in the same transaction as the change) and their emails
 (sent by the task worker once the transaction has committed)."""
 
+import functools
 import logging
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role
@@ -41,15 +44,37 @@ def notify(*, user, kind, title, body, reservation=None, ticket_reservation_id=N
     return notification
 
 
+def recipient_language(user):
+    """The language a user reads their notifications, emails and tickets in."""
+    language = getattr(user, "language", None)
+    return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+
+
+def _in_recipient_language(func):
+    """Write the notification in the traveller's language, whoever's request caused it (a
+    chief, the payment gateway, the task worker)."""
+
+    @functools.wraps(func)
+    def wrapper(reservation, *args, **kwargs):
+        with translation.override(recipient_language(reservation.client)):
+            return func(reservation, *args, **kwargs)
+
+    return wrapper
+
+
 def _trip_words(reservation):
     trip = reservation.trip
     if trip.kind == "queue":  # departs when full: the vehicle, not an hour, tells it apart
         return _("%(origin)s → %(destination)s, louage %(plate)s (départ quand il est complet)") % {
-            "origin": trip.origin.city,
-            "destination": trip.destination.city,
+            "origin": trip.origin.local_city,
+            "destination": trip.destination.local_city,
             "plate": trip.vehicle.plate,
         }
-    return f"{trip.origin.city} → {trip.destination.city}, {format_local(trip.departure, 'long')}"
+    return _("%(origin)s → %(destination)s, %(when)s") % {
+        "origin": trip.origin.local_city,
+        "destination": trip.destination.local_city,
+        "when": format_local(trip.departure, "long"),
+    }
 
 
 def _reload(reservation):
@@ -58,6 +83,7 @@ def _reload(reservation):
     ).get(pk=reservation.pk)
 
 
+@_in_recipient_language
 def notify_payment_received(reservation, **_extra):
     reservation = _reload(reservation)
     return notify(
@@ -78,6 +104,7 @@ def notify_payment_received(reservation, **_extra):
     )
 
 
+@_in_recipient_language
 def notify_reservation_cancelled(reservation, refunded=False, **_extra):
     reservation = _reload(reservation)
     body = _("Votre réservation %(code)s (%(trip)s) est annulée.") % {
@@ -97,6 +124,7 @@ def notify_reservation_cancelled(reservation, refunded=False, **_extra):
     )
 
 
+@_in_recipient_language
 def notify_trip_cancelled(reservation, refunded=False, **_extra):
     reservation = _reload(reservation)
     body = _(
@@ -118,6 +146,7 @@ def notify_trip_cancelled(reservation, refunded=False, **_extra):
     )
 
 
+@_in_recipient_language
 def notify_hold_expiring(reservation, **_extra):
     reservation = _reload(reservation)
     return notify(
@@ -134,6 +163,7 @@ def notify_hold_expiring(reservation, **_extra):
     )
 
 
+@_in_recipient_language
 def notify_no_show(reservation, refunded=False, **_extra):
     reservation = _reload(reservation)
     body = _(
@@ -148,6 +178,7 @@ def notify_no_show(reservation, refunded=False, **_extra):
     return notify(user=reservation.client, kind="no_show", title=_("Place libérée"), body=body)
 
 
+@_in_recipient_language
 def notify_louage_loading(reservation, **_extra):
     reservation = _reload(reservation)
     return notify(
@@ -209,13 +240,14 @@ def post_notice(*, by, trips, text):
         else:
             recipients.setdefault(client.pk, (client, reservation))
     for client, reservation in recipients.values():
-        notify(
-            user=client,
-            kind="notice",
-            title=_("Message de la station %(station)s") % {"station": station.name},
-            body=f"{text}\n\n({_trip_words(reservation)})",
-            reservation=reservation,
-        )
+        with translation.override(recipient_language(client)):
+            notify(
+                user=client,
+                kind="notice",
+                title=_("Message de la station %(station)s") % {"station": station.local_name},
+                body=f"{text}\n\n({_trip_words(reservation)})",
+                reservation=reservation,
+            )
     audit(
         actor=by,
         action="notice.posted",

@@ -31,7 +31,10 @@ def send_notification_email(notification_id, ticket_reservation_id=None):
         if notification.reservation_id
         else settings.SITE_URL + reverse("booking:mine")
     )
-    with translation.override(user.language or "fr"):
+    from .services import recipient_language
+
+    language = recipient_language(user)
+    with translation.override(language):
         context = {
             "notification": notification,
             "user": user,
@@ -56,7 +59,9 @@ def send_notification_email(notification_id, ticket_reservation_id=None):
             "trip__origin", "trip__destination", "trip__vehicle", "client"
         ).get(pk=ticket_reservation_id)
         message.attach(
-            f"billet-{reservation.code}.pdf", render_ticket_pdf(reservation), "application/pdf"
+            f"billet-{reservation.code}.pdf",
+            render_ticket_pdf(reservation, language=language),
+            "application/pdf",
         )
     message.send()
     Notification.objects.filter(pk=notification.pk).update(emailed_at=clock.now())

@@ -5,13 +5,15 @@ import csv
 import io
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
 from louage.core.templatetags.money import dt
-from louage.tickets.pdf import GREEN
+from louage.tickets.pdf import GREEN, visual
 from louage.tickets.pdf import fonts as pdf_fonts
 
 CSV_COLUMNS = [
@@ -67,7 +69,7 @@ class _Page:
         self.y -= 2 * mm
         self.pdf.setFillColor(GREEN)
         self.pdf.setFont(self.bold, 9)
-        self.pdf.drawString(self.x, self.y, text)
+        self.pdf.drawString(self.x, self.y, visual(text))
         self.pdf.setFillColor(colors.black)
         self.y -= self.ROW
 
@@ -75,7 +77,7 @@ class _Page:
         self.pdf.setFont(self.bold if bold else self.regular, 7.2)
         x = self.x
         for index, (cell, width) in enumerate(zip(cells, widths, strict=True)):
-            text = str(cell)
+            text = visual(cell)
             while text and self.pdf.stringWidth(text, self.regular, 7.2) > width - 1.5 * mm:
                 text = text[:-1]
             if index >= right_from:
@@ -97,8 +99,18 @@ class _Page:
             shown += 1
         if shown < len(lines):
             self.pdf.setFont(self.regular, 7)
+            more = len(lines) - shown
             self.pdf.drawString(
-                self.x, self.y, f"… {len(lines) - shown} ligne(s) de plus : voir le CSV."
+                self.x,
+                self.y,
+                visual(
+                    ngettext(
+                        "… %(count)s ligne de plus : voir le CSV.",
+                        "… %(count)s lignes de plus : voir le CSV.",
+                        more,
+                    )
+                    % {"count": more}
+                ),
             )
             self.y -= self.ROW
         if total is not None:
@@ -111,31 +123,40 @@ def cash_close_pdf(close):
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=A4, pageCompression=1)
     width, height = A4
-    pdf.setTitle(f"Clôture de caisse {close.station.name} {close.day.isoformat()}")
+    pdf.setTitle(
+        _("Clôture de caisse %(station)s %(day)s")
+        % {"station": close.station.local_name, "day": close.day.isoformat()}
+    )
     pdf.setAuthor("Louage")
     pdf.setFillColor(GREEN)
     pdf.rect(0, height - 22 * mm, width, 22 * mm, fill=1, stroke=0)
     pdf.setFillColor(colors.white)
     pdf.setFont(bold, 15)
-    pdf.drawString(12 * mm, height - 11 * mm, "Louage — Clôture de caisse")
+    pdf.drawString(12 * mm, height - 11 * mm, visual(_("Louage — Clôture de caisse")))
     pdf.setFont(regular, 10)
-    pdf.drawString(12 * mm, height - 17.5 * mm,
-                   f"{close.station.name} · {close.day.strftime('%d/%m/%Y')} (heure de Tunis)")  # fmt: skip
+    pdf.drawString(
+        12 * mm,
+        height - 17.5 * mm,
+        visual(
+            _("%(station)s · %(day)s (heure de Tunis)")
+            % {"station": close.station.local_name, "day": close.day.strftime("%d/%m/%Y")}
+        ),
+    )
     pdf.setFillColor(colors.black)
 
     t = close.totals
     y = height - 30 * mm
     summary = [
-        ("Espèces encaissées", dt(t.cash_taken)), ("Espèces remboursées", dt(t.cash_refunded)),
-        ("Espèces en caisse", dt(t.cash_net)), ("Paiements en ligne", dt(t.online_taken)),
-        ("Remboursements en ligne", dt(t.online_refunded)), ("Total net du jour", dt(t.net)),
-        ("Places vendues", str(t.seats_sold)), ("Places remboursées", str(t.seats_refunded)),
+        (_("Espèces encaissées"), dt(t.cash_taken)), (_("Espèces remboursées"), dt(t.cash_refunded)),
+        (_("Espèces en caisse"), dt(t.cash_net)), (_("Paiements en ligne"), dt(t.online_taken)),
+        (_("Remboursements en ligne"), dt(t.online_refunded)), (_("Total net du jour"), dt(t.net)),
+        (_("Places vendues"), str(t.seats_sold)), (_("Places remboursées"), str(t.seats_refunded)),
     ]  # fmt: skip
     for index, (label, value) in enumerate(summary):
         column, line = divmod(index, 4)
         x = 12 * mm + column * 95 * mm
         pdf.setFont(regular, 8.5)
-        pdf.drawString(x, y - line * 4.6 * mm, label)
+        pdf.drawString(x, y - line * 4.6 * mm, visual(label))
         pdf.setFont(bold, 8.5)
         pdf.drawRightString(x + 85 * mm, y - line * 4.6 * mm, value)
     top = y - 4 * 4.6 * mm - 2 * mm
@@ -145,48 +166,52 @@ def cash_close_pdf(close):
 
     widths = [30 * mm, 8 * mm, 26 * mm, 26 * mm]
     left.table(
-        "Par propriétaire",
-        ["Propriétaire", "Pl.", "Espèces", "En ligne"],
+        _("Par propriétaire"),
+        [_("Propriétaire"), _("Pl."), _("Espèces"), _("En ligne")],
         widths,
         [[o.owner_name, o.seats_net, dt(o.cash_net), dt(o.online_net)] for o in close.owners],
     )
     left.table(
-        "Par véhicule",
-        ["Véhicule", "Pl.", "Espèces", "En ligne"],
+        _("Par véhicule"),
+        [_("Véhicule"), _("Pl."), _("Espèces"), _("En ligne")],
         widths,
         [[v.plate, v.seats_net, dt(v.cash_net), dt(v.online_net)] for v in close.vehicles],
-        total=["Total", t.seats_net, dt(t.cash_net), dt(t.online_net)],
+        total=[_("Total"), t.seats_net, dt(t.cash_net), dt(t.online_net)],
     )
     if close.refunds and left.room(4):
         left.table(
-            "Remboursements",
-            ["Heure · réf.", "", "Véhicule", "Montant"],
+            _("Remboursements"),
+            [_("Heure · réf."), "", _("Véhicule"), _("Montant")],
             widths,
             [[f"{r.refunded_at:%H:%M} {r.code}", "", r.plate, dt(r.amount)] for r in close.refunds],
         )
     right.table(
-        "Places vendues par départ",
-        ["Départ", "Véhicule", "Pl.", "Net"],
+        _("Places vendues par départ"),
+        [_("Départ"), _("Véhicule"), _("Pl."), _("Net")],
         [30 * mm, 24 * mm, 8 * mm, 28 * mm],
         [
             [f"{d.departure:%d/%m %H:%M} {d.destination}", d.plate, d.seats_net, dt(d.net)]
             for d in close.departures
         ],
-        total=["Total", "", t.seats_net, dt(t.net)],
+        total=[_("Total"), "", t.seats_net, dt(t.net)],
     )
 
     pdf.setStrokeColor(colors.HexColor("#98a2b3"))
     pdf.line(12 * mm, 32 * mm, width - 12 * mm, 32 * mm)
     pdf.setFont(regular, 9)
-    pdf.drawString(12 * mm, 26 * mm, "Le chef de station")
-    pdf.drawString(108 * mm, 26 * mm, "Le(s) propriétaire(s) des véhicules")
+    pdf.drawString(12 * mm, 26 * mm, visual(_("Le chef de station")))
+    pdf.drawString(108 * mm, 26 * mm, visual(_("Les propriétaires des véhicules")))
     pdf.line(12 * mm, 14 * mm, 90 * mm, 14 * mm)
     pdf.line(108 * mm, 14 * mm, width - 12 * mm, 14 * mm)
     pdf.setFont(regular, 6.5)
     pdf.setFillColor(colors.HexColor("#667085"))
     printed = timezone.localtime().strftime("%d/%m/%Y %H:%M")
-    pdf.drawString(12 * mm, 8 * mm,
-                   f"Édité le {printed} · {t.payments} paiement(s) · montants en dinars (1 DT = 1000 millimes)")  # fmt: skip
+    footer = ngettext(
+        "Édité le %(printed)s · %(count)s paiement · montants en dinars (1 DT = 1000 millimes)",
+        "Édité le %(printed)s · %(count)s paiements · montants en dinars (1 DT = 1000 millimes)",
+        t.payments,
+    ) % {"printed": printed, "count": t.payments}
+    pdf.drawString(12 * mm, 8 * mm, visual(footer))
     pdf.showPage()
     pdf.save()
     return buffer.getvalue()

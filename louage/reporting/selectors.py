@@ -256,4 +256,4 @@ def station_choices():
 
 
 def describe_station(station_id):
-    return Station.objects.filter(pk=station_id).values("id", "name", "city").first()
+    return Station.objects.filter(pk=station_id).values("id", "name", "name_ar", "city").first()

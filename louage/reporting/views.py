@@ -9,6 +9,7 @@ from django.utils.translation import get_language
 from louage.accounts.models import Role
 from louage.core.decorators import role_required
 from louage.core.errors import NotAllowed
+from louage.core.templatetags.money import money_unit
 
 from . import access, charts, selectors
 from .exports import TABLES, csv_response, render_csv
@@ -69,6 +70,7 @@ def dashboard(request):
         )
     context["chart_data"] = {
         "locale": INTL_LOCALES.get(get_language(), "fr-TN"),
+        "money_unit": money_unit(),
         "charts": specs,
     }
     return render(request, "reporting/dashboard.html", context)

@@ -28,3 +28,16 @@ CITY_NAMES_AR = {
     "Korba": "قربة", "Moknine": "المكنين", "Ksar Hellal": "قصر هلال", "Metlaoui": "المتلوي",
     "Ben Guerdane": "بن قردان", "Menzel Bourguiba": "منزل بورقيبة",
 }  # fmt: skip
+
+
+def arabic_interface():
+    from django.utils.translation import get_language
+
+    return (get_language() or "").startswith("ar")
+
+
+def city_label(city):
+    """A city as the interface's language writes it: 'سوسة' on Arabic pages, else 'Sousse'."""
+    if arabic_interface():
+        return CITY_NAMES_AR.get(city, city)
+    return city

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from louage.core.validators import validate_tunisian_phone
 
-from .cities import CITY_CHOICES
+from .cities import CITY_CHOICES, arabic_interface, city_label
 
 
 class Station(models.Model):
@@ -54,6 +54,15 @@ class Station(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def local_name(self):
+        """The name in the interface's language: its Arabic name on Arabic pages, when known."""
+        return self.name_ar if self.name_ar and arabic_interface() else self.name
+
+    @property
+    def local_city(self):
+        return city_label(self.city)
 
 
 class Vehicle(models.Model):

@@ -1,3 +1,5 @@
+from itertools import groupby
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -8,6 +10,7 @@ from louage.core.decorators import role_required
 from louage.core.errors import DomainError
 from louage.core.forms import apply_domain_error
 from louage.core.pagination import paginate_request
+from louage.core.times import local_date
 from louage.trips.selectors import upcoming_from_station
 
 from . import selectors, services
@@ -53,9 +56,21 @@ def station_detail(request, station_id):
 def station_board(request, station_id):
     """The departures board for the screen in the station hall; the list refreshes itself."""
     station = get_object_or_404(Station, pk=station_id)
-    departures = upcoming_from_station(station, limit=15)
+    departures = list(upcoming_from_station(station, limit=15))
+    # One block per Tunis day, so tomorrow's 06:30 never reads as if it followed today's 16:45.
+    days = [
+        {"day": day, "departures": list(trips)}
+        for day, trips in groupby(departures, key=lambda trip: local_date(trip.departure))
+    ]
     template = "stations/_board_rows.html" if request.htmx else "stations/board.html"
-    return render(request, template, {"station": station, "departures": departures})
+    context = {
+        "station": station,
+        "departures": departures,
+        "days": days,
+        # The screen in the station hall: no navigation, large type, a clock.
+        "kiosk": request.GET.get("kiosk") == "1",
+    }
+    return render(request, template, context)
 
 
 @role_required(Role.ADMIN)

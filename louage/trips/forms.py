@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from louage.core.times import TUNIS
 from louage.core.widgets import DateInput, TimeInput
-from louage.stations.cities import CITY_CHOICES
+from louage.stations.cities import CITY_CHOICES, city_label
 from louage.stations.models import Station
 
 from .models import TripStatus
@@ -35,6 +35,12 @@ class SearchForm(forms.Form):
     seats = forms.IntegerField(
         label=_("Places"), min_value=1, max_value=8, initial=1, required=False
     )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Example cities in the page's language (سوسة on Arabic pages).
+        self.fields["origin"].widget.attrs["placeholder"] = city_label("Tunis")
+        self.fields["destination"].widget.attrs["placeholder"] = city_label("Sousse")
 
 
 class TripForm(forms.Form):

@@ -9,7 +9,7 @@ from tests.browser.conftest import login, open_menu
 def test_client_books_sees_the_countdown_and_cancels(page, browser_app):
     trip_id = browser_app.shell_json(
         "import json; from datetime import timedelta; from louage.core import clock; from louage.trips.models import Trip;"
-        "t = Trip.objects.filter(origin__city='Tunis', status='scheduled', departure__gt=clock.now() + timedelta(hours=2)).order_by('departure').first();"
+        "t = Trip.objects.filter(origin__city='Tunis', status='scheduled', kind='scheduled', departure__gt=clock.now() + timedelta(hours=2)).order_by('departure').first();"
         "print(json.dumps(t.pk))"
     )
     login(page, "client1@louage.tn")
@@ -45,7 +45,7 @@ def test_chief_confirms_with_cash_and_sells_at_the_desk(page, browser_app):
     setup = browser_app.shell_json(
         "import json; from datetime import timedelta; from louage.core import clock; from louage.trips.models import Trip;"
         "from louage.accounts.models import User; from louage.booking.services import reserve_seats;"
-        "t = Trip.objects.filter(origin__city='Sousse', status='scheduled', departure__gt=clock.now() + timedelta(hours=2)).order_by('departure').first();"
+        "t = Trip.objects.filter(origin__city='Sousse', status='scheduled', kind='scheduled', departure__gt=clock.now() + timedelta(hours=2)).order_by('departure').first();"
         "r = reserve_seats(trip=t, client=User.objects.get(email='client2@louage.tn'), seats=3);"
         "print(json.dumps({'trip': t.pk, 'code': r.code}))"
     )

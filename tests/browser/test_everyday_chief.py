@@ -28,7 +28,7 @@ def test_chief_runs_today_sells_posts_a_notice_and_plans(screen, browser_app):
         "from louage.trips.models import Trip;"
         "end = day_bounds(local_today())[1] - timedelta(minutes=1);"
         "when = min(clock.now() + timedelta(minutes=40), end);"
-        "t = Trip.objects.filter(origin__city='Tunis', status='scheduled', departure__gt=clock.now()).order_by('-departure').first();"
+        "t = Trip.objects.filter(origin__city='Tunis', status='scheduled', kind='scheduled', departure__gt=clock.now()).order_by('-departure').first();"
         "Trip.objects.filter(pk=t.pk).update(departure=when, seats_available=t.seats_total);"
         "print(json.dumps({'id': t.pk, 'time': format_local(when, 'time'), 'vehicle': t.vehicle_id, 'today': local_today().isoformat()}))"
     )

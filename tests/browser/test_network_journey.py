@@ -39,7 +39,7 @@ def test_chief_plans_a_departure_and_a_visitor_finds_it(page, browser, browser_a
     visitor.wait_for_selector("text=1,750 DT")
     assert "destination=Monastir" in visitor.url
     row = visitor.locator("tr", has_text="1,750 DT")
-    row.locator("text=Voir").click()
+    row.locator("text=Réserver").click()
     assert visitor.url == trip_url
     assert "199 TU 9999" in visitor.inner_text("main")
     visitor.context.close()

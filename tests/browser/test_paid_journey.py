@@ -8,7 +8,7 @@ def test_search_book_pay_download_and_board(page, browser, browser_app):
     trip = browser_app.shell_json(
         "import json; from datetime import timedelta; from django.utils import timezone; from louage.core import clock;"
         "from louage.trips.models import Trip;"
-        "t = Trip.objects.filter(origin__city='Tunis', destination__city='Nabeul', status='scheduled', departure__gt=clock.now() + timedelta(hours=2)).order_by('departure').first();"
+        "t = Trip.objects.filter(origin__city='Tunis', destination__city='Nabeul', status='scheduled', kind='scheduled', departure__gt=clock.now() + timedelta(hours=2)).order_by('departure').first();"
         "Trip.objects.filter(pk=t.pk).update(departure=clock.now() + timedelta(minutes=20));"
         "print(json.dumps({'id': t.pk, 'date': timezone.localtime(clock.now() + timedelta(minutes=20)).date().isoformat()}))"
     )
@@ -18,7 +18,7 @@ def test_search_book_pay_download_and_board(page, browser, browser_app):
     page.fill("input[name=destination]", "Nabeul")
     page.fill("input[name=date]", trip["date"])
     page.wait_for_selector(f"tr[data-trip='{trip['id']}']")
-    page.click(f"tr[data-trip='{trip['id']}'] >> text=Voir")
+    page.click(f"tr[data-trip='{trip['id']}'] >> text=Réserver")
     page.select_option("select[name=seats]", "1")
     page.click("[data-testid=reserve]")
     page.wait_for_url("**/reservations/*/")

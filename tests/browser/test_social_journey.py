@@ -55,7 +55,7 @@ def test_a_visitor_signs_in_with_a_provider_completes_the_phone_and_books(
     )
     trip_id = social_app.shell_json(
         "import json; from datetime import timedelta; from louage.core import clock; from louage.trips.models import Trip;"
-        "t = Trip.objects.filter(status='scheduled', seats_available__gte=2, departure__gt=clock.now() + timedelta(hours=2)).order_by('departure').first();"
+        "t = Trip.objects.filter(status='scheduled', kind='scheduled', seats_available__gte=2, departure__gt=clock.now() + timedelta(hours=2)).order_by('departure').first();"
         "print(json.dumps(t.pk))"
     )
 

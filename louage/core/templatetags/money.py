@@ -1,15 +1,35 @@
 from django import template
+from django.utils.translation import get_language
 
 register = template.Library()
 
+# Thousands separator, decimal mark and how the unit sits, per interface language.
+# A narrow no-break space groups thousands: it never wraps and keeps the digits one run in
+# right-to-left text.
+_STYLES = {
+    "fr": ("\u202f", ",", "{amount} DT"),
+    "ar": ("\u202f", ".", "{amount} د.ت"),
+    "en": (",", ".", "TND {amount}"),
+}
+
 
 @register.filter
-def dt(millimes):
-    """12500 → '12,500 DT' (the French way of writing dinars and millimes)."""
+def dt(millimes, language=None):
+    """12500 → '12,500 DT' (fr), '12.500 د.ت' (ar), 'TND 12.500' (en): dinars and millimes the
+    way each language writes them (the active language unless one is given)."""
     try:
         value = int(millimes)
     except (TypeError, ValueError):
         return ""
+    language = (language or get_language() or "fr")[:2]
+    group, decimal, pattern = _STYLES.get(language, _STYLES["fr"])
     sign = "-" if value < 0 else ""
     dinars, rest = divmod(abs(value), 1000)
-    return f"{sign}{dinars:,}".replace(",", "\u202f") + f",{rest:03d} DT"
+    amount = f"{sign}{dinars:,}".replace(",", group) + f"{decimal}{rest:03d}"
+    return pattern.format(amount=amount)
+
+
+@register.simple_tag
+def money_unit():
+    """The currency as the active language writes it (charts add it to their figures)."""
+    return {"ar": "د.ت", "en": "TND"}.get((get_language() or "fr")[:2], "DT")

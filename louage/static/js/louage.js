@@ -4,7 +4,20 @@
   function onReady(fn) {
     if (document.readyState !== "loading") fn(); else document.addEventListener("DOMContentLoaded", fn);
   }
+  // A table wider than the phone scrolls inside its box: the box takes the keyboard focus so
+  // it can be scrolled without a mouse (and says what it holds).
+  function focusableScrollers(root) {
+    root.querySelectorAll(".table-wrap").forEach(function (box) {
+      if (box.scrollWidth > box.clientWidth + 1) {
+        box.setAttribute("tabindex", "0");
+        box.setAttribute("role", "region");
+        var caption = box.querySelector("caption, th");
+        if (caption && !box.hasAttribute("aria-label")) box.setAttribute("aria-label", caption.textContent.trim());
+      }
+    });
+  }
   function bind(root) {
+    focusableScrollers(root.querySelectorAll ? root : document);
     root.querySelectorAll("select[data-autosubmit]").forEach(function (el) {
       if (el.dataset.bound) return;
       el.dataset.bound = "1";

@@ -11,15 +11,19 @@
   var number = new Intl.NumberFormat(spec.locale, { maximumFractionDigits: 1 });
   var money = new Intl.NumberFormat(spec.locale, { minimumFractionDigits: 3, maximumFractionDigits: 3 });
 
+  var currency = spec.money_unit || "DT";
+  // "12,500 DT" and "12.500 د.ت" put the unit after the figure; "TND 12.500" before it.
+  function withUnit(text) { return currency === "TND" ? currency + " " + text : text + " " + currency; }
+
   function format(unit, value) {
-    if (unit === "money") return money.format(value) + " DT";
+    if (unit === "money") return withUnit(money.format(value));
     if (unit === "percent") return number.format(value) + " %";
     return number.format(value);
   }
 
   // Axis ticks stay short on a phone: whole dinars.
   function tick(unit, value) {
-    if (unit === "money") return number.format(Math.round(value)) + " DT";
+    if (unit === "money") return withUnit(number.format(Math.round(value)));
     return format(unit, value);
   }
 
