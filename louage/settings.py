@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "louage.notifications",
     "louage.reporting",
     "louage.queues",
+    "louage.opendata",
 ]
 
 MIDDLEWARE = [
@@ -269,6 +270,12 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    # The GTFS feed the task worker builds (and the web processes serve): with several app
+    # machines, point OPENDATA_ROOT at storage they share.
+    "opendata": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("OPENDATA_ROOT") or str(VAR_DIR / "opendata")},
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
@@ -432,6 +439,23 @@ HOLD_COOLDOWN_MINUTES = env_int("HOLD_COOLDOWN_MINUTES", 30)
 # the estimated departure comes from the fill rate over this many past hours.
 QUEUE_NO_SHOW_MINUTES = env_int("QUEUE_NO_SHOW_MINUTES", 10)
 QUEUE_ESTIMATE_HOURS = env_int("QUEUE_ESTIMATE_HOURS", 3)
+
+# --- Open data: the GTFS feed at /gtfs.zip ---------------------------------------------------
+# route_type 1501 is "communal taxi" in GTFS's extended route types; 700 ("bus service") is the
+# fallback for consumers that know only the basic and European types.
+GTFS_ROUTE_TYPE = env_int("GTFS_ROUTE_TYPE", 1501)
+# The feed carries today's departures and those of the next GTFS_DAYS days.
+GTFS_DAYS = env_int("GTFS_DAYS", 30)
+GTFS_AGENCY_NAME = os.environ.get("GTFS_AGENCY_NAME", "Louage")
+GTFS_AGENCY_URL = os.environ.get("GTFS_AGENCY_URL", "")  # default: SITE_URL
+GTFS_CONTACT_EMAIL = os.environ.get("GTFS_CONTACT_EMAIL", "")
+# A change of departures rebuilds the feed this long after (the changes meanwhile join it);
+# the scheduler rebuilds a feed older than GTFS_MAX_AGE_MINUTES (stations, fares, queues).
+GTFS_REBUILD_DELAY_SECONDS = env_int("GTFS_REBUILD_DELAY_SECONDS", 30)
+GTFS_MAX_AGE_MINUTES = env_int("GTFS_MAX_AGE_MINUTES", 15)
+# Depart-when-full queues: their service hours, and their interval without a history.
+GTFS_QUEUE_HOURS = os.environ.get("GTFS_QUEUE_HOURS", "06:00-20:00")
+GTFS_QUEUE_HEADWAY_MINUTES = env_int("GTFS_QUEUE_HEADWAY_MINUTES", 30)
 
 # --- Visitor reports ------------------------------------------------------------------------
 # Page views are counted in each process's memory and written every VISITS_FLUSH_SECONDS

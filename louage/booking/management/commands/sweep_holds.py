@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import DatabaseError, close_old_connections
 
 from louage.booking.services import expire_stale_holds
+from louage.core.chores import run_chores
 from louage.core.task_queue import requeue_stalled_tasks
 
 logger = logging.getLogger("louage.booking")
@@ -12,8 +13,8 @@ logger = logging.getLogger("louage.booking")
 
 class Command(BaseCommand):
     help = (
-        "Expire pending reservations whose hold is over and requeue tasks a dead worker left "
-        "running: once, or every N seconds."
+        "Expire pending reservations whose hold is over, requeue tasks a dead worker left "
+        "running and run the apps' periodic chores: once, or every N seconds."
     )
 
     def add_arguments(self, parser):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
     def _sweep(self):
         requeue_stalled_tasks()
         expired = expire_stale_holds()
+        run_chores()
         if expired:
             self.stdout.write(f"expired {expired} hold(s)")
         return expired
