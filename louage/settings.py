@@ -338,8 +338,12 @@ KONNECT_WALLET_ID = os.environ.get("KONNECT_WALLET_ID", "")
 KONNECT_BASE_URL = os.environ.get("KONNECT_BASE_URL", "https://api.sandbox.konnect.network/api/v2")
 
 # --- Tickets --------------------------------------------------------------------------------
-# Signs the token in each ticket's QR code.
+# The Ed25519 keys that sign the token in each ticket's QR code, each derived from a secret.
+# TICKET_SIGNING_KEYS lists the secrets, newest first: the first signs, all verify, so the
+# tickets signed before a rotation stay valid until they expire. Default: one key, from
+# TICKET_SIGNING_KEY (itself derived from SECRET_KEY unless set).
 TICKET_SIGNING_KEY = os.environ.get("TICKET_SIGNING_KEY", "") or derive_key(SECRET_KEY, "tickets")
+TICKET_SIGNING_KEYS = env_list("TICKET_SIGNING_KEYS") or [TICKET_SIGNING_KEY]
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -518,6 +522,8 @@ if not DEBUG:
             "JWT_SIGNING_KEY must be set to a random value of at least 50 characters, "
             "different from SECRET_KEY"
         )
+    if any(is_weak(secret) for secret in TICKET_SIGNING_KEYS):
+        _problems.append("each TICKET_SIGNING_KEYS secret must be at least 50 random characters")
     if PAYMENTS_SANDBOX_ENABLED and not PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION:
         _problems.append(
             "the sandbox payment gateway confirms reservations with test cards: turn it off "

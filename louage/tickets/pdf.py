@@ -89,7 +89,14 @@ def render_ticket_pdf(reservation):
         "Présentez ce code au chef de station à l'embarquement, 15 minutes avant le départ.",
     )
     pdf.drawString(20 * mm, 34 * mm, f"Code de contrôle : {reservation.code}")
-    pdf.setFont(regular, 6)
+    pdf.drawString(
+        20 * mm,
+        28 * mm,
+        f"Valable le {format_local(trip.departure, 'date')} jusqu'à minuit (heure de Tunis). "
+        "Le QR code est signé : il se vérifie même sans réseau.",
+    )
+    # The QR code's content, in small type: what a scanner reads, for a reader that cannot.
+    pdf.setFont(regular, 5)
     pdf.drawString(20 * mm, 20 * mm, token)
     pdf.showPage()
     pdf.save()
