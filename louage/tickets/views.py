@@ -15,7 +15,7 @@ from louage.booking.models import Reservation, ReservationStatus
 from louage.booking.selectors import visible_reservation
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
-from louage.core.times import day_bounds, format_departure, local_today
+from louage.core.times import day_bounds, format_local, local_today
 from louage.stations.services import station_of
 from louage.trips.models import Trip, TripStatus
 from louage.trips.pickers import picker_context, wants_picker_only
@@ -81,8 +81,12 @@ def _offline_check(station):
         "station": station.pk,
         "keys_url": reverse("api:ticket_keys"),
         "departures": {
-            str(trip.pk): f"{format_departure(trip.departure)} → {trip.destination.name} "
-            f"({trip.vehicle.plate})"
+            str(trip.pk): _("le départ de %(time)s → %(destination)s (%(plate)s)")
+            % {
+                "time": format_local(trip.departure, "time"),
+                "destination": trip.destination.name,
+                "plate": trip.vehicle.plate,
+            }
             for trip in departures
         },
         "messages": {
@@ -98,9 +102,10 @@ def _offline_check(station):
             "expired": _("Billet expiré : il valait pour le %(day)s."),
             "other_station": _("Ce billet est pour un départ d'une autre station."),
             "other_day": _("Ce billet est pour le %(day)s, pas pour aujourd'hui."),
-            "cannot_check": _("Pas de réseau : ce billet ne peut pas être vérifié hors ligne "
-                              "(référence saisie, ou navigateur sans Ed25519). Réessayez une "
-                              "fois connecté."),
+            "typed_offline": _("Pas de réseau : une référence saisie se vérifie en ligne. "
+                               "Scannez le QR code du billet, ou réessayez une fois connecté."),
+            "cannot_check": _("Pas de réseau, et ce navigateur ne sait pas vérifier la "
+                              "signature du billet (Ed25519) : réessayez une fois connecté."),
             "pending": _("Embarquements en attente de synchronisation : %(n)s."),
             "synced": _("Synchronisé : %(message)s"),
             "sync_login": _("Reconnectez-vous pour synchroniser les embarquements en attente."),

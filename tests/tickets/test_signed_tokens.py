@@ -3,6 +3,7 @@ and the reasons a token is refused."""
 
 import base64
 import json
+import re
 import struct
 import threading
 from datetime import timedelta
@@ -211,3 +212,27 @@ def test_verify_ticket_reads_the_keys_endpoint(api, paid):
         call_command("verify_ticket", tokens.ticket_token(paid), "--keys", url)
     finally:
         server.shutdown()
+
+
+# --- Pages ----------------------------------------------------------------------------------
+
+
+def test_the_check_in_page_gives_its_script_the_station_keys_and_todays_departures(web, paid, trip):
+    web.force_login(trip.origin.chief)
+    html = web.get("/guichet/embarquement/").content.decode()
+    data = re.search(r'<script id="check-in-offline" type="application/json">(.*?)</script>', html)
+    config = json.loads(data.group(1))
+    assert config["station"] == trip.origin_id
+    assert config["keys_url"] == "/api/v1/tickets/keys"
+    assert trip.destination.name in config["departures"][str(trip.pk)]
+    assert "pas encore synchronisé" in config["messages"]["valid_offline"]
+    # No script runs from the page itself (CSP): the JSON is data for js/checkin.js.
+    scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
+    assert all('type="application/json"' in attributes for attributes in scripts)
+
+
+def test_the_ticket_page_shows_the_signed_qr_and_until_when_it_is_valid(web, paid, client_user):
+    web.force_login(client_user)
+    html = web.get(f"/reservations/{paid.pk}/billet/").content.decode()
+    assert 'data-testid="qr"' in html and "<svg" in html
+    assert f"Valable le {local_today():%d/%m/%Y} jusqu'à minuit" in html

@@ -139,7 +139,7 @@
   }
   // → {state: "valid" | "refused" | "unknown", message, ticket}
   function check(value) {
-    if (value.indexOf(PREFIX) !== 0) return Promise.resolve({ state: "unknown" });
+    if (value.indexOf(PREFIX) !== 0) return Promise.resolve({ state: "unknown", message: messages.typed_offline });
     var ticket = parse(value);
     if (!ticket) return Promise.resolve({ state: "refused", final: true, message: messages.unreadable });
     var known = findKey(ticket.kid) ? Promise.resolve() : refreshKeys();
@@ -147,7 +147,7 @@
       var jwk = findKey(ticket.kid);
       if (!jwk) return { state: "unknown", message: messages.unknown_key, ticket: ticket };
       return verifySignature(ticket, jwk).then(function (genuine) {
-        if (genuine === null) return { state: "unknown", ticket: ticket };
+        if (genuine === null) return { state: "unknown", message: messages.cannot_check };
         if (!genuine) return { state: "refused", final: true, message: messages.forged };
         var day = frenchDay(ticket.day);
         if (Date.now() >= ticket.expires) return { state: "refused", message: say(messages.expired, { day: day }) };
@@ -167,7 +167,7 @@
   }
   function decideOffline(value, local) {
     if (local.state === "refused") return show(local.message, false);
-    if (local.state !== "valid") return show(local.message || messages.cannot_check, false);
+    if (local.state !== "valid") return show(local.message, false);
     var ticket = local.ticket, queue = pending();
     if (queue.some(function (item) { return item.code === ticket.code; })) {
       return show(say(messages.scanned_offline, { code: ticket.code }), false);
