@@ -95,6 +95,8 @@ def _offline_check(station):
             "some_trip": _("le départ n° %(id)s"),
             "scanned_offline": _("Ce billet a déjà été scanné hors ligne (réf. %(code)s) : il "
                                  "attend la synchronisation."),
+            "boarded_here": _("Ce billet a déjà servi aujourd'hui (réf. %(code)s) : le "
+                              "voyageur est embarqué."),
             "unreadable": _("Billet illisible : ce n'est pas un code de billet Louage."),
             "unknown_key": _("Billet signé par une clé inconnue : faux billet ou clés à mettre "
                              "à jour (connectez-vous au réseau)."),

@@ -94,3 +94,8 @@ def test_a_ticket_is_checked_offline_then_boarded_when_the_network_is_back(page,
     expect(result).to_have_attribute("data-ok", "0")
     expect(scan(page, ticket["forged"])).to_contain_text("falsifié")
     page.screenshot(path=str(shots / "synced.png"), full_page=True)
+
+    # Offline again later: this phone remembers the ticket has served.
+    page.context.set_offline(True)
+    expect(scan(page, ticket["good"])).to_contain_text("déjà servi aujourd'hui")
+    expect(page.locator("[data-testid=check-in-pending]")).to_be_hidden()

@@ -50,6 +50,7 @@
   var messages = config.messages;
   var KEYS = "louage.ticketKeys";
   var PENDING = "louage.pendingCheckIns." + config.station;
+  var BOARDED = "louage.boardedToday." + config.station;
   var PREFIX = "LT1.";
 
   function say(template, values) {
@@ -160,15 +161,27 @@
 
   // --- Without a network: decide here, keep for the server ---------------------------------
   function pending() { return read(PENDING, []); }
+  // The tickets this phone saw boarded today (online or synced): not twice, even offline.
+  function boarded() {
+    var seen = read(BOARDED, {});
+    return seen.day === tunisToday() ? seen.codes || [] : [];
+  }
+  function rememberBoarded(code) {
+    var codes = boarded();
+    if (codes.indexOf(code) < 0) codes.push(code);
+    write(BOARDED, { day: tunisToday(), codes: codes });
+  }
   function showPending() {
     var count = pending().length;
     pendingBox.hidden = count === 0;
     pendingBox.textContent = count ? say(messages.pending, { n: count }) : "";
   }
   function decideOffline(value, local) {
-    if (local.state === "refused") return show(local.message, false);
     if (local.state !== "valid") return show(local.message, false);
     var ticket = local.ticket, queue = pending();
+    if (boarded().indexOf(ticket.code) >= 0) {
+      return show(say(messages.boarded_here, { code: ticket.code }), false);
+    }
     if (queue.some(function (item) { return item.code === ticket.code; })) {
       return show(say(messages.scanned_offline, { code: ticket.code }), false);
     }
@@ -205,6 +218,7 @@
       var answer = new DOMParser().parseFromString(html, "text/html").querySelector("[data-testid=check-in-result]");
       if (!answer) { pendingBox.textContent = messages.sync_login; throw new Error("login"); }
       logSynced(answer.textContent.trim(), answer.dataset.ok === "1");
+      if (answer.dataset.ok === "1") rememberBoarded(item.code);
       write(PENDING, pending().filter(function (p) { return p.token !== item.token; }));
       showPending();
       syncing = false;
@@ -232,7 +246,16 @@
   }
   form.addEventListener("htmx:sendError", serverUnreachable);
   form.addEventListener("htmx:timeout", serverUnreachable);
-  document.addEventListener("htmx:afterSwap", function () { input.value = ""; input.focus(); });
+  document.addEventListener("htmx:afterSwap", function () {
+    var answer = resultBox.querySelector("[data-testid=check-in-result]");
+    if (answer && answer.dataset.ok === "1" && lastCheck) {
+      var typed = /^[A-Za-z0-9]{8}$/.test(lastCheck.value) ? lastCheck.value.toUpperCase() : null;
+      var code = lastCheck.local.ticket ? lastCheck.local.ticket.code : typed;
+      if (code) rememberBoarded(code);
+    }
+    input.value = "";
+    input.focus();
+  });
   window.addEventListener("online", sync);
   window.setInterval(sync, 30000);
 
