@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "louage.queues",
     "louage.webhooks",
     "louage.auditlog",
+    "louage.opendata",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +272,12 @@ STORAGES = {
         if not DEBUG
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
+    # The GTFS feed the task worker builds (and the web processes serve): with several app
+    # machines, point OPENDATA_ROOT at storage they share.
+    "opendata": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": os.environ.get("OPENDATA_ROOT") or str(VAR_DIR / "opendata")},
+    },
 }
 WHITENOISE_USE_FINDERS = DEBUG
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
@@ -338,8 +345,12 @@ KONNECT_WALLET_ID = os.environ.get("KONNECT_WALLET_ID", "")
 KONNECT_BASE_URL = os.environ.get("KONNECT_BASE_URL", "https://api.sandbox.konnect.network/api/v2")
 
 # --- Tickets --------------------------------------------------------------------------------
-# Signs the token in each ticket's QR code.
+# The Ed25519 keys that sign the token in each ticket's QR code, each derived from a secret.
+# TICKET_SIGNING_KEYS lists the secrets, newest first: the first signs, all verify, so the
+# tickets signed before a rotation stay valid until they expire. Default: one key, from
+# TICKET_SIGNING_KEY (itself derived from SECRET_KEY unless set).
 TICKET_SIGNING_KEY = os.environ.get("TICKET_SIGNING_KEY", "") or derive_key(SECRET_KEY, "tickets")
+TICKET_SIGNING_KEYS = env_list("TICKET_SIGNING_KEYS") or [TICKET_SIGNING_KEY]
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -440,6 +451,23 @@ HOLD_COOLDOWN_MINUTES = env_int("HOLD_COOLDOWN_MINUTES", 30)
 QUEUE_NO_SHOW_MINUTES = env_int("QUEUE_NO_SHOW_MINUTES", 10)
 QUEUE_ESTIMATE_HOURS = env_int("QUEUE_ESTIMATE_HOURS", 3)
 
+# --- Open data: the GTFS feed at /gtfs.zip ---------------------------------------------------
+# route_type 1501 is "communal taxi" in GTFS's extended route types; 700 ("bus service") is the
+# fallback for consumers that know only the basic and European types.
+GTFS_ROUTE_TYPE = env_int("GTFS_ROUTE_TYPE", 1501)
+# The feed carries today's departures and those of the next GTFS_DAYS days.
+GTFS_DAYS = env_int("GTFS_DAYS", 30)
+GTFS_AGENCY_NAME = os.environ.get("GTFS_AGENCY_NAME", "Louage")
+GTFS_AGENCY_URL = os.environ.get("GTFS_AGENCY_URL", "")  # default: SITE_URL
+GTFS_CONTACT_EMAIL = os.environ.get("GTFS_CONTACT_EMAIL", "")
+# A change of departures rebuilds the feed this long after (the changes meanwhile join it);
+# the scheduler rebuilds a feed older than GTFS_MAX_AGE_MINUTES (stations, fares, queues).
+GTFS_REBUILD_DELAY_SECONDS = env_int("GTFS_REBUILD_DELAY_SECONDS", 30)
+GTFS_MAX_AGE_MINUTES = env_int("GTFS_MAX_AGE_MINUTES", 15)
+# Depart-when-full queues: their service hours, and their interval without a history.
+GTFS_QUEUE_HOURS = os.environ.get("GTFS_QUEUE_HOURS", "06:00-20:00")
+GTFS_QUEUE_HEADWAY_MINUTES = env_int("GTFS_QUEUE_HEADWAY_MINUTES", 30)
+
 # --- Visitor reports ------------------------------------------------------------------------
 # Page views are counted in each process's memory and written every VISITS_FLUSH_SECONDS
 # (and at exit): a process killed outright loses at most that much.
@@ -501,6 +529,8 @@ if not DEBUG:
             "JWT_SIGNING_KEY must be set to a random value of at least 50 characters, "
             "different from SECRET_KEY"
         )
+    if any(is_weak(secret) for secret in TICKET_SIGNING_KEYS):
+        _problems.append("each TICKET_SIGNING_KEYS secret must be at least 50 random characters")
     if PAYMENTS_SANDBOX_ENABLED and not PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION:
         _problems.append(
             "the sandbox payment gateway confirms reservations with test cards: turn it off "

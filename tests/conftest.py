@@ -12,6 +12,14 @@ from tests.factories import PASSWORD, AdminFactory, ChiefFactory, ClientFactory
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
+    # The GTFS feeds a test builds stay in the test's own folder too.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "opendata": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "opendata")},
+        },
+    }
 
 
 @pytest.fixture(autouse=True)

@@ -1,4 +1,4 @@
-"""Periodic chores, run by the sweeper (`manage.py sweep_holds --every 30`, a make run
+"""Periodic chores, run by the sweeper (`manage.py sweep_holds --every 5`, a make run
 process). Apps register theirs in `ready()`, so the sweeper, which lives low in the layers,
 never imports the apps above it."""
 
@@ -17,12 +17,13 @@ def chore(function):
 
 
 def run():
-    """Run every chore once; one that fails is logged and the others still run."""
-    results = {}
-    for name, function in _chores:
+    """Run every chore once; one that fails is logged and the others still run. Returns the
+    names of those that failed."""
+    failed = []
+    for name, function in list(_chores):
         try:
-            results[name] = function()
+            function()
         except Exception:
             logger.exception("housekeeping chore %s failed", name)
-            results[name] = None
-    return results
+            failed.append(name)
+    return failed

@@ -138,7 +138,17 @@ def _render(reservation, *, rtl):
         _("Présentez ce code au chef de station à l'embarquement, 15 minutes avant le départ."),
     )
     out.text(20 * mm, 34 * mm, _("Code de contrôle : %(code)s") % {"code": reservation.code})
-    pdf.setFont(regular, 6)
+    out.text(
+        20 * mm,
+        28 * mm,
+        _(
+            "Valable le %(day)s jusqu'à minuit (heure de Tunis). Le QR code est signé : il se "
+            "vérifie même sans réseau."
+        )
+        % {"day": format_local(trip.departure, "date")},
+    )
+    # The QR code's content, in small type: what a scanner reads, for a reader that cannot.
+    pdf.setFont(regular, 5)
     pdf.drawString(20 * mm, 20 * mm, token)
     pdf.showPage()
     pdf.save()

@@ -8,13 +8,14 @@ from louage.booking.services import board_reservation
 from louage.core.errors import Conflict, NotAllowed, NotFound
 from louage.core.times import format_local, local_date, local_today
 
-from .tokens import ForgedTicket, read_token
+from .tokens import ExpiredTicket, ForgedTicket, looks_like_token, read_legacy_token, read_ticket
 
 CODE_LENGTH = 8
 
 
 def find_ticket(code_or_token):
-    """A reservation from a scanned token or a typed reference code."""
+    """A reservation from a scanned token or a typed reference code. A token is checked as
+    the offline check does (signature, expiry); the database then has the last word."""
     value = (code_or_token or "").strip()
     if len(value) == CODE_LENGTH and value.isalnum():
         reservation = Reservation.objects.filter(code=value.upper()).first()
@@ -22,12 +23,17 @@ def find_ticket(code_or_token):
             raise NotFound(_("Aucun billet ne porte cette référence."), code="unknown_ticket")
         return reservation
     try:
-        reservation_id, code = read_token(value)
-    except ForgedTicket:
-        raise Conflict(
-            _("Billet falsifié ou illisible : signature invalide."), code="forged_ticket"
-        ) from None
-    reservation = Reservation.objects.filter(pk=reservation_id, code=code).first()
+        if looks_like_token(value):
+            ticket = read_ticket(value)
+            lookup = {"code": ticket.code, "trip_id": ticket.trip_id}
+        else:
+            reservation_id, code = read_legacy_token(value)
+            lookup = {"pk": reservation_id, "code": code}
+    except ExpiredTicket as exc:
+        raise Conflict(exc.reason, code="expired_ticket") from None
+    except ForgedTicket as exc:
+        raise Conflict(exc.reason, code="forged_ticket") from None
+    reservation = Reservation.objects.filter(**lookup).first()
     if reservation is None:
         raise Conflict(_("Billet falsifié : réservation inconnue."), code="forged_ticket")
     return reservation
@@ -35,7 +41,7 @@ def find_ticket(code_or_token):
 
 def check_in(*, code_or_token, by):
     """Board the ticket's traveller. Refused with the reason: another station's departure,
-    another day, cancelled or refunded, not paid, already boarded, forged."""
+    another day, cancelled or refunded, not paid, already boarded, forged, expired."""
     if getattr(by, "role", None) != Role.CHIEF:
         raise NotAllowed(_("Seul un chef de station contrôle les billets."))
     reservation = find_ticket(code_or_token)

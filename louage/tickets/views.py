@@ -1,8 +1,11 @@
+from datetime import timedelta
+
 import segno
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,8 +15,9 @@ from louage.booking.models import Reservation, ReservationStatus
 from louage.booking.selectors import visible_reservation
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
+from louage.core.times import day_bounds, format_local, local_today
 from louage.stations.services import station_of
-from louage.trips.models import Trip
+from louage.trips.models import Trip, TripStatus
 from louage.trips.pickers import picker_context, wants_picker_only
 
 from . import services
@@ -61,6 +65,56 @@ def download(request, reservation_id):
     return response
 
 
+def _offline_check(station):
+    """What the page's script needs to check a ticket without a network (checkin.js): the
+    station, where the public keys are, labels of the departures a ticket may name (today's
+    and tomorrow's, for a page left open past midnight) and its messages."""
+    today = local_today()
+    start, end = day_bounds(today)[0], day_bounds(today + timedelta(days=1))[1]
+    departures = (
+        Trip.objects.filter(origin=station, departure__gte=start, departure__lt=end)
+        .exclude(status=TripStatus.CANCELLED)
+        .select_related("destination", "vehicle")
+        .order_by("departure", "pk")
+    )
+    return {
+        "station": station.pk,
+        "keys_url": reverse("api:ticket_keys"),
+        "departures": {
+            str(trip.pk): _("le départ de %(time)s → %(destination)s (%(plate)s)")
+            % {
+                "time": format_local(trip.departure, "time"),
+                "destination": trip.destination.name,
+                "plate": trip.vehicle.plate,
+            }
+            for trip in departures
+        },
+        "messages": {
+            "valid_offline": _("Billet valable pour %(trip)s — %(seats)s place(s), réf. "
+                               "%(code)s — pas encore synchronisé."),
+            "some_trip": _("le départ n° %(id)s"),
+            "scanned_offline": _("Ce billet a déjà été scanné hors ligne (réf. %(code)s) : il "
+                                 "attend la synchronisation."),
+            "boarded_here": _("Ce billet a déjà servi aujourd'hui (réf. %(code)s) : le "
+                              "voyageur est embarqué."),
+            "unreadable": _("Billet illisible : ce n'est pas un code de billet Louage."),
+            "unknown_key": _("Billet signé par une clé inconnue : faux billet ou clés à mettre "
+                             "à jour (connectez-vous au réseau)."),
+            "forged": _("Billet falsifié : la signature ne correspond pas."),
+            "expired": _("Billet expiré : il valait pour le %(day)s."),
+            "other_station": _("Ce billet est pour un départ d'une autre station."),
+            "other_day": _("Ce billet est pour le %(day)s, pas pour aujourd'hui."),
+            "typed_offline": _("Pas de réseau : une référence saisie se vérifie en ligne. "
+                               "Scannez le QR code du billet, ou réessayez une fois connecté."),
+            "cannot_check": _("Pas de réseau, et ce navigateur ne sait pas vérifier la "
+                              "signature du billet (Ed25519) : réessayez une fois connecté."),
+            "pending": _("Embarquements en attente de synchronisation : %(n)s."),
+            "synced": _("Synchronisé : %(message)s"),
+            "sync_login": _("Reconnectez-vous pour synchroniser les embarquements en attente."),
+        },
+    }  # fmt: skip
+
+
 def _check_in_context(request, result=None):
     """The scan/typing form, and a picker of the day's departures whose travellers can be
     boarded with a tap."""
@@ -68,6 +122,7 @@ def _check_in_context(request, result=None):
     context = {"result": result, "station": station}
     if station is None:
         return context
+    context["offline_check"] = _offline_check(station)
     raw = request.POST.get("trip") or request.GET.get("trip") or ""
     trip = (
         Trip.objects.select_related("destination", "vehicle")

@@ -113,7 +113,7 @@ def test_notification_api_lists_own_and_marks_read(api, client_user):
 def test_bell_shows_the_unread_count_and_the_list_page_marks_read(web, client_user):
     Notification.objects.create(user=client_user, kind="k", title="Bonjour", body="b")
     web.force_login(client_user)
-    assert '<span class="count">1</span>' in web.get("/").content.decode()
+    assert '<span class="count">1<span class="visually-hidden">' in web.get("/").content.decode()
     notification = Notification.objects.get()
     web.post(f"/notifications/{notification.pk}/lue/")
     assert '<span class="count">' not in web.get("/").content.decode()

@@ -7,7 +7,7 @@ from pypdf import PdfReader
 
 from louage.booking import services
 from louage.booking.models import Reservation
-from louage.tickets.tokens import read_token, ticket_token
+from louage.tickets.tokens import read_ticket, ticket_token
 from louage.trips.models import Trip
 from tests.factories import ClientFactory
 
@@ -30,11 +30,7 @@ def pdf_text(content):
 
 def token_in(text):
     # The token is printed in small type under the QR code; it is the QR's content.
-    tokens = [
-        line
-        for line in text.splitlines()
-        if re.fullmatch(r"\.?[\w-]{10,}:[\w-]+:[\w-]+", line.strip())
-    ]
+    tokens = [line for line in text.splitlines() if re.fullmatch(r"LT1\.[\w-]{100,}", line.strip())]
     assert len(tokens) == 1, text
     return tokens[0].strip()
 
@@ -54,7 +50,9 @@ def test_ticket_pdf_has_what_boarding_needs_and_a_verifiable_token(api, paid, cl
         "+21671000000",
     ]:
         assert expected in text, expected
-    assert read_token(token_in(text)) == (paid.pk, paid.code)
+    ticket = read_ticket(token_in(text))
+    assert (ticket.code, ticket.trip_id, ticket.seats) == (paid.code, paid.trip_id, 2)
+    assert ticket.station_id == paid.trip.origin_id
 
 
 def test_ticket_is_only_for_paid_reservations_and_their_owner(

@@ -40,7 +40,7 @@ class Command(BaseCommand):
 
     def _sweep(self):
         requeue_stalled_tasks()
-        housekeeping.run()  # the chores other apps registered (overdue webhooks, …)
+        housekeeping.run()  # the chores other apps registered (overdue webhooks, a stale GTFS feed…)
         remind_expiring_holds()
         expired = expire_stale_holds()
         if expired:
