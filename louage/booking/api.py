@@ -107,11 +107,13 @@ def reserve(request, payload: ReserveIn):
         reservation = reserve_next_louage(
             queue=_queue(payload.queue_id), client=request.auth, seats=payload.seats
         )
-    else:
-        reservation = services.reserve_seats(
-            trip=_trip(payload.trip_id), client=request.auth, seats=payload.seats
-        )
-    return Status(201, selectors.visible_reservation(request.auth, reservation.pk))
+        return Status(201, selectors.visible_reservation(request.auth, reservation.pk))
+    # The hot path: the service locks the departure (404 when there is none) and hands back the
+    # reservation with its departure as written, so the answer needs no second read.
+    reservation = services.reserve_seats(
+        trip=Trip(pk=payload.trip_id), client=request.auth, seats=payload.seats
+    )
+    return Status(201, reservation)
 
 
 @router.post("/desk", response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)})

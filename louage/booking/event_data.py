@@ -11,12 +11,15 @@ def _time(value):
     return local(value).isoformat() if value else None
 
 
-def reservation_data(reservation):
-    reservation = Reservation.objects.select_related("trip").get(pk=reservation.pk)
+def reservation_data(reservation, *, as_written=False):
+    # Callers often change a row with a conditional UPDATE: read what was written, unless the
+    # object in hand is it (a reservation just created, with its departure).
+    if not as_written:
+        reservation = Reservation.objects.select_related("trip").get(pk=reservation.pk)
     return {
         "id": reservation.pk,
         "code": reservation.code,
-        "status": reservation.status,
+        "status": str(reservation.status),
         "trip_id": reservation.trip_id,
         "station_id": reservation.trip.origin_id,
         "seats": reservation.seats,
@@ -31,7 +34,7 @@ def reservation_data(reservation):
     }
 
 
-def record_reservation_event(event_type, reservation, **extra):
-    data = reservation_data(reservation)
+def record_reservation_event(event_type, reservation, *, as_written=False, **extra):
+    data = reservation_data(reservation, as_written=as_written)
     events.record(event_type, data={**data, **extra}, station_id=data["station_id"],
                   subject=f"reservation:{reservation.pk}")  # fmt: skip

@@ -18,18 +18,19 @@ import secrets
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, Sum
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Count, F, Max, Q, Sum
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role, User
 from louage.core import clock
 from louage.core.audit import audit
 from louage.core.db import transactional
-from louage.core.errors import InvalidTransition, NotAllowed
+from louage.core.errors import InvalidTransition, NotAllowed, NotFound
 from louage.core.errors import field_error as _invalid
 from louage.core.times import format_moment
 from louage.core.validators import normalize_tunisian_phone
+from louage.trips.durations import with_route_minutes
 from louage.trips.models import Trip, TripKind, TripStatus
 
 from .errors import (
@@ -79,15 +80,19 @@ def _check_passenger(passenger_name, passenger_phone):
     return name, phone
 
 
-def _lock_trip(trip_id):
+def _lock_trip(trip_id, *, timing=False):
     # of=("self",): lock the trip row only. Without it PostgreSQL also locks the joined
     # station and vehicle rows, so A→B and B→A bookings deadlock and every booking of a
     # station waits for every other.
-    return (
-        Trip.objects.select_for_update(of=("self",))
-        .select_related("origin", "destination", "vehicle")
-        .get(pk=trip_id)
+    trips = Trip.objects.select_for_update(of=("self",)).select_related(
+        "origin", "destination", "vehicle"
     )
+    if timing:  # the route's duration in the same query: the answer shows the arrival
+        trips = with_route_minutes(trips)
+    trip = trips.filter(pk=trip_id).first()
+    if trip is None:
+        raise NotFound(_("Départ introuvable."))
+    return trip
 
 
 def _take_seats(trip, seats):
@@ -95,16 +100,14 @@ def _take_seats(trip, seats):
     taken = Trip.objects.filter(
         pk=trip.pk, status=TripStatus.SCHEDULED, seats_available__gte=seats
     ).update(seats_available=F("seats_available") - seats)
-    if not taken:
-        left = (
-            Trip.objects.filter(pk=trip.pk).values_list("seats_available", flat=True).first() or 0
-        )
-        raise NotEnoughSeats(
-            _(
-                "Il reste %(left)s place(s) libre(s) sur ce départ : impossible d'en réserver %(asked)s."
-            )
-            % {"left": left, "asked": seats}
-        )
+    if taken:
+        trip.seats_available -= seats  # the locked row's copy stays true for the answer
+        return
+    left = Trip.objects.filter(pk=trip.pk).values_list("seats_available", flat=True).first() or 0
+    raise NotEnoughSeats(
+        _("Il reste %(left)s place(s) libre(s) sur ce départ : impossible d'en réserver %(asked)s.")
+        % {"left": left, "asked": seats}
+    )
 
 
 def _give_back(trip_id, seats):
@@ -233,7 +236,7 @@ def _check_may_hold(client, seats, now):
     """One account cannot block departures: a confirmed address (BOOKING_REQUIRES_VERIFIED),
     at most MAX_PENDING_HOLDS holds and MAX_HELD_SEATS seats unpaid at once, and a pause
     after HOLD_COOLDOWN_AFTER_EXPIRED holds ran out unpaid within a day. The caller holds
-    the client's row lock, so two tabs cannot race past the counts."""
+    the client's row lock (or SQLite's write lock), so two tabs cannot race past the counts."""
     from louage.accounts.services import is_verified
 
     if settings.BOOKING_REQUIRES_VERIFIED and not is_verified(client):
@@ -241,8 +244,18 @@ def _check_may_hold(client, seats, now):
             _("Confirmez d'abord votre adresse e-mail (lien reçu à l'inscription) pour réserver."),
             code="email_unverified",
         )
-    live = Reservation.objects.filter(client=client, status=S.PENDING, expires_at__gt=now)
-    held = live.aggregate(holds=Count("pk"), seats=Sum("seats"))
+    # One query for the three limits: the live holds and, for the pause, the holds that ran
+    # out unpaid within a day (pending ones past their time count too, swept or not yet).
+    live = Q(status=S.PENDING, expires_at__gt=now)
+    ran_out = Q(status=S.EXPIRED) | Q(status=S.PENDING, expires_at__lte=now)
+    held = Reservation.objects.filter(
+        client=client, expires_at__gt=now - timedelta(days=1)
+    ).aggregate(
+        holds=Count("pk", filter=live),
+        seats=Sum("seats", filter=live),
+        ran_out=Count("pk", filter=ran_out),
+        last_ran_out=Max("expires_at", filter=ran_out),
+    )
     if held["holds"] >= settings.MAX_PENDING_HOLDS:
         raise TooManyHolds(
             _(
@@ -258,24 +271,10 @@ def _check_may_hold(client, seats, now):
             )
             % {"held": held["seats"] or 0, "max": settings.MAX_HELD_SEATS}
         )
-    _check_cooldown(client, now)
-
-
-def _check_cooldown(client, now):
     threshold = settings.HOLD_COOLDOWN_AFTER_EXPIRED
-    if threshold <= 0:
+    if threshold <= 0 or held["ran_out"] < threshold:
         return
-    # Pending holds past their time count too: they ran out unpaid, swept or not yet.
-    ran_out = (
-        Reservation.objects.filter(client=client, expires_at__gt=now - timedelta(days=1))
-        .filter(Q(status=S.EXPIRED) | Q(status=S.PENDING, expires_at__lte=now))
-        .order_by("-expires_at")
-        .values_list("expires_at", flat=True)[:threshold]
-    )
-    ran_out = list(ran_out)
-    if len(ran_out) < threshold:
-        return
-    until = ran_out[0] + timedelta(minutes=settings.HOLD_COOLDOWN_MINUTES)
+    until = held["last_ran_out"] + timedelta(minutes=settings.HOLD_COOLDOWN_MINUTES)
     if until > now:
         error = HoldCooldown(
             _(
@@ -299,8 +298,11 @@ def reserve_seats(*, trip, client, seats):
         raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
     if not client.phone:
         raise PhoneRequired()
-    User.objects.select_for_update().filter(pk=client.pk).first()  # one hold at a time per client
-    trip = _lock_trip(trip.pk)
+    if connection.features.has_select_for_update:
+        # One hold at a time per client (the limits count them). SQLite needs no row lock:
+        # its IMMEDIATE transactions already run writers one at a time.
+        User.objects.select_for_update().filter(pk=client.pk).first()
+    trip = _lock_trip(trip.pk, timing=True)
     _check_not_queue(trip)
     now = clock.now()
     if trip.status != TripStatus.SCHEDULED:
@@ -310,7 +312,8 @@ def reserve_seats(*, trip, client, seats):
             _("La réservation en ligne ferme %(n)s minutes avant le départ : voyez le guichet.")
             % {"n": settings.BOOKING_CLOSES_MINUTES}
         )
-    expire_stale_holds(trip=trip)
+    if expire_stale_holds(trip=trip):
+        trip.refresh_from_db(fields=["seats_available"])  # seats given back by the expiry
     _check_may_hold(client, seats, now)
     _take_seats(trip, seats)
     reservation = _create_reservation(
@@ -328,7 +331,7 @@ def reserve_seats(*, trip, client, seats):
         station_id=trip.origin_id,
         seats=seats,
     )
-    record_reservation_event("reservation.created", reservation)
+    record_reservation_event("reservation.created", reservation, as_written=True)
     return reservation
 
 

@@ -159,3 +159,51 @@ def test_reservation_list_uses_a_constant_number_of_queries(
     caller = api(client_user)
     with django_assert_max_num_queries(4):
         assert caller.get("reservations").json()["count"] == 3
+
+
+def test_the_booking_answer_and_event_are_what_a_read_gives_and_cost_few_queries(
+    api, client_user, django_assert_max_num_queries
+):
+    from datetime import timedelta
+
+    from louage.booking.event_data import reservation_data
+    from louage.core import clock
+    from louage.core.models import Event
+    from louage.trips.models import RouteDuration
+
+    trip = TripFactory()
+    RouteDuration.objects.create(
+        origin_city=trip.origin.city, destination_city=trip.destination.city, minutes=95
+    )
+    caller = api(client_user)
+    # The usual case, eight statements and savepoints: the caller, the trip locked (with its
+    # route's duration), stale holds, the client's limits in one query, the seats, the insert,
+    # the audit entry, the event. Nothing is read back after the insert.
+    with django_assert_max_num_queries(14) as captured:
+        first = caller.post("reservations", {"trip_id": trip.pk, "seats": 1}).json()
+    statements = [q["sql"] for q in captured if "SAVEPOINT" not in q["sql"]]
+    assert len(statements) == 8, statements
+    assert sum('FROM "booking_reservation"' in sql for sql in statements) == 2
+    inserted = next(
+        i for i, sql in enumerate(statements) if sql.startswith('INSERT INTO "booking_reservation"')
+    )
+    assert not any(sql.startswith("SELECT") for sql in statements[inserted:])
+    # A stale hold of someone else: the booking expires it first and gives its seats back.
+    stale = api(ClientFactory()).post("reservations", {"trip_id": trip.pk, "seats": 3}).json()
+    Reservation.objects.filter(pk=stale["id"]).update(expires_at=clock.now() - timedelta(seconds=1))
+    answer = caller.post("reservations", {"trip_id": trip.pk, "seats": 2}).json()
+    assert answer == caller.get(f"reservations/{answer['id']}").json()
+    assert answer["trip"]["seats_available"] == trip.seats_total - 3
+    assert answer["trip"]["duration_minutes"] == 95 and not answer["trip"]["duration_estimated"]
+    for reservation_id in (first["id"], answer["id"]):
+        event = Event.objects.get(
+            type="reservation.created", subject=f"reservation:{reservation_id}"
+        )
+        assert event.data == reservation_data(Reservation.objects.get(pk=reservation_id))
+
+
+def test_booking_an_unknown_departure_is_404_and_writes_nothing(api, client_user):
+    response = api(client_user).post("reservations", {"trip_id": 10**6, "seats": 1})
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert not Reservation.objects.exists()

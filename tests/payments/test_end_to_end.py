@@ -70,9 +70,7 @@ def test_the_whole_paid_journey(
     pdf = next(message.iter_attachments()).get_content()
     text = PdfReader(io.BytesIO(pdf)).pages[0].extract_text()
     token = next(
-        line.strip()
-        for line in text.splitlines()
-        if re.fullmatch(r"LT1\.[\w-]{40,}", line.strip())
+        line.strip() for line in text.splitlines() if re.fullmatch(r"LT1\.[\w-]{40,}", line.strip())
     )
     assert qr_matrix_from_pdf(pdf) == tuple(
         tuple(row) for row in segno.make(token, error="m").matrix

@@ -96,6 +96,22 @@ def test_search_paginates(api, network, frozen_noon):
     first = api().get("trips", {"origin": "Tunis", "page_size": 5}).json()
     third = api().get("trips", {"origin": "Tunis", "page_size": 5, "page": 3}).json()
     assert first["count"] == 11 and len(first["items"]) == 5 and len(third["items"]) == 1
+    assert third["count"] == 11  # counted from the short last page, without COUNT(*)
+    beyond = api().get("trips", {"origin": "Tunis", "page_size": 5, "page": 4}).json()
+    assert beyond == {"items": [], "count": 11}
+
+
+def test_a_search_that_fits_on_one_page_runs_no_count_query(api, network, frozen_noon):
+    for hour in range(1, 4):
+        make(network, frozen_noon, hour)
+    with CaptureQueriesContext(connection) as ctx:
+        body = api().get("trips", {"origin": "Tunis"}).json()
+    assert body["count"] == len(body["items"]) == 3
+    assert not any("COUNT(" in q["sql"] for q in ctx.captured_queries)
+    with CaptureQueriesContext(connection) as ctx:
+        body = api().get("trips", {"origin": "Tunis", "page_size": 2}).json()
+    assert body["count"] == 3 and len(body["items"]) == 2  # a full page: counted
+    assert any("COUNT(" in q["sql"] for q in ctx.captured_queries)
 
 
 def count_queries(callable_):
