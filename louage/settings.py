@@ -179,6 +179,8 @@ else:
             "OPTIONS": {"size_limit": 256 * 1024 * 1024},
         }
     }
+# Search answers kept this many seconds at most (any change to a departure forgets them; 0: off).
+SEARCH_CACHE_SECONDS = env_int("SEARCH_CACHE_SECONDS", 10)
 RATELIMIT_FAIL_OPEN = True
 
 # --- Accounts -------------------------------------------------------------------------------

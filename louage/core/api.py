@@ -91,6 +91,24 @@ class Page(PaginationBase):
         return {"items": items, "count": count}
 
 
+class CachedSearchPage(Page):
+    """Page of search results answered from the search cache (trips.search_cache) when the
+    same search was answered moments ago and no departure has changed since."""
+
+    def paginate_queryset(self, queryset, pagination, request, **params):
+        from louage.trips import search_cache
+
+        # `queryset` may come as a function that builds it: a hit then skips even that.
+        build = queryset if callable(queryset) else lambda: queryset
+        key = search_cache.key(request.GET.dict())
+        answer = search_cache.get(key) if key else None
+        if answer is None:
+            answer = super().paginate_queryset(build(), pagination, request, **params)
+            if key:
+                search_cache.put(key, answer)
+        return answer
+
+
 # The validation errors of request bodies and query strings in the reader's language: pydantic
 # writes English, keyed by a type with its context ({"ge": 1}, {"max_length": 120}…).
 VALIDATION_MESSAGES = {

@@ -2,6 +2,7 @@
 send. Official fares: anyone reads, admins write."""
 
 import datetime as dt
+import functools
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
@@ -9,7 +10,14 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict, Field
 
 from louage.accounts.models import Role
-from louage.core.api import Page, error_responses, jwt_auth, optional_body, require_role
+from louage.core.api import (
+    CachedSearchPage,
+    Page,
+    error_responses,
+    jwt_auth,
+    optional_body,
+    require_role,
+)
 from louage.core.errors import NotFound
 
 from . import selectors, services
@@ -107,9 +115,11 @@ def _managed_trip(request, trip_id):
 
 
 @router.get("", response={200: list[TripOut], **error_responses(422)})
-@paginate(Page)
+@paginate(CachedSearchPage)
 def search(request, filters: Query[SearchQuery]):
-    return selectors.search_trips(
+    # Built only when the answer is not in the search cache (CachedSearchPage).
+    return functools.partial(
+        selectors.search_trips,
         origin=filters.origin,
         destination=filters.destination,
         day=filters.date,

@@ -17,6 +17,34 @@ class TripStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulé")
 
 
+class TripQuerySet(models.QuerySet):
+    """Every bulk write of departures forgets the cached search answers (search_cache)."""
+
+    def update(self, **kwargs):
+        changed = super().update(**kwargs)
+        if changed:
+            _forget_searches()
+        return changed
+
+    def delete(self):
+        _forget_searches()
+        return super().delete()
+
+    def bulk_create(self, *args, **kwargs):
+        _forget_searches()
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args, **kwargs):
+        _forget_searches()
+        return super().bulk_update(*args, **kwargs)
+
+
+def _forget_searches(*_args, **_kwargs):
+    from .search_cache import bump
+
+    bump()
+
+
 class Trip(models.Model):
     """A departure from one station to another. `price` is per seat, in millimes.
 
@@ -56,6 +84,8 @@ class Trip(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
     departed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = TripQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("départ")

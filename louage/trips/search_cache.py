@@ -1,0 +1,76 @@
+"""A short-lived cache of search answers, shared by the workers through the cache backend.
+
+Every answer is stored under the current *generation*; any write to a departure (seats taken
+or given back, a time, a price, a cancellation), a station, a vehicle or a route's duration
+raises the generation, so the next search reads the database again. The generation is raised
+at once (a test's transaction never commits) and again after the commit, so an answer cached
+between the write and its commit cannot outlive it. Answers also change as time passes
+(departures leave the list), hence the clock bucket in the key and the short lifetime.
+
+The cache failing never fails a search: it is then simply not used.
+"""
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.utils import translation
+
+from louage.core import clock
+
+logger = logging.getLogger("louage.cache")
+
+GENERATION = "search:generation"
+
+
+def bump():
+    """Forget every cached answer (now, and once more when the transaction commits)."""
+    _bump()
+    transaction.on_commit(_bump)
+
+
+def _bump():
+    try:
+        try:
+            cache.incr(GENERATION)
+        except ValueError:  # no generation yet (or evicted): any new value will do
+            cache.set(GENERATION, clock.now().timestamp(), timeout=None)
+    except Exception:  # the cache is away: answers expire by themselves
+        logger.warning("search cache: could not raise the generation", exc_info=True)
+
+
+def key(params):
+    """The cache key of one search (its query string, language and clock bucket), or None when
+    the cache is off or unreachable."""
+    seconds = settings.SEARCH_CACHE_SECONDS
+    if seconds <= 0:
+        return None
+    try:
+        generation = cache.get(GENERATION)
+        if generation is None:
+            _bump()
+            generation = cache.get(GENERATION)
+    except Exception:
+        return None
+    if generation is None:
+        return None
+    bucket = int(clock.now().timestamp() // seconds)
+    text = "&".join(f"{k}={v}" for k, v in sorted(params.items()))
+    digest = hashlib.blake2b(text.encode(), digest_size=16).hexdigest()
+    return f"search:{generation}:{bucket}:{translation.get_language()}:{digest}"
+
+
+def get(cache_key):
+    try:
+        return cache.get(cache_key)
+    except Exception:
+        return None
+
+
+def put(cache_key, answer):
+    try:
+        cache.set(cache_key, answer, timeout=settings.SEARCH_CACHE_SECONDS * 2)
+    except Exception:
+        logger.warning("search cache: could not store an answer", exc_info=True)
