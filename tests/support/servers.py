@@ -219,9 +219,9 @@ class LiveServer:
     def manage(self, *args, timeout=300):
         return manage(self.env, *args, timeout=timeout)
 
-    def shell_json(self, code):
+    def shell_json(self, code, timeout=300):
         """Run Python in a Django shell against this server's database; returns the JSON it prints last."""
-        out = self.manage("shell", "-c", code)
+        out = self.manage("shell", "-c", code, timeout=timeout)
         return json.loads(out.strip().splitlines()[-1])
 
     def start(self, timeout=60):

@@ -270,6 +270,8 @@ def test_a_hanging_partner_never_slows_a_booking_and_a_worker_restart_loses_noth
         receiver.wait_for(10)
         receiver.hang_seconds = 8  # the partner now hangs on every request
         slow_partner = book_many(server, {**data, "tokens": data["tokens"][10:]}, 10)
+        print(f"\nbooking median: {quick * 1000:.1f} ms with a healthy partner, "
+              f"{slow_partner * 1000:.1f} ms with one that hangs 8 s")  # fmt: skip
         assert slow_partner < quick * 2 + 0.05, (quick, slow_partner)
         # The task worker dies mid-delivery; bookings go on; a new worker delivers the rest.
         worker.process.kill()
