@@ -172,7 +172,7 @@ else:
     # counters), so rate limits never write to the application's database.
     CACHES = {
         "default": {
-            "BACKEND": "diskcache.DjangoCache",
+            "BACKEND": "louage.core.diskcache.PersistentDiskCache",
             "LOCATION": str(VAR_DIR / "cache"),
             "SHARDS": 8,
             "DATABASE_TIMEOUT": 0.1,

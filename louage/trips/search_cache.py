@@ -27,6 +27,8 @@ GENERATION = "search:generation"
 
 def bump():
     """Forget every cached answer (now, and once more when the transaction commits)."""
+    if settings.SEARCH_CACHE_SECONDS <= 0:
+        return  # nothing is cached: no cache write on the booking path
     _bump()
     transaction.on_commit(_bump)
 
