@@ -81,22 +81,41 @@ def _relay_inline():
         logger.exception("inline event relay failed")
 
 
+BATCH = 10  # events per transaction
+
+
 def relay(limit=100):
     """Hand waiting events to their subscribers, oldest first; returns how many are done.
-    Several relays may run: each takes events nobody else holds (SKIP LOCKED)."""
+    Several relays may run: each takes events nobody else holds (SKIP LOCKED).
+
+    A few events per transaction: on SQLite a transaction holds the one write lock, and a
+    hundred events' subscribers in one would keep every booking waiting behind them."""
+    done = taken = 0
+    while limit is None or taken < limit:
+        size = BATCH if limit is None else min(BATCH, limit - taken)
+        batch_taken, batch_done = _relay_batch(size)
+        taken += batch_taken
+        done += batch_done
+        if batch_taken < size:
+            break
+    return done
+
+
+def _relay_batch(size):
     from .models import Event
 
     now = timezone.now()
-    done = 0
+    taken = done = 0
     with transaction.atomic():
         waiting = (
             Event.objects.select_for_update(skip_locked=True)
             .filter(relayed_at__isnull=True, next_attempt_at__lte=now)
-            .order_by("id")
+            .order_by("id")[:size]
         )
-        for event in waiting if limit is None else waiting[:limit]:
+        for event in waiting:
+            taken += 1
             done += _deliver(event, now)
-    return done
+    return taken, done
 
 
 def _deliver(event, now):

@@ -1,8 +1,10 @@
-"""A short-lived cache of search answers, shared by the workers through the cache backend.
+"""A short-lived cache of search answers.
 
-Every answer is stored under the current *generation*; any write to a departure (seats taken
+Answers live in each worker's memory (no cache write per search: on one machine the shared
+cache is SQLite files, and a crowd of writers there stalls); the *generation* they are stored
+under lives in the shared cache, read once per search. Any write to a departure (seats taken
 or given back, a time, a price, a cancellation), a station, a vehicle or a route's duration
-raises the generation, so the next search reads the database again. The generation is raised
+raises the generation in every worker at once, so the next search reads the database again. The generation is raised
 at once (a test's transaction never commits) and again after the commit, so an answer cached
 between the write and its commit cannot outlive it. Answers also change as time passes
 (departures leave the list), hence the clock bucket in the key and the short lifetime.
@@ -12,9 +14,11 @@ The cache failing never fails a search: it is then simply not used.
 
 import hashlib
 import logging
+import secrets
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import transaction
 from django.utils import translation
 
@@ -23,6 +27,8 @@ from louage.core import clock
 logger = logging.getLogger("louage.cache")
 
 GENERATION = "search:generation"
+# This worker's answers (thread-safe, the oldest third dropped when full).
+answers = LocMemCache("louage-search-answers", {"OPTIONS": {"MAX_ENTRIES": 3000}})
 
 
 def bump():
@@ -37,8 +43,8 @@ def _bump():
     try:
         try:
             cache.incr(GENERATION)
-        except ValueError:  # no generation yet (or evicted): any new value will do
-            cache.set(GENERATION, clock.now().timestamp(), timeout=None)
+        except ValueError:  # no generation yet (or evicted): a value never used before
+            cache.set(GENERATION, secrets.randbits(62), timeout=None)
     except Exception:  # the cache is away: answers expire by themselves
         logger.warning("search cache: could not raise the generation", exc_info=True)
 
@@ -65,14 +71,8 @@ def key(params):
 
 
 def get(cache_key):
-    try:
-        return cache.get(cache_key)
-    except Exception:
-        return None
+    return answers.get(cache_key)
 
 
 def put(cache_key, answer):
-    try:
-        cache.set(cache_key, answer, timeout=settings.SEARCH_CACHE_SECONDS * 2)
-    except Exception:
-        logger.warning("search cache: could not store an answer", exc_info=True)
+    answers.set(cache_key, answer, timeout=settings.SEARCH_CACHE_SECONDS * 2)
