@@ -58,10 +58,11 @@ def refresh(trip_id):
     with transaction.atomic():
         reservations = _reservations().filter(trip_id=trip_id)
         sales = list(reservations.values("trip_id").annotate(**SALES))
+        # No `received__isnull=False` filter: it turns the join into an INNER JOIN that SQLite
+        # drives from every received payment (25 ms with 40,000 reservations) instead of this
+        # departure's few reservations; the row without a payment is dropped by _write.
         methods = list(
-            reservations.filter(received__isnull=False)
-            .values("trip_id", method=F("received__method"))
-            .annotate(**BY_METHOD)
+            reservations.values("trip_id", method=F("received__method")).annotate(**BY_METHOD)
         )
         _write([trip_id], sales, methods)
 

@@ -50,3 +50,23 @@ def test_the_events_keep_each_departures_sales_equal_to_a_recomputation(
     kept = snapshot()
     sales.rebuild()
     assert snapshot() == kept
+
+
+def test_a_refresh_reads_only_its_departures_reservations(trip):
+    """The relay refreshes one departure per event inside a write transaction: each query must
+    start from the departure's reservations, never from every payment of the network."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        sales.refresh(trip.pk)
+    selects = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SELECT")]
+    assert len(selects) == 2
+    # An INNER JOIN lets SQLite start from the payments (every received one of the network).
+    assert not any("INNER JOIN" in sql for sql in selects), selects
+    with connection.cursor() as cursor:
+        for sql in selects:
+            cursor.execute("EXPLAIN QUERY PLAN " + sql)
+            plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
+            assert plan.startswith("SEARCH booking_reservation USING"), plan
+            assert "trip_id=?" in plan, plan
