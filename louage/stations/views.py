@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -15,6 +16,7 @@ from .forms import StationFilterForm, StationForm, VehicleForm
 from .models import Station
 
 
+@login_not_required
 def station_list(request):
     filters = StationFilterForm(request.GET or None)
     query = city = ""
@@ -36,6 +38,7 @@ def station_list(request):
     )
 
 
+@login_not_required
 def station_detail(request, station_id):
     station = get_object_or_404(Station.objects.select_related("chief"), pk=station_id)
     departures = upcoming_from_station(station, limit=10)
@@ -50,6 +53,7 @@ def station_detail(request, station_id):
     )
 
 
+@login_not_required
 def station_board(request, station_id):
     """The departures board for the screen in the station hall; the list refreshes itself."""
     station = get_object_or_404(Station, pk=station_id)
