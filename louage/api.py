@@ -78,7 +78,9 @@ def validation_error(request, exc):
             if part not in ("body", "payload", "query", "path", "form", "file")
         ]
         errors.append({"field": ".".join(loc) or None, "message": item.get("msg", "")})
-    return _error(request, 422, _("Données invalides."), "invalid", errors)
+    fields = ", ".join(dict.fromkeys(e["field"] for e in errors if e["field"]))
+    detail = _("Données invalides : %(fields)s.") % {"fields": fields} if fields else None
+    return _error(request, 422, detail or _("Données invalides."), "invalid", errors)
 
 
 @api.exception_handler(AuthenticationError)

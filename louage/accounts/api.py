@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import RefreshToken
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from louage.core import throttles
 from louage.core.api import (
@@ -90,6 +90,8 @@ class TokenOut(Schema):
 
 
 class MePatch(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"dependentRequired": {"email": ["password"]}})
+
     first_name: Name = omittable()
     last_name: Name = omittable()
     phone: Phone = omittable()

@@ -281,7 +281,9 @@ def request_email_change(*, user, email, by, request, password=None):
         raise NotAllowed(
             _("Seul le titulaire d'un compte peut en changer l'adresse e-mail."), code="owner_only"
         )
-    if not user.check_password(password or ""):
+    if not password:
+        raise _field_error("password", _("Saisissez votre mot de passe pour changer d'adresse."))
+    if not user.check_password(password):
         raise _wrong_password("password", _("Mot de passe incorrect."))
     email = _email_format(email)
     if email == user.email.lower():

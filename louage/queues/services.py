@@ -194,6 +194,8 @@ def create_queue(*, by, destination_id, station_id=None):
         station = (
             Station.objects.filter(pk=station_id, is_active=True).first() if station_id else None
         )
+        if not station_id:
+            raise _invalid("station_id", _("Choisissez la station de la file."))
         if station is None:
             raise field_not_found("station_id", _("Station de départ inconnue."))
     else:

@@ -145,6 +145,8 @@ def _origin_for(by, origin_id):
         return origin
     if by.role == Role.ADMIN:
         origin = Station.objects.filter(pk=origin_id, is_active=True).first() if origin_id else None
+        if not origin_id:
+            raise _invalid("origin_id", _("Choisissez la station de départ."))
         if origin is None:
             raise field_not_found("origin_id", _("Station de départ inconnue."))
         return origin

@@ -340,7 +340,7 @@ def test_each_caller_reaches_only_what_the_operation_allows(settings):
         before = state_digest()
         for actor in ACTORS:
             response, after = rolled_back(
-                lambda actor=actor: call_api(world, actor, method, url, query, body)
+                lambda a=actor, m=method, u=url, q=query, b=body: call_api(world, a, m, u, q, b)
             )
             status = response.status_code
             label = f"{method.upper()} {path} as {actor}: {status}"
@@ -460,7 +460,7 @@ def test_each_caller_opens_only_the_pages_it_may(settings):
         for actor in ACTORS:
             for method in ("get", "post"):
                 browser = browsers[actor]
-                response, after = rolled_back(lambda b=browser, m=method: getattr(b, m)(url))
+                response, after = rolled_back(lambda b=browser, m=method, u=url: getattr(b, m)(u))
                 status = response.status_code
                 label = f"{method.upper()} {url} as {actor}: {status}"
                 if status >= 500:
