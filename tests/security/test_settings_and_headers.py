@@ -71,26 +71,6 @@ def test_seed_demo_is_refused_in_production_mode(tmp_path):
 
 
 @pytest.mark.django_db
-def test_pages_forbid_framing_and_sniffing(client):
-    response = client.get("/")
-    assert response["X-Frame-Options"] == "DENY"
-    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
-    assert "script-src 'self'" in response["Content-Security-Policy"]
-    assert response["X-Content-Type-Options"] == "nosniff"
-
-
-@pytest.mark.django_db
-def test_cors_allows_listed_origins_on_the_api_only(client, settings):
-    settings.CORS_ALLOWED_ORIGINS = ["https://partner.example.tn"]
-    allowed = client.get("/api/v1/openapi.json", headers={"Origin": "https://partner.example.tn"})
-    assert allowed["Access-Control-Allow-Origin"] == "https://partner.example.tn"
-    other = client.get("/api/v1/openapi.json", headers={"Origin": "https://evil.example.com"})
-    assert "Access-Control-Allow-Origin" not in other
-    page = client.get("/", headers={"Origin": "https://partner.example.tn"})
-    assert "Access-Control-Allow-Origin" not in page
-
-
-@pytest.mark.django_db
 def test_healthz_and_readyz(client):
     assert client.get("/healthz").json() == {"status": "ok"}
     assert client.get("/readyz").status_code == 200
@@ -113,15 +93,6 @@ def test_oversized_bodies_are_refused_before_being_read(client):
     response = client.post("/api/v1/auth/token", body, content_type="application/json")
     assert response.status_code == 413
     assert response.json()["code"] == "too_large"
-
-
-@pytest.mark.django_db
-def test_csrf_is_enforced_on_web_forms():
-    from django.test import Client
-
-    strict = Client(enforce_csrf_checks=True)
-    response = strict.post("/accounts/login/", {"login": "a@b.tn", "password": "x"})
-    assert response.status_code == 403
 
 
 @pytest.mark.django_db

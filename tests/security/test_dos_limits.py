@@ -1,0 +1,104 @@
+"""Threat: denial of service — one caller makes the server work hard (huge pages, long
+periods, fuzzy city names, big bodies) or floods it; or a slow client holds a worker.
+
+Attack and defence: every expensive operation has a bound whatever the input (page size 100,
+report periods 366 days, place names 60 characters and a fixed number of queries, bodies
+REQUEST_MAX_BYTES, avatars 40 million pixels: test_uploads.py); floods meet rate limits that
+spare honest traffic behind one address — anonymous calls per address, token holders per
+account, seat holds and payments per account, each with Retry-After; nginx buffers slow
+clients before gunicorn sees them.
+"""
+
+import time
+
+import pytest
+
+from louage.core.management.commands.nginx_config import render
+from tests.factories import ClientFactory
+
+pytestmark = pytest.mark.django_db
+
+LONG_NAME = "Sidi Bou Zid el Gharbia wa el Charkia " + "x" * 22  # 60 characters
+
+
+def test_search_by_unknown_long_city_names_costs_a_bounded_number_of_queries(
+    api, trip, django_assert_max_num_queries
+):
+    assert len(LONG_NAME) == 60
+    api().get("trips")  # the first request of a process loads the routes: not timed
+    started = time.monotonic()
+    with django_assert_max_num_queries(8):
+        response = api().get("trips", {"origin": LONG_NAME, "destination": LONG_NAME[::-1]})
+    assert response.status_code == 200 and response.json()["count"] == 0
+    assert time.monotonic() - started < 3
+    with django_assert_max_num_queries(6):
+        assert api().get("places", {"q": LONG_NAME, "limit": 20}).status_code == 200
+
+
+@pytest.mark.parametrize(
+    "path, params",
+    [
+        ("trips", {"origin": "x" * 61}),
+        ("places", {"q": "x" * 61}),
+        ("places", {"q": "Tunis", "limit": 21}),
+        ("trips", {"page_size": 101}),
+        ("stations", {"q": "x" * 101}),
+        ("fares", {"origin_city": "x" * 61}),
+    ],
+)
+def test_oversized_inputs_to_public_operations_are_refused(api, path, params):
+    assert api().get(path, params).status_code == 422
+
+
+def test_reports_cover_366_days_at_most(api, admin_user):
+    response = api(admin_user).get("reports/sales", {"from": "2024-01-01", "to": "2026-01-01"})
+    assert (response.status_code, response.json()["code"]) == (422, "period_too_long")
+
+
+def test_anonymous_floods_are_limited_per_address_not_per_account(api, settings, station):
+    settings.API_RATE_ANONYMOUS = "5/m"
+    codes = [api().get("stations").status_code for _ in range(6)]
+    assert codes == [200] * 5 + [429]
+    refused = api().get("stations")
+    assert refused.json()["code"] == "rate_limited" and 0 < int(refused["Retry-After"]) <= 60
+    # Someone with a token, behind the same address, is counted on their own.
+    assert api(ClientFactory()).get("stations").status_code == 200
+
+
+def test_seat_holds_are_limited_per_account(api, settings, trip):
+    settings.API_RATE_BOOKING = "2/m"
+    settings.MAX_PENDING_HOLDS = 10
+    greedy, other = ClientFactory(), ClientFactory()
+    codes = [api(greedy).post("reservations", {"trip_id": trip.pk, "seats": 1}).status_code
+             for _ in range(3)]  # fmt: skip
+    assert codes == [201, 201, 429]
+    assert api(other).post("reservations", {"trip_id": trip.pk, "seats": 1}).status_code == 201
+
+
+def test_payments_are_limited_per_account(api, settings, trip):
+    from louage.booking import services
+
+    settings.API_RATE_PAYMENT = "2/m"
+    client = ClientFactory()
+    reservation = services.reserve_seats(trip=trip, client=client, seats=1)
+    codes = [api(client).post(f"reservations/{reservation.pk}/payments").status_code
+             for _ in range(3)]  # fmt: skip
+    assert codes[:2] == [201, 201] and codes[2] == 429
+
+
+def test_request_bodies_are_capped_before_they_are_read(client, settings):
+    settings.REQUEST_MAX_BYTES = 1024
+    response = client.post("/api/v1/reservations", "x" * 2048, content_type="application/json")
+    assert response.status_code == 413
+
+
+def test_nginx_buffers_slow_clients_and_bodies_before_gunicorn():
+    site = render(
+        upstreams=["127.0.0.1:8000"], listen="127.0.0.1:80", server_name="_",
+        static_root="/srv/static", media_root="/srv/media", rate=10, burst=20, connections=100,
+    )  # fmt: skip
+    for directive in (
+        "proxy_request_buffering on;", "proxy_buffering on;", "client_body_timeout 10s;",
+        "client_header_timeout 10s;", "client_max_body_size 8m;",
+    ):  # fmt: skip
+        assert directive in site, directive
