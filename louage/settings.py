@@ -220,6 +220,9 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
 # `login_failed` budget as the web form.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": os.environ.get("RATE_LOGIN_FAILED", "30/m/ip,5/5m/key"),
+    # Every web login attempt, successful or not: a flood ceiling only (allauth's 30/m/ip
+    # would turn away a busy station desk).
+    "login": os.environ.get("RATE_LOGIN", "600/m/ip"),
     "signup": os.environ.get("RATE_SIGNUP", "60/h/ip"),
     "reset_password": os.environ.get("RATE_RESET_PASSWORD", "20/m/ip,5/m/key"),
     "reset_password_email": "5/m/ip,5/h/key",

@@ -70,6 +70,17 @@ def test_honest_logins_behind_one_address_are_never_limited(api, limits):
     assert token(api, travellers[1].email, PASSWORD).status_code == 200
 
 
+def test_honest_web_logins_behind_one_address_are_never_limited(client, limits):
+    travellers = [ClientFactory() for _ in range(12)]
+    for user in travellers * 3:  # 36 successful logins through the form from one address
+        response = client.post(
+            "/accounts/login/", {"login": user.email, "password": PASSWORD},
+            headers={"X-Forwarded-For": "203.0.113.5"},
+        )  # fmt: skip
+        assert response.status_code == 302, response.status_code
+        client.logout()
+
+
 def test_passwords_are_stored_with_argon2(settings):
     settings.PASSWORD_HASHERS = [
         "django.contrib.auth.hashers.Argon2PasswordHasher",
