@@ -1,20 +1,27 @@
 """Threat: denial of service — one caller makes the server work hard (huge pages, long
 periods, fuzzy city names, big bodies) or floods it; or a slow client holds a worker.
 
-Attack and defence: every expensive operation has a bound whatever the input (page size 100,
-report periods 366 days, place names 60 characters and a fixed number of queries, bodies
-REQUEST_MAX_BYTES, avatars 40 million pixels: test_uploads.py); floods meet rate limits that
+Attack and defence: every expensive operation has a bound whatever the input (page size 100
+on every list operation, report periods 366 days in the API, the web page and its CSV, place
+names 60 characters and a fixed number of queries, a PDF ticket one page whatever the names,
+bodies REQUEST_MAX_BYTES, avatars 40 million pixels: test_uploads.py); floods meet rate limits that
 spare honest traffic behind one address — anonymous calls per address, token holders per
 account, seat holds and payments per account, each with Retry-After; nginx buffers slow
 clients before gunicorn sees them.
 """
 
+import io
+import json
 import time
 
 import pytest
+from pypdf import PdfReader
 
+from louage.accounts.sessions import tokens_for
 from louage.core.management.commands.nginx_config import render
+from tests.booking_factories import ConfirmedReservationFactory
 from tests.factories import ClientFactory
+from tests.network_factories import StationFactory, TripFactory, VehicleFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -50,9 +57,62 @@ def test_oversized_inputs_to_public_operations_are_refused(api, path, params):
     assert api().get(path, params).status_code == 422
 
 
-def test_reports_cover_366_days_at_most(api, admin_user):
-    response = api(admin_user).get("reports/sales", {"from": "2024-01-01", "to": "2026-01-01"})
-    assert (response.status_code, response.json()["code"]) == (422, "period_too_long")
+def list_operations_with_a_page_size():
+    from louage.api import api
+
+    document = json.loads(json.dumps(api.get_openapi_schema(path_prefix="/api/v1/")))
+    for path, operations in document["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["name"] == "page_size":
+                    yield path, method, parameter["schema"].get("maximum")
+
+
+def test_every_list_operation_caps_its_page_size_at_100(api, admin_user):
+    found = list(list_operations_with_a_page_size())
+    assert len(found) >= 5
+    for path, method, maximum in found:
+        assert method == "get" and maximum is not None and maximum <= 100, (path, maximum)
+        if "{" not in path:
+            response = api(admin_user).get(path.removeprefix("/api/v1/"), {"page_size": 101})
+            assert response.status_code == 422, path
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/reports/sales", "/api/v1/reports/visits", "/gestion/rapports/",
+     "/gestion/rapports/sales.csv"],
+)  # fmt: skip
+def test_reports_cover_366_days_at_most(client, admin_user, path):
+    client.force_login(admin_user)
+    headers = {"Authorization": f"Bearer {tokens_for(admin_user)['access']}"}
+    response = client.get(path, {"from": "2024-01-01", "to": "2026-01-01"}, headers=headers)
+    if path.startswith("/api/"):
+        assert (response.status_code, response.json()["code"]) == (422, "period_too_long")
+    elif path.endswith(".csv"):  # the export falls back to the default 30 days
+        assert response.status_code == 200
+        assert "2024-01-01" not in response["Content-Disposition"]
+        assert len(response.content.decode().splitlines()) <= 32
+    else:  # the page says why and shows the default 30 days
+        assert response.status_code == 200
+        assert "La période demandée compte 732 jours : 366 au plus." in response.content.decode()
+        assert response.context["period"].days == 30
+
+
+def test_a_ticket_pdf_is_one_small_page_whatever_the_names(api, settings):
+    long = "Station " + "\u0645" * 60 + " W" * 26  # 120 characters, Arabic and wide Latin
+    origin = StationFactory(name=long[:120])
+    destination = StationFactory(name=long[::-1][:120])
+    trip = TripFactory(
+        origin=origin, destination=destination, vehicle=VehicleFactory(station=origin)
+    )
+    reservation = ConfirmedReservationFactory(trip=trip, passenger_name="W" * 150, seats=1)
+    started = time.monotonic()
+    response = api(reservation.client).get(f"reservations/{reservation.pk}/ticket.pdf")
+    assert response.status_code == 200
+    assert time.monotonic() - started < 5
+    assert len(response.content) < 100_000
+    assert len(PdfReader(io.BytesIO(response.content)).pages) == 1
 
 
 def test_anonymous_floods_are_limited_per_address_not_per_account(api, settings, station):
