@@ -12,8 +12,10 @@ clients before gunicorn sees them.
 
 import io
 import json
+import socket
 import time
 
+import httpx
 import pytest
 from pypdf import PdfReader
 
@@ -22,6 +24,7 @@ from louage.core.management.commands.nginx_config import render
 from tests.booking_factories import ConfirmedReservationFactory
 from tests.factories import ClientFactory
 from tests.network_factories import StationFactory, TripFactory, VehicleFactory
+from tests.support.servers import NginxServer
 
 pytestmark = pytest.mark.django_db
 
@@ -162,3 +165,44 @@ def test_nginx_buffers_slow_clients_and_bodies_before_gunicorn():
         "client_header_timeout 10s;", "client_max_body_size 8m;",
     ):  # fmt: skip
         assert directive in site, directive
+
+
+def slow_client(port):
+    """Sends the headers and the start of a body, then nothing: a slowloris."""
+    sock = socket.create_connection(("127.0.0.1", port), timeout=5)
+    sock.sendall(
+        b"POST /api/v1/auth/token HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+        b'Content-Type: application/json\r\nContent-Length: 200\r\n\r\n{"email": '
+    )
+    return sock
+
+
+def answers_at_once(url):
+    try:
+        return httpx.get(f"{url}/healthz", timeout=2).status_code == 200
+    except httpx.TimeoutException:
+        return False
+
+
+@pytest.mark.live
+def test_slow_clients_tie_up_nginx_not_a_gunicorn_worker(live_app, tmp_path):
+    server = live_app("sqlite", workers=1)
+    # Straight to gunicorn, one slow client holds its only worker: the attack is real.
+    held = slow_client(server.port)
+    try:
+        assert not answers_at_once(server.url)
+    finally:
+        held.close()
+    assert answers_at_once(server.url)
+    nginx = NginxServer(
+        upstreams=[f"127.0.0.1:{server.port}"], static_root=tmp_path, media_root=tmp_path
+    ).start()
+    try:
+        held = [slow_client(nginx.port) for _ in range(10)]
+        # nginx waits for the bodies itself; the worker serves everyone else meanwhile.
+        assert answers_at_once(nginx.url)
+        assert answers_at_once(nginx.url)
+        for sock in held:
+            sock.close()
+    finally:
+        nginx.stop()
