@@ -100,7 +100,7 @@ class MePatch(InputSchema):
         "sent to it is opened (until then it shows as `pending_email`)."
     )
     password: str = omittable(
-        max_length=128, description="The current password, to change `email`."
+        min_length=1, max_length=128, description="The current password, to change `email`."
     )
     language: Language = omittable()
 

@@ -81,7 +81,7 @@ def totals(output):
     """(operations, examples, failures) from the run's summary."""
     operations = int(re.search(r"Tested:\s+(\d+)", output).group(1))
     examples = int(re.search(r"(\d+) generated", output).group(1))
-    found = re.search(r"(\d+) found (\d+) unique failures", output)
+    found = re.search(r"(\d+) found (\d+) unique failures?", output)
     return operations, examples, int(found.group(2)) if found else 0
 
 
