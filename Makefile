@@ -5,12 +5,13 @@ BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help install setup run dev test lint bench resilience soak backup restore lock messages clean
+.PHONY: help install setup run dev test lint audit bench resilience soak backup restore lock messages clean
 
 help:
 	@echo "make run    set up (venv, locked deps, migrations, demo data, static) and start the app"
 	@echo "make dev    development server with auto-reload"
 	@echo "make test   lint and the whole test suite"
+	@echo "make audit  known vulnerabilities of the locked dependencies (needs network)"
 	@echo "make bench  performance figures"
 	@echo "make resilience  the production stack under faults"
 	@echo "make backup / make restore BACKUP=file  back the database up / restore it"
@@ -43,6 +44,10 @@ lint: install
 
 test: lint
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Known vulnerabilities of the locked dependencies (pip-audit; needs PyPI's JSON API or OSV).
+audit: install
+	$(BIN)/pip-audit -r requirements.lock --require-hashes --no-deps --disable-pip --strict --progress-spinner off
 
 bench: install
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)

@@ -8,18 +8,25 @@ import logging
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from django.utils.translation import gettext as _
-from ninja import NinjaAPI
-from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, Throttled, ValidationError
 
 from louage.accounts.api import auth_router, me_router, users_router
 from louage.accounts.social_api import social_router
 from louage.auditlog.api import router as audit_router
 from louage.booking.api import router as reservations_router
-from louage.core.api import LocalTimeRenderer, MalformedBody, StrictJSONParser, validation_message
+from louage.core.api import (
+    LocalTimeRenderer,
+    LouageAPI,
+    MalformedBody,
+    StrictJSONParser,
+    validation_message,
+)
 from louage.core.db import is_unavailable
 from louage.core.errors import DomainError, InvalidInput
 from louage.core.observability import RETRY_AFTER_SECONDS
+from louage.core.throttles import ApiTraffic
 from louage.notifications.api import notices_router
 from louage.notifications.api import router as notifications_router
 from louage.payments.api import router as payments_router
@@ -33,7 +40,7 @@ from louage.webhooks.api import router as webhooks_router
 
 logger = logging.getLogger("louage.api")
 
-api = NinjaAPI(
+api = LouageAPI(
     title="Louage API",
     version="1",
     description="Réservation de places dans les louages tunisiens.",
@@ -42,6 +49,7 @@ api = NinjaAPI(
     renderer=LocalTimeRenderer(),
     docs_url="/docs",
     openapi_url="/openapi.json",
+    throttle=[ApiTraffic()],
 )
 
 
@@ -78,7 +86,9 @@ def validation_error(request, exc):
             if part not in ("body", "payload", "query", "path", "form", "file")
         ]
         errors.append({"field": ".".join(loc) or None, "message": validation_message(item)})
-    return _error(request, 422, _("Données invalides."), "invalid", errors)
+    fields = ", ".join(dict.fromkeys(e["field"] for e in errors if e["field"]))
+    detail = _("Données invalides : %(fields)s.") % {"fields": fields} if fields else None
+    return _error(request, 422, detail or _("Données invalides."), "invalid", errors)
 
 
 @api.exception_handler(AuthenticationError)
@@ -88,6 +98,10 @@ def authentication_error(request, exc):
 
 @api.exception_handler(HttpError)
 def http_error(request, exc):
+    if isinstance(exc, Throttled):
+        return _error(
+            request, 429, _("Trop de requêtes. Réessayez dans un moment."), "rate_limited"
+        )
     if isinstance(exc.__cause__, MalformedBody):
         return _error(
             request, 422, _("Le corps de la requête n'est pas du JSON valide."), "malformed_json"
@@ -103,6 +117,14 @@ def not_found(request, exc):
 @api.exception_handler(PermissionDenied)
 def permission_denied(request, exc):
     return _error(request, 403, _("Vous n'avez pas le droit de faire cela."), "forbidden")
+
+
+@api.exception_handler(MultiPartParserError)
+def malformed_multipart(request, exc):
+    # e.g. multipart/form-data without its boundary: the body cannot be read at all.
+    return _error(
+        request, 422, _("Le corps multipart de la requête est illisible."), "malformed_body"
+    )
 
 
 @api.exception_handler(OverflowError)

@@ -222,9 +222,15 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "louage.accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Louage] "
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+# Failures per account (key) and per address, with a higher ceiling per address: hundreds of
+# people share one address behind a carrier's NAT. `POST /api/v1/auth/token` counts in the same
+# `login_failed` budget as the web form.
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": os.environ.get("RATE_LOGIN_FAILED", "10/m/ip,5/5m/key"),
-    "signup": os.environ.get("RATE_SIGNUP", "20/h/ip"),
+    "login_failed": os.environ.get("RATE_LOGIN_FAILED", "30/m/ip,5/5m/key"),
+    # Every web login attempt, successful or not: a flood ceiling only (allauth's 30/m/ip
+    # would turn away a busy station desk).
+    "login": os.environ.get("RATE_LOGIN", "600/m/ip"),
+    "signup": os.environ.get("RATE_SIGNUP", "60/h/ip"),
     "reset_password": os.environ.get("RATE_RESET_PASSWORD", "20/m/ip,5/m/key"),
     "reset_password_email": "5/m/ip,5/h/key",
     "confirm_email": "1/3m/key",
@@ -248,9 +254,19 @@ NINJA_JWT = {
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 RATELIMIT_IP_META_KEY = "louage.core.net.client_ip"
-API_RATE_TOKEN = os.environ.get("RATE_API_TOKEN", "10/m")
-API_RATE_REGISTER = os.environ.get("RATE_API_REGISTER", "20/h")
-API_RATE_BOOKING = os.environ.get("RATE_API_BOOKING", "30/m")
+# API rate limits (louage.core.throttles): failures, accounts, and only anonymous traffic per
+# address. Each refusal is a 429 with Retry-After.
+API_RATE_TOKEN = os.environ.get(
+    "RATE_API_TOKEN", "30/m"
+)  # failed refresh/social tokens, per address
+API_RATE_REGISTER = os.environ.get(
+    "RATE_API_REGISTER", "60/h/ip,5/h/key"
+)  # sign-ups: address, email
+API_RATE_BOOKING = os.environ.get("RATE_API_BOOKING", "30/m")  # seat holds, per account
+API_RATE_PAYMENT = os.environ.get("RATE_API_PAYMENT", "20/m")  # payments and refunds, per account
+API_RATE_ANONYMOUS = os.environ.get(
+    "RATE_API_ANONYMOUS", "600/m"
+)  # any call: per address / account
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"

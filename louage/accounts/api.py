@@ -1,13 +1,13 @@
 """Accounts API: JWT tokens, the caller's own account (/me) and user management (admins)."""
 
 from datetime import datetime
+from typing import Annotated, Literal
 
 from django.conf import settings
-from django.contrib.auth import authenticate
 from django.db import IntegrityError, transaction
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import File, Router, Schema, Status
+from ninja import File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 from ninja_jwt.exceptions import TokenError
@@ -15,7 +15,21 @@ from ninja_jwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from ninja_jwt.tokens import RefreshToken
 from pydantic import ConfigDict, Field
 
-from louage.core.api import Page, error_responses, jwt_auth, require_role, throttle
+from louage.core import throttles
+from louage.core.api import (
+    EMAIL,
+    LINE,
+    NAME,
+    PHONE,
+    InputSchema,
+    Page,
+    access,
+    error_responses,
+    jwt_auth,
+    lax,
+    omittable,
+    require_role,
+)
 from louage.core.errors import NotAllowed, NotAuthenticated, NotFound
 
 from . import selectors, services, sessions
@@ -24,10 +38,6 @@ from .models import Role, User
 auth_router = Router(tags=["auth"])
 me_router = Router(tags=["me"], auth=jwt_auth)
 users_router = Router(tags=["users"], auth=jwt_auth)
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class UserOut(Schema):
@@ -39,7 +49,7 @@ class UserOut(Schema):
     first_name: str
     last_name: str
     phone: str
-    role: str
+    role: Role
     avatar_url: str | None
     date_joined: datetime
 
@@ -48,20 +58,29 @@ class UserOut(Schema):
         return user.pending_email or None
 
 
-class RegisterIn(StrictSchema):
-    email: str = Field(max_length=254)
-    password: str = Field(min_length=1, max_length=128)
-    first_name: str = Field(min_length=1, max_length=150)
-    last_name: str = Field(min_length=1, max_length=150)
-    phone: str = Field("", max_length=32)
+Email = Annotated[str, Field(max_length=254, pattern=EMAIL, json_schema_extra={"format": "email"})]
+Password = Annotated[str, Field(min_length=8, max_length=128, pattern=r"\D")]
+Name = Annotated[str, Field(min_length=1, max_length=150, pattern=NAME)]
+Phone = Annotated[
+    str, Field(max_length=32, pattern=PHONE, description="Tunisian number, e.g. +21698123456")
+]
+Language = Literal["fr", "ar", "en"]
 
 
-class TokenIn(StrictSchema):
+class RegisterIn(InputSchema):
+    email: Email
+    password: Password = Field(description="8 characters or more, not only digits, not common")
+    first_name: Name
+    last_name: Name
+    phone: Phone = ""
+
+
+class TokenIn(InputSchema):
     email: str = Field(max_length=254)
     password: str = Field(max_length=128)
 
 
-class RefreshIn(StrictSchema):
+class RefreshIn(InputSchema):
     refresh: str = Field(max_length=2048)
 
 
@@ -70,44 +89,42 @@ class TokenOut(Schema):
     refresh: str
 
 
-class MePatch(StrictSchema):
-    first_name: str | None = Field(None, max_length=150)
-    last_name: str | None = Field(None, max_length=150)
-    phone: str | None = Field(None, max_length=32)
-    email: str | None = Field(
-        None,
-        max_length=254,
+class MePatch(InputSchema):
+    model_config = ConfigDict(json_schema_extra={"dependentRequired": {"email": ["password"]}})
+
+    first_name: Name = omittable()
+    last_name: Name = omittable()
+    phone: Phone = omittable()
+    email: Email = omittable(
         description="A new login email: needs `password`; it becomes the login once the link "
-        "sent to it is opened (until then it shows as `pending_email`).",
+        "sent to it is opened (until then it shows as `pending_email`)."
     )
-    password: str | None = Field(
-        None, max_length=128, description="The current password, to change `email`."
+    password: str = omittable(
+        min_length=1, max_length=128, description="The current password, to change `email`."
     )
-    language: str | None = Field(None, max_length=5)
+    language: Language = omittable()
 
 
-class PasswordIn(StrictSchema):
-    password: str = Field(max_length=128)
+class PasswordIn(InputSchema):
+    password: str = Field(max_length=128, description="the current password")
 
 
-class PasswordChangeIn(StrictSchema):
+class PasswordChangeIn(InputSchema):
     old_password: str = Field(max_length=128)
-    new_password: str = Field(max_length=128)
+    new_password: Password
 
 
 class UserCreateIn(RegisterIn):
-    role: Role = Role.CLIENT
+    role: lax(Role) = Role.CLIENT
 
 
-class UserPatch(StrictSchema):
-    first_name: str | None = Field(None, max_length=150)
-    last_name: str | None = Field(None, max_length=150)
-    phone: str | None = Field(None, max_length=32)
-    email: str | None = Field(
-        None, max_length=254, description="Refused (403 `owner_only`): owners change their own."
-    )
-    language: str | None = Field(None, max_length=5)
-    role: Role | None = None
+class UserPatch(InputSchema):
+    first_name: Name = omittable()
+    last_name: Name = omittable()
+    phone: Phone = omittable()
+    email: Email = omittable(description="Refused (403 `owner_only`): owners change their own.")
+    language: Language = omittable()
+    role: lax(Role) = omittable()
 
 
 class RegisteredOut(Schema):
@@ -148,11 +165,19 @@ def _revoke(refresh):
         ) from None
 
 
-@auth_router.post("/register", response={202: RegisteredOut, **error_responses(422, 429)})
+@auth_router.post(
+    "/register",
+    response={202: RegisteredOut, **error_responses(422, 429)},
+    openapi_extra=access(anonymous=True),
+)
 def register(request, payload: RegisterIn):
     """Create a client account, activated by the link emailed to it. The answer is the same
-    for an address that already has an account (its owner gets an email instead)."""
-    throttle(request, "api-register", settings.API_RATE_REGISTER)
+    for an address that already has an account (its owner gets an email instead). Sign-ups
+    are limited per address (a high ceiling) and per email address (each sends an email)."""
+    rates = throttles.per(settings.API_RATE_REGISTER)
+    throttles.take(request, "api-register", rates.get("ip"), throttles.address_key(request))
+    email = payload.email.strip().lower()
+    throttles.take(request, "api-register-email", rates.get("key"), email)
     services.register_client(request=request, **payload.dict())
     return Status(202, {"detail": registered_message(payload.email.strip().lower())})
 
@@ -163,25 +188,46 @@ def registered_message(email):
     ) % {"email": email}
 
 
-@auth_router.post("/token", response={200: TokenOut, **error_responses(401, 403, 422, 429)})
+@auth_router.post(
+    "/token",
+    response={200: TokenOut, **error_responses(401, 403, 422, 429)},
+    openapi_extra=access(anonymous=True),
+)
 def obtain_token(request, payload: TokenIn):
-    throttle(request, "api-token", settings.API_RATE_TOKEN)
-    user = authenticate(request, username=payload.email.strip(), password=payload.password)
+    """Email and password → an access token (15 minutes) and a refresh token. Failed attempts
+    are limited per account and per address, in the same budget as the web login form; a
+    correct password is never refused for the traffic of others."""
+    user = sessions.authenticate_password(
+        request, email=payload.email.strip(), password=payload.password
+    )
     if user is None or not user.is_active:
         raise NotAuthenticated(_("E-mail ou mot de passe incorrect."), code="bad_credentials")
     services.check_may_log_in(user=user, request=request)
     return sessions.tokens_for(user)
 
 
-@auth_router.post("/token/refresh", response={200: TokenOut, **error_responses(401, 422, 429)})
+@auth_router.post(
+    "/token/refresh",
+    response={200: TokenOut, **error_responses(401, 422, 429)},
+    openapi_extra=access(anonymous=True),
+)
 def refresh_token(request, payload: RefreshIn):
-    throttle(request, "api-token", settings.API_RATE_TOKEN)
-    refresh, user = _refresh_user(payload.refresh)
-    _revoke(refresh)
+    """A refresh token → a new pair; the old refresh token is revoked. Invalid tokens are
+    counted per address."""
+    with throttles.failures_counted(
+        request, "api-token-failed", settings.API_RATE_TOKEN, throttles.address_key(request)
+    ):
+        refresh, user = _refresh_user(payload.refresh)
+        _revoke(refresh)
     return sessions.tokens_for(user)
 
 
-@auth_router.post("/logout", auth=jwt_auth, response={204: None, **error_responses(401, 403, 422)})
+@auth_router.post(
+    "/logout",
+    auth=jwt_auth,
+    response={204: None, **error_responses(401, 422)},
+    openapi_extra=access(client="own", chief="own", admin="own"),
+)
 def logout(request, payload: RefreshIn):
     refresh, user = _refresh_user(payload.refresh)
     if user.pk != request.auth.pk:
@@ -190,12 +236,20 @@ def logout(request, payload: RefreshIn):
     return Status(204, None)
 
 
-@me_router.get("", response=UserOut)
+@me_router.get(
+    "",
+    response={200: UserOut, **error_responses(401)},
+    openapi_extra=access(client="own", chief="own", admin="own"),
+)
 def me(request):
     return request.auth
 
 
-@me_router.patch("", response={200: UserOut, **error_responses(401, 422)})
+@me_router.patch(
+    "",
+    response={200: UserOut, **error_responses(401, 403, 422)},
+    openapi_extra=access(client="own", chief="own", admin="own"),
+)
 @transaction.atomic
 def update_me(request, payload: MePatch):
     changes = payload.dict(exclude_unset=True)
@@ -211,7 +265,11 @@ def update_me(request, payload: MePatch):
     return user
 
 
-@me_router.delete("", response={204: None, **error_responses(401, 409, 422)})
+@me_router.delete(
+    "",
+    response={204: None, **error_responses(401, 403, 409, 422)},
+    openapi_extra=access(client="own", chief="own", admin="own"),
+)
 def delete_me(request, payload: PasswordIn):
     services.delete_account(user=request.auth, password=payload.password)
     return Status(204, None)
@@ -221,7 +279,11 @@ class PasswordChangedOut(TokenOut):
     detail: str
 
 
-@me_router.post("/password", response={200: PasswordChangedOut, **error_responses(401, 422)})
+@me_router.post(
+    "/password",
+    response={200: PasswordChangedOut, **error_responses(401, 403, 422)},
+    openapi_extra=access(client="own", chief="own", admin="own"),
+)
 def change_my_password(request, payload: PasswordChangeIn):
     """Every session and token of the account ends, this caller's included; the answer
     carries a fresh pair so the app that changed the password stays logged in."""
@@ -231,7 +293,11 @@ def change_my_password(request, payload: PasswordChangeIn):
     return {"detail": _("Mot de passe modifié."), **sessions.tokens_for(user)}
 
 
-@me_router.post("/avatar", response={200: UserOut, **error_responses(401, 413, 422)})
+@me_router.post(
+    "/avatar",
+    response={200: UserOut, **error_responses(401, 413, 422)},
+    openapi_extra=access(client="own", chief="own", admin="own"),
+)
 def upload_avatar(request, avatar: UploadedFile = File(...)):
     return services.set_avatar(user=request.auth, uploaded=avatar)
 
@@ -244,27 +310,45 @@ def _admin_target(request, user_id):
     return user
 
 
-@users_router.get("", response={200: list[UserOut], **error_responses(401, 403)})
+@users_router.get(
+    "",
+    response={200: list[UserOut], **error_responses(401, 403)},
+    openapi_extra=access(admin="all"),
+)
 @paginate(Page)
-def list_users(request, q: str = "", role: Role | None = None):
+def list_users(
+    request,
+    q: str = Query("", max_length=100, pattern=LINE),
+    role: Role = None,
+):
     require_role(request, Role.ADMIN)
-    return selectors.search_users(query=q[:100], role=role)
+    return selectors.search_users(query=q, role=role)
 
 
-@users_router.post("", response={201: UserOut, **error_responses(401, 403, 422)})
+@users_router.post(
+    "",
+    response={201: UserOut, **error_responses(401, 403, 409, 422)},
+    openapi_extra=access(admin="all"),
+)
 def create_user(request, payload: UserCreateIn):
     require_role(request, Role.ADMIN)
     user = services.create_user(by=request.auth, **payload.dict())
     return Status(201, user)
 
 
-@users_router.get("/{int:user_id}", response={200: UserOut, **error_responses(401, 403, 404)})
+@users_router.get(
+    "/{int:user_id}",
+    response={200: UserOut, **error_responses(401, 403, 404)},
+    openapi_extra=access(admin="all"),
+)
 def get_user(request, user_id: int):
     return _admin_target(request, user_id)
 
 
 @users_router.patch(
-    "/{int:user_id}", response={200: UserOut, **error_responses(401, 403, 404, 409, 422)}
+    "/{int:user_id}",
+    response={200: UserOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(admin="all"),
 )
 @transaction.atomic
 def update_user(request, user_id: int, payload: UserPatch):
@@ -282,7 +366,11 @@ def update_user(request, user_id: int, payload: UserPatch):
     return get_object_or_404(User, pk=user.pk)
 
 
-@users_router.delete("/{int:user_id}", response={204: None, **error_responses(401, 403, 404, 409)})
+@users_router.delete(
+    "/{int:user_id}",
+    response={204: None, **error_responses(401, 403, 404, 409)},
+    openapi_extra=access(admin="all"),
+)
 def delete_user(request, user_id: int):
     user = _admin_target(request, user_id)
     services.delete_user(user=user, by=request.auth)

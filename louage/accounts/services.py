@@ -28,7 +28,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from louage.core.audit import audit, values
 from louage.core.audit import changes as audit_changes
-from louage.core.errors import Conflict, InvalidInput, NotAllowed
+from louage.core.errors import Conflict, InvalidInput, NotAllowed, field_conflict
 from louage.core.errors import field_error as _field_error
 from louage.core.validators import normalize_tunisian_phone
 
@@ -45,6 +45,8 @@ def _email_format(email):
         validate_email(email)
     except ValidationError:
         raise _field_error("email", _("Adresse e-mail invalide.")) from None
+    if len(email.rpartition("@")[0]) > 64:  # RFC 5321: mail servers refuse longer
+        raise _field_error("email", _("Adresse e-mail invalide."))
     return email
 
 
@@ -63,7 +65,9 @@ def _clean_email(email, *, exclude_user=None):
     error here. Self-service paths never say so."""
     email = _email_format(email)
     if _email_taken(email, exclude_user=exclude_user):
-        raise _field_error("email", _("Un compte existe déjà avec cette adresse e-mail."))
+        raise field_conflict(
+            "email", _("Un compte existe déjà avec cette adresse e-mail."), code="email_taken"
+        )
     return email
 
 
@@ -91,6 +95,11 @@ def _clean_phone(phone):
         return normalize_tunisian_phone(phone)
     except ValidationError as exc:
         raise _field_error("phone", exc.messages[0]) from None
+
+
+def _wrong_password(field, message):
+    """A well-formed request whose caller failed to prove it is the owner: 403, not 422."""
+    return NotAllowed(message, code="wrong_password", errors=[{"field": field, "message": message}])
 
 
 def _clean_name(field, value, *, required=True):
@@ -194,7 +203,9 @@ def create_user(
             user.save()
     except IntegrityError:
         # Two sign-ups racing for one email: the unique constraint decides.
-        raise _field_error("email", _("Un compte existe déjà avec cette adresse e-mail.")) from None
+        raise field_conflict(
+            "email", _("Un compte existe déjà avec cette adresse e-mail."), code="email_taken"
+        ) from None
     EmailAddress.objects.create(user=user, email=user.email, primary=True, verified=False)
     audit(actor=by or user, action="user.created", obj=user, role=role)
     return user
@@ -224,7 +235,7 @@ def register_client(*, email, password, first_name, last_name, phone="", languag
                 email=email, password=password, first_name=user.first_name,
                 last_name=user.last_name, phone=user.phone, language=language,
             )  # fmt: skip
-    except InvalidInput:
+    except (InvalidInput, Conflict):
         _tell_owner_of_taken_address(request, email)  # lost a race for the same address
         return None
     address = EmailAddress.objects.get(user=user, email=user.email)
@@ -274,8 +285,10 @@ def request_email_change(*, user, email, by, request, password=None):
         raise NotAllowed(
             _("Seul le titulaire d'un compte peut en changer l'adresse e-mail."), code="owner_only"
         )
-    if not user.check_password(password or ""):
-        raise _field_error("password", _("Mot de passe incorrect."))
+    if not password:
+        raise _field_error("password", _("Saisissez votre mot de passe pour changer d'adresse."))
+    if not user.check_password(password):
+        raise _wrong_password("password", _("Mot de passe incorrect."))
     email = _email_format(email)
     if email == user.email.lower():
         raise _field_error("email", _("C'est déjà l'adresse de ce compte."))
@@ -341,7 +354,7 @@ def undo_email_change(*, token):
 @transaction.atomic
 def change_password(*, user, old_password, new_password):
     if not user.check_password(old_password or ""):
-        raise _field_error("old_password", _("L'ancien mot de passe est incorrect."))
+        raise _wrong_password("old_password", _("L'ancien mot de passe est incorrect."))
     _check_password(new_password, user)
     # Saving a new password ends every API session and web session of the account
     # (User.save); the caller hands the user a fresh pair if it should stay logged in.
@@ -429,7 +442,7 @@ def delete_account(*, user, password):
     """The user erases their own account; needs the password. Personal data is erased; the
     row stays, anonymised, so payment records keep their owner for the accounts."""
     if not user.check_password(password or ""):
-        raise _field_error("password", _("Mot de passe incorrect."))
+        raise _wrong_password("password", _("Mot de passe incorrect."))
     if runs_station(user):
         raise Conflict(
             _("Vous êtes chef d'une station : demandez à un administrateur de vous remplacer."),

@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from louage.accounts.models import Role
-from louage.core.api import Page, error_responses, jwt_auth, require_role
+from louage.core.api import Page, access, error_responses, jwt_auth, require_role
 
 from . import selectors
 
@@ -43,7 +43,11 @@ class AuditFilters(Schema):
     date_to: dt.date | None = Field(None, alias="to")
 
 
-@router.get("", response={200: list[AuditOut], **error_responses(401, 403, 422)})
+@router.get(
+    "",
+    response={200: list[AuditOut], **error_responses(401, 403, 422)},
+    openapi_extra=access(chief="station", admin="all"),
+)
 @paginate(Page)
 def audit_log(request, filters: Query[AuditFilters]):
     """Newest first; `action` is one action or a family ending with a dot (`trip.`); `from`

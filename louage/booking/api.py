@@ -1,15 +1,32 @@
 """Reservations API: clients hold and cancel; chiefs confirm with cash, sell at the desk, cancel."""
 
 import datetime as dt
+from typing import Annotated
 
 from django.conf import settings
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import ConfigDict, Field, model_validator
 
 from louage.accounts.models import Role
-from louage.core.api import Page, error_responses, jwt_auth, optional_body, require_role, throttle
+from louage.core import throttles
+from louage.core.api import (
+    LINE,
+    MAX_ID,
+    NAME,
+    PDF,
+    PHONE,
+    Id,
+    InputSchema,
+    Page,
+    access,
+    error_responses,
+    jwt_auth,
+    omittable,
+    optional_body,
+    require_role,
+)
 from louage.core.errors import InvalidTransition, NotFound
 from louage.trips.api import TripOut
 from louage.trips.models import Trip
@@ -46,12 +63,23 @@ class ReservationOut(Schema):
         return obj.trip
 
 
-class TripOrQueue(Schema):
+Seats = Annotated[int, Field(ge=1, le=8, description="1 to 8")]
+EXACTLY_ONE_OF_TRIP_OR_QUEUE = {
+    "oneOf": [
+        {"required": ["trip_id"], "not": {"required": ["queue_id"]}},
+        {"required": ["queue_id"], "not": {"required": ["trip_id"]}},
+    ]
+}
+
+
+class TripOrQueue(InputSchema):
     """A departure (`trip_id`) or "the next louage" of a depart-when-full queue
     (`queue_id`): exactly one of the two."""
 
-    trip_id: int | None = None
-    queue_id: int | None = None
+    model_config = ConfigDict(json_schema_extra=EXACTLY_ONE_OF_TRIP_OR_QUEUE)
+
+    trip_id: Id = omittable()
+    queue_id: Id = omittable()
 
     @model_validator(mode="after")
     def _exactly_one(self):
@@ -63,20 +91,17 @@ class TripOrQueue(Schema):
 class ReserveIn(TripOrQueue):
     """Only the departure (or queue) and the number of seats: the server sets every price."""
 
-    model_config = ConfigDict(extra="forbid")
-    seats: int
+    seats: Seats
 
 
 class DeskSaleIn(TripOrQueue):
-    model_config = ConfigDict(extra="forbid")
-    seats: int
-    passenger_name: str = Field(max_length=150)
-    passenger_phone: str = Field("", max_length=32)
+    seats: Seats
+    passenger_name: str = Field(min_length=1, max_length=150, pattern=NAME)
+    passenger_phone: str = Field("", max_length=32, pattern=PHONE)
 
 
-class CancelIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-    reason: str = Field("", max_length=200)
+class CancelIn(InputSchema):
+    reason: str = Field("", max_length=200, pattern=LINE)
 
 
 def _trip(trip_id):
@@ -95,12 +120,18 @@ def _queue(queue_id):
     return queue
 
 
-@router.post("", response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422, 429)})
+@router.post(
+    "",
+    response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422, 429)},
+    openapi_extra=access(client="own"),
+)
 def reserve(request, payload: ReserveIn):
     """`{"trip_id", "seats"}` holds seats on that departure; `{"queue_id", "seats"}` in the
     next louage of the queue (the loading vehicle, or the next one with room: the reservation's
     `trip.vehicle_plate` says which)."""
-    throttle(request, "api-booking", settings.API_RATE_BOOKING)
+    throttles.take(
+        request, "api-booking", settings.API_RATE_BOOKING, throttles.account_key(request.auth)
+    )
     if payload.queue_id is not None:
         from louage.queues.services import reserve_next_louage
 
@@ -116,7 +147,11 @@ def reserve(request, payload: ReserveIn):
     return Status(201, reservation)
 
 
-@router.post("/desk", response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)})
+@router.post(
+    "/desk",
+    response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(chief="station"),
+)
 def desk_sale(request, payload: DeskSaleIn):
     require_role(request, Role.CHIEF)
     if payload.queue_id is not None:
@@ -140,13 +175,23 @@ def desk_sale(request, payload: DeskSaleIn):
     return Status(201, selectors.visible_reservation(request.auth, reservation.pk))
 
 
-@router.get("", response={200: list[ReservationOut], **error_responses(401, 422)})
+@router.get(
+    "",
+    response={200: list[ReservationOut], **error_responses(401, 422)},
+    openapi_extra=access(client="own", chief="station", admin="all"),
+)
 @paginate(Page)
-def list_reservations(request, status: ReservationStatus | None = None, trip_id: int | None = None):
+def list_reservations(
+    request, status: ReservationStatus = None, trip_id: int = Query(None, ge=1, le=MAX_ID)
+):
     return selectors.reservations_for_user(request.auth, status=status, trip_id=trip_id)
 
 
-@router.get("/{int:reservation_id}", response={200: ReservationOut, **error_responses(401, 404)})
+@router.get(
+    "/{int:reservation_id}",
+    response={200: ReservationOut, **error_responses(401, 404)},
+    openapi_extra=access(client="own", chief="station", admin="all"),
+)
 def get_reservation(request, reservation_id: int):
     return selectors.visible_reservation(request.auth, reservation_id)
 
@@ -154,6 +199,7 @@ def get_reservation(request, reservation_id: int):
 @router.post(
     "/{int:reservation_id}/cancel",
     response={200: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(client="own", chief="station", admin="all"),
 )
 def cancel(request, reservation_id: int):
     """Optional body: {"reason": "..."}."""
@@ -168,6 +214,7 @@ def cancel(request, reservation_id: int):
 @router.post(
     "/{int:reservation_id}/confirm",
     response={200: ReservationOut, **error_responses(401, 403, 404, 409)},
+    openapi_extra=access(chief="station"),
 )
 def confirm_with_cash(request, reservation_id: int):
     require_role(request, Role.CHIEF)
@@ -177,7 +224,12 @@ def confirm_with_cash(request, reservation_id: int):
 
 
 @router.get(
-    "/{int:reservation_id}/ticket.pdf", response={200: None, **error_responses(401, 403, 404, 409)}
+    "/{int:reservation_id}/ticket.pdf",
+    response={200: None, **error_responses(401, 403, 404, 409)},
+    openapi_extra={
+        **access(client="own", chief="station", admin="all"),
+        "responses": {200: {"description": "The ticket", "content": PDF}},
+    },
 )
 def ticket_pdf(request, reservation_id: int):
     """The PDF ticket of a confirmed (or boarded) reservation: client own, chief own station."""

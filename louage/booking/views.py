@@ -1,7 +1,7 @@
 from datetime import date, timedelta
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +30,7 @@ from .forms import DeskSaleForm, ReserveForm, StationReservationFilter
 INTENT_KEY = "booking_intent"
 
 
+@login_not_required
 @require_POST
 def reserve(request, trip_id):
     """Hold seats for a client. A visitor's choice is kept in the session while they log in

@@ -1,8 +1,10 @@
-"""Building blocks shared by every app's API: JWT auth, pagination, role guards, throttling."""
+"""Building blocks shared by every app's API: JWT auth, pagination, role guards, strict input
+types, who may call an operation, and the OpenAPI document that says all of it."""
 
 import datetime
 import json
-from typing import Any
+import re
+from typing import Annotated, Any
 
 import pydantic
 from django.conf import settings
@@ -10,8 +12,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_ratelimit.core import is_ratelimited
-from ninja import Field, Schema
+from ninja import Field, NinjaAPI, Schema
 from ninja.pagination import PaginationBase
 from ninja.parser import Parser
 from ninja.renderers import JSONRenderer
@@ -20,7 +21,7 @@ from ninja.security import HttpBearer
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.tokens import AccessToken
 
-from .errors import InvalidInput, NotAllowed, RateLimited
+from .errors import InvalidInput, NotAllowed
 
 
 class MalformedBody(ValueError):
@@ -185,23 +186,216 @@ def require_role(request, *roles):
         raise NotAllowed()
 
 
-def throttle(request, group, rate):
-    """Shared (cache-backed) per-IP rate limit; raises RateLimited past `rate`."""
-    if is_ratelimited(request, group=group, key="ip", rate=rate, increment=True):
-        raise RateLimited()
+class FieldErrorOut(Schema):
+    field: str | None = Field(description="the input field (dotted path), null for the whole")
+    message: str
 
 
 class ErrorOut(Schema):
-    detail: str
-    code: str
-    errors: list[dict] | None = None
+    detail: str = Field(description="a message for people, in the caller's language")
+    code: str = Field(description="a stable code for programs (e.g. `not_enough_seats`)")
+    errors: list[FieldErrorOut] | None = Field(None, description="422: one item per problem")
+    request_id: str | None = Field(None, description="5xx: the id to quote when reporting it")
 
 
 def error_responses(*statuses):
     return {status: ErrorOut for status in statuses}
 
 
-__all__ = ["Page", "jwt_auth", "require_role", "throttle", "ErrorOut", "settings"]
+# --- Strict input types ------------------------------------------------------------------------
+# JSON bodies take exactly the JSON type their schema says: `true` or `"2"` is never a number of
+# seats, `1` never a boolean. Query and path parameters are text by nature and stay converted.
+
+MAX_ID = 2**63 - 1  # the database's bigint
+
+
+def _integral(value):
+    """JSON Schema counts 2.0 as an integer: so do we (never `true`, never `"2"`)."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_integral(item) for item in value]
+    return value
+
+
+class InputSchema(Schema):
+    """A JSON body: strict types, and unknown fields refused (`additionalProperties: false`)."""
+
+    model_config = pydantic.ConfigDict(extra="forbid", strict=True, regex_engine="python-re")
+
+    @pydantic.model_validator(mode="wrap")
+    @classmethod
+    def _run_root_validator(cls, values, handler, info):
+        # Replaces ninja's (made for reading model objects): a body is a plain JSON object.
+        if isinstance(values, dict):
+            values = {key: _integral(value) for key, value in values.items()}
+        return handler(values)
+
+
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$", re.ASCII)
+
+
+def _iso_date_text(value):
+    if isinstance(value, datetime.date) and not isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        raise ValueError("expected a date as YYYY-MM-DD")
+    return value
+
+
+def _iso_datetime_text(value):
+    if isinstance(value, datetime.datetime):
+        return value
+    if not isinstance(value, str):
+        raise ValueError("expected a date and time in ISO 8601 with its offset")
+    return value
+
+
+Id = Annotated[int, pydantic.Field(ge=1, le=MAX_ID)]
+
+# Patterns say what services accept; bodies check them with Python's `re` (the engine that
+# generates test data from the OpenAPI document too).
+LINE = r"^[^\x00-\x1f\x7f]*$"  # one line of text, no control character
+NAME = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"  # ... not blank
+TEXT = r"^[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]*$"
+# A Tunisian number: 8 digits (spaces allowed between them), optionally after +216 or 00216.
+PHONE = r"^$|^(?:(?:\+|00)216 ?)?(?:[259][0-9]|3[0-2]|4[0-8]|7[0-9]|88)(?: ?[0-9]){6}$"
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+EMAIL = (  # what Django's EmailValidator takes, in ASCII, with 64 characters before the @ at most
+    rf"^(?=[^@]{{1,64}}@){_ATOM}(?:\.{_ATOM})*@"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}$"
+)
+IsoDate = Annotated[datetime.date, pydantic.Strict(False), pydantic.BeforeValidator(_iso_date_text)]
+IsoDateTime = Annotated[
+    pydantic.AwareDatetime, pydantic.Strict(False), pydantic.BeforeValidator(_iso_datetime_text)
+]
+
+
+def lax(annotation):
+    """An enum field inside a strict body: its JSON string is taken (not only the Python enum)."""
+    return Annotated[annotation, pydantic.Strict(False)]
+
+
+def omittable(**constraints):
+    """A field one may leave out, but not send as null (PATCH bodies): unset means unchanged.
+    (Its `default: null` leaves the OpenAPI document, where null is not a valid value.)"""
+    return Field(None, **constraints)
+
+
+def _accepts_null(schema):
+    return schema.get("type") == "null" or any(
+        _accepts_null(option) for option in schema.get("anyOf", []) + schema.get("oneOf", [])
+    )
+
+
+# Files some operations answer instead of JSON (declared with `openapi_extra`).
+PDF = {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+CSV = {"text/csv": {"schema": {"type": "string"}}}
+
+
+# --- Who may call an operation -----------------------------------------------------------------
+
+SCOPES = {
+    "all": "",
+    "own": "own objects",
+    "station": "own station",
+}
+
+
+def access(*, anonymous=False, client=None, chief=None, admin=None):
+    """`openapi_extra` saying who may call an operation, in `x-roles` (role → scope: `all`,
+    `own` objects, own `station`) and in its description. The permission matrix in
+    tests/security checks every operation against it; anonymous callers get 401 unless
+    `anonymous`."""
+    roles = {"anonymous": "all"} if anonymous else {}
+    roles.update(
+        {role: scope for role, scope in (("client", client), ("chief", chief), ("admin", admin))
+         if scope}
+    )  # fmt: skip
+    return {"x-roles": roles}
+
+
+def _who(roles):
+    if "anonymous" in roles:
+        return "anyone"
+    parts = []
+    for role, scope in roles.items():
+        parts.append(f"{role} ({SCOPES[scope]})" if SCOPES.get(scope) else role)
+    return ", ".join(parts)
+
+
+ERROR_DESCRIPTIONS = {
+    400: "Bad request",
+    401: "Not authenticated: no valid bearer access token",
+    403: "Not allowed for this account",
+    404: "Not found (or not visible to this account)",
+    409: "Conflict with the current state (not enough seats, wrong status, taken…)",
+    413: "Request body too large",
+    422: "Invalid input: `errors` lists each problem",
+    429: "Too many requests or failures: `Retry-After` says when to come back",
+    503: "Temporarily unavailable (database away): `Retry-After` says when to come back",
+}
+RETRY_AFTER_HEADER = {
+    "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}
+}
+
+
+class LouageAPI(NinjaAPI):
+    """The API whose OpenAPI document says what the server does: every error an operation can
+    answer (with the error schema), and who may call it."""
+
+    def get_openapi_schema(self, **kwargs):
+        schema = super().get_openapi_schema(**kwargs)
+        for component in schema.get("components", {}).get("schemas", {}).values():
+            for prop in component.get("properties", {}).values():
+                if "default" in prop and prop["default"] is None and not _accepts_null(prop):
+                    del prop["default"]
+        for path, operations in schema["paths"].items():
+            for operation in operations.values():
+                self._complete(path, operation)
+        return schema
+
+    @staticmethod
+    def _complete(path, operation):
+        for parameter in operation.get("parameters", []):
+            prop = parameter.get("schema", {})
+            if "default" in prop and prop["default"] is None and not _accepts_null(prop):
+                del prop["default"]
+        responses = {str(status): value for status, value in operation["responses"].items()}
+        needed = {429, 503}
+        if operation.get("security"):
+            needed.add(401)
+        if operation.get("parameters") or operation.get("requestBody"):
+            needed.add(422)
+        if operation.get("requestBody"):
+            needed.add(413)
+        if "{" in path:
+            needed.add(404)
+        for status in needed:
+            responses.setdefault(
+                str(status),
+                {
+                    "description": ERROR_DESCRIPTIONS[status],
+                    "content": {
+                        "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
+                    },
+                },
+            )
+        for status, response in responses.items():
+            if status.startswith(("4", "5")):
+                response["description"] = ERROR_DESCRIPTIONS.get(int(status), "Error")
+            if status in ("429", "503"):
+                response["headers"] = RETRY_AFTER_HEADER
+        operation["responses"] = dict(sorted(responses.items()))
+        roles = operation.get("x-roles")
+        if roles is not None:
+            who = f"Who: {_who(roles)}."
+            operation["description"] = (
+                f"{operation['description']}\n\n{who}" if operation.get("description") else who
+            )
+
+
+__all__ = ["Page", "jwt_auth", "require_role", "ErrorOut", "settings"]
 
 
 class LocalTimeEncoder(NinjaJSONEncoder):

@@ -16,6 +16,7 @@ def role_required(*roles):
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
+        wrapper.allowed_roles = frozenset(roles)  # read by the permission matrix test
         return wrapper
 
     return decorator

@@ -75,7 +75,22 @@ class RateLimited(DomainError):
     code = "rate_limited"
     default_message = _("Trop de requêtes. Réessayez dans un moment.")
 
+    def __init__(self, message=None, *, retry_after=None, **kwargs):
+        super().__init__(message, **kwargs)
+        if retry_after is not None:
+            self.retry_after = max(1, int(retry_after))
+
 
 def field_error(field, message):
     """An InvalidInput about one field, for services to raise."""
     return InvalidInput(message, errors=[{"field": field, "message": str(message)}])
+
+
+def field_conflict(field, message, code="conflict"):
+    """A well-formed value that clashes with what exists (taken, in use): 409 about one field."""
+    return Conflict(message, code=code, errors=[{"field": field, "message": str(message)}])
+
+
+def field_not_found(field, message):
+    """An id in a request body that names nothing (visible): 404 about one field."""
+    return NotFound(message, errors=[{"field": field, "message": str(message)}])

@@ -11,6 +11,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import HttpResponse, HttpResponseNotFound, JsonResponse
 from django.template.loader import render_to_string
 from django.utils.functional import SimpleLazyObject, empty
@@ -113,6 +114,7 @@ def server_error(request):
     return HttpResponse(render_to_string("errors/500.html", {"request_id": request_id}), status=500)
 
 
+@login_not_required
 @csrf_exempt
 @never_cache
 def metrics_view(request):

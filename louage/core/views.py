@@ -1,14 +1,17 @@
+from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
 
+@login_not_required
 @never_cache
 def healthz(request):
     return JsonResponse({"status": "ok"})
 
 
+@login_not_required
 @never_cache
 def readyz(request):
     try:
@@ -22,6 +25,7 @@ def readyz(request):
     return JsonResponse({"status": "ok"})
 
 
+@login_not_required
 def home(request):
     return render(request, "home.html")
 

@@ -1,12 +1,11 @@
 import datetime as dt
-from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from louage.core.api import Page, error_responses, jwt_auth
+from louage.core.api import TEXT, Id, InputSchema, Page, access, error_responses, jwt_auth
 from louage.core.errors import NotFound
 from louage.trips.models import Trip
 
@@ -27,10 +26,11 @@ class NotificationOut(Schema):
     read_at: dt.datetime | None
 
 
-class NoticeIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-    trip_ids: list[Annotated[int, Field(ge=1, le=2**63 - 1)]] = Field(min_length=1, max_length=100)
-    text: str = Field(min_length=1, max_length=1000)
+class NoticeIn(InputSchema):
+    trip_ids: list[Id] = Field(
+        min_length=1, max_length=100, description="departures of your station"
+    )
+    text: str = Field(min_length=1, max_length=1000, pattern=TEXT)
 
 
 class UnreachedOut(Schema):
@@ -46,7 +46,11 @@ class NoticeOut(Schema):
     unreached: list[UnreachedOut]
 
 
-@router.get("", response={200: list[NotificationOut], **error_responses(401, 422)})
+@router.get(
+    "",
+    response={200: list[NotificationOut], **error_responses(401, 422)},
+    openapi_extra=access(client="own", chief="own", admin="own"),
+)
 @paginate(Page)
 def list_notifications(request, unread: bool = False):
     notifications = Notification.objects.filter(user=request.auth)
@@ -56,7 +60,9 @@ def list_notifications(request, unread: bool = False):
 
 
 @router.post(
-    "/{int:notification_id}/read", response={200: NotificationOut, **error_responses(401, 404)}
+    "/{int:notification_id}/read",
+    response={200: NotificationOut, **error_responses(401, 404)},
+    openapi_extra=access(client="own", chief="own", admin="own"),
 )
 def read(request, notification_id: int):
     notification = Notification.objects.filter(pk=notification_id, user=request.auth).first()
@@ -65,7 +71,11 @@ def read(request, notification_id: int):
     return services.mark_read(notification=notification, by=request.auth)
 
 
-@notices_router.post("", response={201: NoticeOut, **error_responses(401, 403, 422)})
+@notices_router.post(
+    "",
+    response={201: NoticeOut, **error_responses(401, 403, 404, 422)},
+    openapi_extra=access(chief="station"),
+)
 def post_notice(request, payload: NoticeIn):
     trips = list(Trip.objects.filter(pk__in=payload.trip_ids))
     if len(trips) != len(set(payload.trip_ids)):

@@ -1,3 +1,4 @@
+from django.contrib.auth.decorators import login_not_required
 from django.http import FileResponse, HttpResponse
 from django.utils.cache import get_conditional_response
 from django.utils.http import http_date
@@ -10,6 +11,7 @@ RETRY_AFTER_SECONDS = 60
 CACHE_SECONDS = 300
 
 
+@login_not_required
 @require_safe
 def gtfs_feed(request):
     """The feed as last built by the task worker (never built here): 304 to a conditional

@@ -3,22 +3,24 @@
 import datetime as dt
 from typing import Literal
 
+from django.conf import settings
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja import Query, Router, Schema, Status
+from ninja import Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 from pydantic import Field
 
 from louage.accounts.models import Role
 from louage.booking.selectors import visible_reservation
-from louage.core.api import Page, error_responses, jwt_auth, require_role
-from louage.core.errors import InvalidInput, NotFound
+from louage.core import throttles
+from louage.core.api import CSV, PDF, IsoDate, Page, access, error_responses, jwt_auth, require_role
+from louage.core.errors import DomainError, InvalidInput, NotFound
 from louage.stations.models import Station
 
 from . import online, services
 from .exports import cash_close_csv, cash_close_pdf
 from .models import Payment
-from .providers import ForgedCallback, ProviderUnavailable
+from .providers import ForgedCallback, ProviderUnavailable, UnknownProvider
 
 router = Router(tags=["payments"])
 
@@ -56,10 +58,16 @@ def payments_for(user):
 @router.post(
     "/reservations/{int:reservation_id}/payments",
     auth=jwt_auth,
-    response={201: StartOut, **error_responses(401, 403, 404, 409, 422, 503)},
+    response={201: StartOut, **error_responses(401, 403, 404, 409, 422, 429, 503)},
+    openapi_extra=access(client="own"),
 )
 def start(request, reservation_id: int):
+    """Start paying a reservation online → the page of the gateway to send the traveller to.
+    `Idempotency-Key` (64 characters at most): the same key gives the same payment."""
     require_role(request, Role.CLIENT)
+    throttles.take(
+        request, "api-payment", settings.API_RATE_PAYMENT, throttles.account_key(request.auth)
+    )
     reservation = visible_reservation(request.auth, reservation_id)
     key = request.headers.get("Idempotency-Key", "").strip()
     if len(key) > 64:
@@ -83,7 +91,12 @@ def start(request, reservation_id: int):
     )
 
 
-@router.get("/payments", auth=jwt_auth, response={200: list[PaymentOut], **error_responses(401)})
+@router.get(
+    "/payments",
+    auth=jwt_auth,
+    response={200: list[PaymentOut], **error_responses(401)},
+    openapi_extra=access(client="own", chief="station", admin="all"),
+)
 @paginate(Page)
 def list_payments(request):
     return payments_for(request.auth).order_by("-created_at", "-pk")
@@ -92,9 +105,13 @@ def list_payments(request):
 @router.post(
     "/payments/{int:payment_id}/refund",
     auth=jwt_auth,
-    response={200: PaymentOut, **error_responses(401, 403, 404, 409)},
+    response={200: PaymentOut, **error_responses(401, 403, 404, 409, 429, 503)},
+    openapi_extra=access(client="own", chief="station", admin="all"),
 )
 def refund(request, payment_id: int):
+    throttles.take(
+        request, "api-payment", settings.API_RATE_PAYMENT, throttles.account_key(request.auth)
+    )
     payment = payments_for(request.auth).filter(pk=payment_id).first()
     if payment is None:
         raise NotFound(_("Paiement introuvable."))
@@ -105,18 +122,21 @@ def refund(request, payment_id: int):
     ["GET", "POST"],
     "/payments/webhooks/{provider}",
     url_name="payment_webhook",
-    response={200: Ack, 400: Ack, 404: Ack, 409: Ack, 503: Ack},
+    response={200: Ack, **error_responses(400, 404, 409)},
+    openapi_extra=access(anonymous=True),
 )
-def webhook(request, provider: str):
-    """Signed callback from a payment provider. Idempotent: duplicates change nothing."""
+def webhook(request, provider: str = Path(..., max_length=40)):
+    """Signed callback from a payment provider (`sandbox`, `konnect`). Idempotent: duplicates
+    change nothing. 400 for a forged or unreadable callback; 404 for a provider that is not
+    switched on here, or an unknown payment."""
     try:
         payment = online.handle_callback(
             provider_name=provider, body=request.body, headers=request.headers, query=request.GET
         )
     except ForgedCallback:
-        return Status(400, {"detail": "invalid signature or body"})
-    except ProviderUnavailable:
-        return Status(503, {"detail": "provider unavailable"})
+        raise DomainError(_("Signature ou contenu invalide."), code="forged_callback") from None
+    except UnknownProvider:
+        raise NotFound(_("Fournisseur de paiement inconnu."), code="unknown_provider") from None
     return {"detail": "ok", "status": payment.status}
 
 
@@ -181,7 +201,7 @@ class CashCloseOut(Schema):
 
 
 class CashReportQuery(Schema):
-    date: dt.date | None = Field(None, description="YYYY-MM-DD, Africa/Tunis; today by default")
+    date: IsoDate = Field(None, description="YYYY-MM-DD, Africa/Tunis; today by default")
     format: Literal["json", "csv", "pdf"] = "json"
 
 
@@ -199,6 +219,10 @@ def cash_close_file(close, kind, *, disposition="attachment"):
     "/stations/{int:station_id}/cash-report",
     auth=jwt_auth,
     response={200: CashCloseOut, **error_responses(401, 403, 404, 422)},
+    openapi_extra={
+        **access(chief="station", admin="all"),
+        "responses": {200: {"content": {**CSV, **PDF}}},
+    },
 )
 def cash_report(request, station_id: int, filters: Query[CashReportQuery]):
     """The day's cash close of a station (its chief, admins): cash per vehicle and per owner,

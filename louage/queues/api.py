@@ -4,11 +4,20 @@ import datetime as dt
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
-from louage.booking.api import ReservationOut
+from louage.booking.api import ReservationOut, Seats
 from louage.booking.selectors import visible_reservation
-from louage.core.api import error_responses, jwt_auth
+from louage.core.api import (
+    LINE,
+    MAX_ID,
+    Id,
+    InputSchema,
+    access,
+    error_responses,
+    jwt_auth,
+    omittable,
+)
 from louage.core.errors import NotFound
 from louage.trips.api import StationRef, TripOut
 
@@ -16,6 +25,7 @@ from . import selectors, services
 from .models import Queue
 
 router = Router(tags=["queues"])
+STATION_STAFF = access(chief="station", admin="all")
 
 
 class WaitingOut(Schema):
@@ -91,35 +101,31 @@ class QueuePage(Schema):
 
 
 class QueueFilters(Schema):
-    station_id: int | None = Field(None, ge=1, le=2**62)
-    destination_id: int | None = Field(None, ge=1, le=2**62)
-    origin: str = Field("", max_length=60, description="station id or city name")
-    destination: str = Field("", max_length=60, description="station id or city name")
+    station_id: int = Field(None, ge=1, le=MAX_ID)
+    destination_id: int = Field(None, ge=1, le=MAX_ID)
+    origin: str = Field("", max_length=60, pattern=LINE, description="station id or city name")
+    destination: str = Field("", max_length=60, pattern=LINE, description="station id or city name")
     page: int = Field(1, ge=1, le=1_000_000)
     page_size: int = Field(20, ge=1, le=100)
 
 
-class QueueIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-    destination_id: int
-    station_id: int | None = Field(
-        None, description="admins only; a chief's queue is at its station"
+class QueueIn(InputSchema):
+    destination_id: Id
+    station_id: Id = omittable(description="admins only; a chief's queue is at its station")
+
+
+class QueueVehicleIn(InputSchema):
+    vehicle_id: Id
+
+
+class OrderIn(InputSchema):
+    vehicle_ids: list[Id] = Field(
+        max_length=200, description="every waiting vehicle once (the loading one may lead)"
     )
 
 
-class VehicleIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-    vehicle_id: int
-
-
-class OrderIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-    vehicle_ids: list[int] = Field(max_length=200)
-
-
-class SeatsIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-    seats: int
+class SeatsIn(InputSchema):
+    seats: Seats
 
 
 def _queue(queue_id):
@@ -136,7 +142,9 @@ def _view(queue_id):
     return view
 
 
-@router.get("", response={200: QueuePage, **error_responses(422)})
+@router.get(
+    "", response={200: QueuePage, **error_responses(422)}, openapi_extra=access(anonymous=True)
+)
 def list_queues(request, filters: Query[QueueFilters]):
     queues = selectors.search_queues(
         station_id=filters.station_id,
@@ -151,12 +159,21 @@ def list_queues(request, filters: Query[QueueFilters]):
     }
 
 
-@router.get("/{int:queue_id}", response={200: QueueOut, **error_responses(404)})
+@router.get(
+    "/{int:queue_id}",
+    response={200: QueueOut, **error_responses(404)},
+    openapi_extra=access(anonymous=True),
+)
 def get_queue(request, queue_id: int):
     return _view(queue_id)
 
 
-@router.post("", auth=jwt_auth, response={201: QueueOut, **error_responses(401, 403, 409, 422)})
+@router.post(
+    "",
+    auth=jwt_auth,
+    response={201: QueueOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=STATION_STAFF,
+)
 def create_queue(request, payload: QueueIn):
     queue = services.create_queue(by=request.auth, **payload.dict())
     return Status(201, _view(queue.pk))
@@ -166,8 +183,9 @@ def create_queue(request, payload: QueueIn):
     "/{int:queue_id}/vehicles",
     auth=jwt_auth,
     response={201: QueueOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=STATION_STAFF,
 )
-def add_vehicle(request, queue_id: int, payload: VehicleIn):
+def add_vehicle(request, queue_id: int, payload: QueueVehicleIn):
     """Append an arriving vehicle of the station (409 when already queued or on a live departure)."""
     services.add_vehicle(queue=_queue(queue_id), by=request.auth, vehicle_id=payload.vehicle_id)
     return Status(201, _view(queue_id))
@@ -177,6 +195,7 @@ def add_vehicle(request, queue_id: int, payload: VehicleIn):
     "/{int:queue_id}/vehicles/{int:vehicle_id}",
     auth=jwt_auth,
     response={200: QueueOut, **error_responses(401, 403, 404, 409)},
+    openapi_extra=STATION_STAFF,
 )
 def remove_vehicle(request, queue_id: int, vehicle_id: int):
     services.remove_vehicle(queue=_queue(queue_id), by=request.auth, vehicle_id=vehicle_id)
@@ -186,7 +205,8 @@ def remove_vehicle(request, queue_id: int, vehicle_id: int):
 @router.put(
     "/{int:queue_id}/order",
     auth=jwt_auth,
-    response={200: QueueOut, **error_responses(401, 403, 404, 422)},
+    response={200: QueueOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=STATION_STAFF,
 )
 def reorder(request, queue_id: int, payload: OrderIn):
     """Every waiting vehicle, once, in the new order (the loading one stays at the head)."""
@@ -198,6 +218,7 @@ def reorder(request, queue_id: int, payload: OrderIn):
     "/{int:queue_id}/walk-ins",
     auth=jwt_auth,
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=STATION_STAFF,
 )
 def walk_in(request, queue_id: int, payload: SeatsIn):
     """Travellers who got in at the door, paid in cash: a confirmed (boarded) reservation on
@@ -212,6 +233,7 @@ def walk_in(request, queue_id: int, payload: SeatsIn):
     "/{int:queue_id}/full",
     auth=jwt_auth,
     response={200: QueueOut, **error_responses(401, 403, 404, 409)},
+    openapi_extra=STATION_STAFF,
 )
 def mark_full(request, queue_id: int):
     """Declare the loading vehicle full: online sales go to the next vehicle and the no-show
@@ -224,6 +246,7 @@ def mark_full(request, queue_id: int):
     "/{int:queue_id}/no-shows",
     auth=jwt_auth,
     response={200: list[ReservationOut], **error_responses(401, 403, 404, 409)},
+    openapi_extra=STATION_STAFF,
 )
 def release_no_shows(request, queue_id: int):
     """After the grace period, release the seats of online travellers who have not boarded

@@ -31,7 +31,14 @@ from louage.booking.models import Reservation
 from louage.core import clock
 from louage.core.audit import audit
 from louage.core.db import transactional
-from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed, NotFound
+from louage.core.errors import (
+    Conflict,
+    InvalidTransition,
+    NotAllowed,
+    NotFound,
+    field_conflict,
+    field_not_found,
+)
 from louage.core.errors import field_error as _invalid
 from louage.stations.models import Station, Vehicle
 from louage.stations.services import check_can_manage_station, normalize_plate, station_of
@@ -173,8 +180,10 @@ def create_queue(*, by, destination_id, station_id=None):
         station = (
             Station.objects.filter(pk=station_id, is_active=True).first() if station_id else None
         )
+        if not station_id:
+            raise _invalid("station_id", _("Choisissez la station de la file."))
         if station is None:
-            raise _invalid("station_id", _("Station de départ inconnue."))
+            raise field_not_found("station_id", _("Station de départ inconnue."))
     else:
         raise NotAllowed()
     destination = (
@@ -183,18 +192,14 @@ def create_queue(*, by, destination_id, station_id=None):
         else None
     )
     if destination is None:
-        raise _invalid("destination_id", _("Station d'arrivée inconnue."))
+        raise field_not_found("destination_id", _("Station d'arrivée inconnue."))
     if destination.pk == station.pk:
         raise _invalid("destination_id", _("L'arrivée doit être différente du départ."))
     if official_fare(station.city, destination.city) is None:
         message = _(
             "Aucun tarif officiel pour %(origin)s → %(destination)s : l'administrateur doit le fixer avant d'ouvrir la file."
         ) % {"origin": station.city, "destination": destination.city}
-        raise InvalidInput(
-            message,
-            code="no_official_fare",
-            errors=[{"field": "destination_id", "message": message}],
-        )
+        raise field_conflict("destination_id", message, code="no_official_fare")
     try:
         with transaction.atomic():
             queue = Queue.objects.create(station=station, destination=destination)
@@ -217,10 +222,10 @@ def _vehicle_for(queue, vehicle_id, plate):
         vehicle = Vehicle.objects.filter(pk=vehicle_id).first() if vehicle_id else None
         field = "vehicle_id"
     if vehicle is None or vehicle.station_id != queue.station_id:
-        raise _invalid(field, _("Aucun véhicule de cette station ne porte cette immatriculation.")
+        raise field_not_found(field, _("Aucun véhicule de cette station ne porte cette immatriculation.")
                        if plate is not None else _("Choisissez un véhicule de la station."))  # fmt: skip
     if not vehicle.active:
-        raise _invalid(field, _("Ce véhicule est hors service."))
+        raise field_conflict(field, _("Ce véhicule est hors service."), code="vehicle_inactive")
     return vehicle
 
 
@@ -334,7 +339,7 @@ def reorder(*, queue, by, vehicle_ids):
     if loading and ids and ids[0] == loading[0].vehicle_id:
         ids = ids[1:]
     if len(set(ids)) != len(ids) or set(ids) != set(waiting):
-        raise _invalid(
+        raise field_conflict(
             "vehicle_ids",
             _("Donnez chaque véhicule en attente une fois ; celui en chargement reste en tête."),
         )

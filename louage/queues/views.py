@@ -3,6 +3,7 @@ and the public "next louage" page where travellers book."""
 
 from django.conf import settings
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -24,6 +25,7 @@ from .forms import NewQueueForm, PlateForm, PolicyForm, SeatsForm, SellForm
 from .models import Queue
 
 
+@login_not_required
 def queue_detail(request, queue_id):
     view = selectors.queue_view(queue_id)
     if view is None or not view.queue.station.is_active:

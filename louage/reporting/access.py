@@ -4,7 +4,7 @@ their own station only."""
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role
-from louage.core.errors import InvalidInput, NotAllowed
+from louage.core.errors import InvalidInput, NotAllowed, NotFound
 from louage.stations.models import Station
 
 
@@ -14,9 +14,15 @@ def parse_station_id(value, field="station_id"):
     if value in (None, ""):
         return None
     text = str(value).strip()
-    station_id = int(text) if text.isdigit() and len(text) <= 18 else None
+    station_id = int(text) if text.isdigit() and len(text) <= 19 else None
     if station_id is None or not Station.objects.filter(pk=station_id).exists():
-        raise InvalidInput(
+        if station_id is None:
+            raise InvalidInput(
+                _("Station inconnue : %(value)s.") % {"value": text[:30]},
+                code="unknown_station",
+                errors=[{"field": field, "message": _("Aucune station n'a cet identifiant.")}],
+            )
+        raise NotFound(
             _("Station inconnue : %(value)s.") % {"value": text[:30]},
             code="unknown_station",
             errors=[{"field": field, "message": _("Aucune station n'a cet identifiant.")}],

@@ -6,15 +6,17 @@ byte-order mark); `table=` picks one table of it.
 """
 
 import datetime as dt
+from typing import Literal
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema
 
-from louage.core.api import error_responses, jwt_auth
+from louage.core.api import CSV, MAX_ID, access, error_responses, jwt_auth
 from louage.core.errors import InvalidInput
 
-from . import access, selectors
-from .exports import TABLES, csv_response, render_csv, tables_of
+from . import access as access_rules
+from . import selectors
+from .exports import csv_response, render_csv, tables_of
 from .periods import parse_period
 
 router = Router(tags=["reports"], auth=jwt_auth)
@@ -125,26 +127,33 @@ def _output(report, data, fmt, table, filename):
 
 
 DOCS = {
-    "from": "first day (YYYY-MM-DD, Africa/Tunis), default 29 days before `to`",
+    "from": "first day (YYYY-MM-DD, Africa/Tunis, 2000 to 2100), default 29 days before `to`; "
+    "at most 366 days before `to`",
     "to": "last day, included; default today",
     "format": "json (default) or csv",
-    "table": f"csv only: one table ({', '.join(TABLES)})",
+    "table": "csv only: one table of the report",
 }
+# A date as the period parser takes it (the year 2000 to 2100; the day is checked there).
+DAY = r"^(20[0-9]{2}|2100)-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$"
+VisitTable = Literal[tuple(tables_of("visits"))]
+SalesTable = Literal[tuple(tables_of("sales"))]
+REPORT_FILES = {"responses": {200: {"content": CSV}}}
 
 
 @router.get(
     "/visits",
     response={200: VisitsOut, **error_responses(401, 403, 422)},
     summary="Page views and unique visitors per day; most viewed pages (admins)",
+    openapi_extra={**access(admin="all"), **REPORT_FILES},
 )
 def visits(
     request,
-    date_from: str | None = Query(None, alias="from", max_length=40, description=DOCS["from"]),
-    date_to: str | None = Query(None, alias="to", max_length=40, description=DOCS["to"]),
-    format: str = Query("json", max_length=10, description=DOCS["format"]),  # noqa: A002
-    table: str | None = Query(None, max_length=20, description=DOCS["table"]),
+    date_from: str = Query(None, alias="from", pattern=DAY, description=DOCS["from"]),
+    date_to: str = Query(None, alias="to", pattern=DAY, description=DOCS["to"]),
+    format: Literal["json", "csv"] = Query("json", description=DOCS["format"]),  # noqa: A002
+    table: VisitTable = Query(None, description=DOCS["table"]),
 ):
-    access.check_can_read_visits(request.auth)
+    access_rules.check_can_read_visits(request.auth)
     period = parse_period(date_from, date_to)
     data = selectors.visits_report(period)
     return _output("visits", data, format, table, f"visites-{period.first}-{period.last}.csv")
@@ -152,21 +161,22 @@ def visits(
 
 @router.get(
     "/sales",
-    response={200: SalesOut, **error_responses(401, 403, 422)},
+    response={200: SalesOut, **error_responses(401, 403, 404, 422)},
     summary="Departures, seats, revenue, occupancy, cancellations (admins; chiefs: own station)",
+    openapi_extra={**access(chief="station", admin="all"), **REPORT_FILES},
 )
 def sales(
     request,
-    date_from: str | None = Query(None, alias="from", max_length=40, description=DOCS["from"]),
-    date_to: str | None = Query(None, alias="to", max_length=40, description=DOCS["to"]),
-    station_id: str | None = Query(
-        None, max_length=40, description="admins: one station (default: the network)"
+    date_from: str = Query(None, alias="from", pattern=DAY, description=DOCS["from"]),
+    date_to: str = Query(None, alias="to", pattern=DAY, description=DOCS["to"]),
+    station_id: int = Query(
+        None, ge=1, le=MAX_ID, description="admins: one station (default: the network)"
     ),
-    format: str = Query("json", max_length=10, description=DOCS["format"]),  # noqa: A002
-    table: str | None = Query(None, max_length=20, description=DOCS["table"]),
+    format: Literal["json", "csv"] = Query("json", description=DOCS["format"]),  # noqa: A002
+    table: SalesTable = Query(None, description=DOCS["table"]),
 ):
     period = parse_period(date_from, date_to)
-    station = access.sales_scope(request.auth, access.parse_station_id(station_id))
+    station = access_rules.sales_scope(request.auth, access_rules.parse_station_id(station_id))
     data = selectors.sales_report(period, station)
     suffix = f"-station-{station}" if station else ""
     return _output("sales", data, format, table, f"ventes{suffix}-{period.first}-{period.last}.csv")

@@ -1,25 +1,35 @@
 """Stations (public read, admin write) and vehicles (chief of the station, admin)."""
 
-from decimal import Decimal
+from typing import Annotated, Literal
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from louage.accounts.models import Role
-from louage.core.api import Page, error_responses, jwt_auth, require_role
-from louage.core.errors import NotFound
+from louage.core.api import (
+    LINE,
+    NAME,
+    PHONE,
+    Id,
+    InputSchema,
+    Page,
+    access,
+    error_responses,
+    jwt_auth,
+    omittable,
+    require_role,
+)
+from louage.core.errors import NotFound, field_not_found
 
 from . import selectors, services
+from .cities import CITIES
 from .models import Station, Vehicle
+from .services import PLATE_PATTERN
 
 stations_router = Router(tags=["stations"])
 vehicles_router = Router(tags=["vehicles"], auth=jwt_auth)
-
-
-class StrictSchema(Schema):
-    model_config = ConfigDict(extra="forbid")
 
 
 class StationOut(Schema):
@@ -40,27 +50,33 @@ class StationOut(Schema):
         return obj.chief.get_full_name() if obj.chief_id else None
 
 
-class StationIn(StrictSchema):
-    name: str = Field(max_length=120)
-    name_ar: str = Field("", max_length=120)
-    city: str = Field(max_length=60)
-    phone: str = Field("", max_length=32)
-    address: str = Field("", max_length=255)
-    latitude: Decimal
-    longitude: Decimal
-    chief_id: int | None = None
+City = Literal[tuple(CITIES)]
+Latitude = Annotated[float, Field(ge=30, le=38, description="in Tunisia: 30 to 38")]
+Longitude = Annotated[float, Field(ge=7, le=12, description="in Tunisia: 7 to 12")]
+StationName = Annotated[str, Field(min_length=1, max_length=120, pattern=NAME)]
 
 
-class StationPatch(StrictSchema):
-    name: str | None = Field(None, max_length=120)
-    name_ar: str | None = Field(None, max_length=120)
-    city: str | None = Field(None, max_length=60)
-    phone: str | None = Field(None, max_length=32)
-    address: str | None = Field(None, max_length=255)
-    latitude: Decimal | None = None
-    longitude: Decimal | None = None
-    chief_id: int | None = None
-    is_active: bool | None = None
+class StationIn(InputSchema):
+    name: StationName
+    name_ar: str = Field("", max_length=120, pattern=LINE)
+    city: City
+    phone: str = Field("", max_length=32, pattern=PHONE)
+    address: str = Field("", max_length=255, pattern=LINE)
+    latitude: Latitude
+    longitude: Longitude
+    chief_id: Id | None = Field(None, description="a user with the chief role, free of station")
+
+
+class StationPatch(InputSchema):
+    name: StationName = omittable()
+    name_ar: str = omittable(max_length=120, pattern=LINE)
+    city: City = omittable()
+    phone: str = omittable(max_length=32, pattern=PHONE)
+    address: str = omittable(max_length=255, pattern=LINE)
+    latitude: Latitude = omittable()
+    longitude: Longitude = omittable()
+    chief_id: Id | None = omittable(description="null: no chief")
+    is_active: bool = omittable()
 
 
 class VehicleOut(Schema):
@@ -73,21 +89,28 @@ class VehicleOut(Schema):
     active: bool
 
 
-class VehicleIn(StrictSchema):
-    plate: str = Field(max_length=30)
-    owner_name: str = Field(max_length=150)
-    owner_phone: str = Field("", max_length=32)
-    seats: int = 8
+Plate = Annotated[
+    str, Field(max_length=30, pattern=PLATE_PATTERN, description='Tunisian, e.g. "123 TU 4567"')
+]
+OwnerName = Annotated[str, Field(min_length=1, max_length=150, pattern=NAME)]
+VehicleSeats = Annotated[int, Field(ge=1, le=9)]
+
+
+class VehicleIn(InputSchema):
+    plate: Plate
+    owner_name: OwnerName
+    owner_phone: str = Field("", max_length=32, pattern=PHONE)
+    seats: VehicleSeats = 8
     active: bool = True
-    station_id: int | None = None
+    station_id: Id = omittable(description="admins: the vehicle's station (required for them)")
 
 
-class VehiclePatch(StrictSchema):
-    plate: str | None = Field(None, max_length=30)
-    owner_name: str | None = Field(None, max_length=150)
-    owner_phone: str | None = Field(None, max_length=32)
-    seats: int | None = None
-    active: bool | None = None
+class VehiclePatch(InputSchema):
+    plate: Plate = omittable()
+    owner_name: OwnerName = omittable()
+    owner_phone: str = omittable(max_length=32, pattern=PHONE)
+    seats: VehicleSeats = omittable()
+    active: bool = omittable()
 
 
 class RemovedOut(Schema):
@@ -102,21 +125,30 @@ def _station(station_id):
     return station
 
 
-@stations_router.get("", response=list[StationOut])
+@stations_router.get("", response={200: list[StationOut]}, openapi_extra=access(anonymous=True))
 @paginate(Page)
 def list_stations(
-    request, q: str = Query("", max_length=100), city: str = Query("", max_length=60)
+    request,
+    q: str = Query("", max_length=100, pattern=LINE),
+    city: str = Query("", max_length=60, pattern=LINE),
 ):
     return selectors.search_stations(query=q, city=city)
 
 
-@stations_router.get("/{int:station_id}", response={200: StationOut, **error_responses(404)})
+@stations_router.get(
+    "/{int:station_id}",
+    response={200: StationOut, **error_responses(404)},
+    openapi_extra=access(anonymous=True),
+)
 def get_station(request, station_id: int):
     return _station(station_id)
 
 
 @stations_router.post(
-    "", auth=jwt_auth, response={201: StationOut, **error_responses(401, 403, 422)}
+    "",
+    auth=jwt_auth,
+    response={201: StationOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(admin="all"),
 )
 def create_station(request, payload: StationIn):
     require_role(request, Role.ADMIN)
@@ -127,7 +159,8 @@ def create_station(request, payload: StationIn):
 @stations_router.patch(
     "/{int:station_id}",
     auth=jwt_auth,
-    response={200: StationOut, **error_responses(401, 403, 404, 422)},
+    response={200: StationOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(admin="all"),
 )
 def update_station(request, station_id: int, payload: StationPatch):
     require_role(request, Role.ADMIN)
@@ -138,7 +171,10 @@ def update_station(request, station_id: int, payload: StationPatch):
 
 
 @stations_router.delete(
-    "/{int:station_id}", auth=jwt_auth, response={204: None, **error_responses(401, 403, 404, 409)}
+    "/{int:station_id}",
+    auth=jwt_auth,
+    response={204: None, **error_responses(401, 403, 404, 409)},
+    openapi_extra=access(admin="all"),
 )
 def delete_station(request, station_id: int):
     require_role(request, Role.ADMIN)
@@ -154,14 +190,22 @@ def _vehicle(request, vehicle_id):
     return vehicle
 
 
-@vehicles_router.get("", response={200: list[VehicleOut], **error_responses(401, 403)})
+@vehicles_router.get(
+    "",
+    response={200: list[VehicleOut], **error_responses(401, 403)},
+    openapi_extra=access(chief="station", admin="all"),
+)
 @paginate(Page)
-def list_vehicles(request, active: bool | None = None):
+def list_vehicles(request, active: bool = None):
     require_role(request, Role.ADMIN, Role.CHIEF)
     return selectors.vehicles_for_user(request.auth, active=active)
 
 
-@vehicles_router.post("", response={201: VehicleOut, **error_responses(401, 403, 422)})
+@vehicles_router.post(
+    "",
+    response={201: VehicleOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(chief="station", admin="all"),
+)
 def create_vehicle(request, payload: VehicleIn):
     require_role(request, Role.ADMIN, Role.CHIEF)
     data = payload.dict()
@@ -170,19 +214,23 @@ def create_vehicle(request, payload: VehicleIn):
     if request.auth.role == Role.ADMIN and station_id is not None:
         station = Station.objects.filter(pk=station_id).first()
         if station is None:
-            raise services._invalid("station_id", _("Station inconnue."))
+            raise field_not_found("station_id", _("Station inconnue."))
     return Status(201, services.create_vehicle(by=request.auth, station=station, **data))
 
 
 @vehicles_router.get(
-    "/{int:vehicle_id}", response={200: VehicleOut, **error_responses(401, 403, 404)}
+    "/{int:vehicle_id}",
+    response={200: VehicleOut, **error_responses(401, 403, 404)},
+    openapi_extra=access(chief="station", admin="all"),
 )
 def get_vehicle(request, vehicle_id: int):
     return _vehicle(request, vehicle_id)
 
 
 @vehicles_router.patch(
-    "/{int:vehicle_id}", response={200: VehicleOut, **error_responses(401, 403, 404, 422)}
+    "/{int:vehicle_id}",
+    response={200: VehicleOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(chief="station", admin="all"),
 )
 def update_vehicle(request, vehicle_id: int, payload: VehiclePatch):
     vehicle = _vehicle(request, vehicle_id)
@@ -192,7 +240,9 @@ def update_vehicle(request, vehicle_id: int, payload: VehiclePatch):
 
 
 @vehicles_router.delete(
-    "/{int:vehicle_id}", response={200: RemovedOut, **error_responses(401, 403, 404)}
+    "/{int:vehicle_id}",
+    response={200: RemovedOut, **error_responses(401, 403, 404, 409)},
+    openapi_extra=access(chief="station", admin="all"),
 )
 def delete_vehicle(request, vehicle_id: int):
     """Deletes a vehicle that never served; one with departures is deactivated (kept for history)."""
@@ -228,9 +278,13 @@ class PlacesOut(Schema):
     count: int
 
 
-@places_router.get("", response={200: PlacesOut, **error_responses(422)})
+@places_router.get(
+    "", response={200: PlacesOut, **error_responses(422)}, openapi_extra=access(anonymous=True)
+)
 def search_places(
-    request, q: str = Query(..., min_length=1, max_length=60), limit: int = Query(8, ge=1, le=20)
+    request,
+    q: str = Query(..., min_length=1, max_length=60, pattern=LINE),
+    limit: int = Query(8, ge=1, le=20),
 ):
     """Cities and stations of the network matching what was typed: Latin or Arabic names,
     accents and case ignored, near misses found ("Soussa" → Sousse)."""

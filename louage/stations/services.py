@@ -10,14 +10,16 @@ from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role, User
 from louage.core.audit import audit, changes, values
-from louage.core.errors import Conflict, NotAllowed, NotFound
+from louage.core.errors import Conflict, NotAllowed, NotFound, field_conflict, field_not_found
 from louage.core.errors import field_error as _invalid
 from louage.core.validators import normalize_tunisian_phone
 
 from .cities import CITIES
 from .models import Station, Vehicle
 
-PLATE_RE = re.compile(r"^\s*(\d{1,3})\s*(?:TU|TN|تونس)\s*(\d{1,4})\s*$", re.IGNORECASE)
+# Leading zeros are ignored ("007 TU 0042" is 7 TU 42); the API schema says the same pattern.
+PLATE_PATTERN = r"^ *0*([1-9][0-9]{0,2}) *(?:[Tt][UuNn]|تونس) *0*([1-9][0-9]{0,3}) *$"
+PLATE_RE = re.compile(PLATE_PATTERN)
 STATION_FIELDS = (
     "name",
     "name_ar",
@@ -36,7 +38,7 @@ STATION_AUDIT_FIELDS = STATION_FIELDS
 def normalize_plate(value):
     """'123tu4567', '123 TU 4567', '123 تونس 4567' → '123 TU 4567'; anything else is refused."""
     match = PLATE_RE.match(value or "")
-    if not match or not all(int(part) for part in match.groups()):
+    if not match:
         raise _invalid("plate", _("Immatriculation invalide : format attendu « 123 TU 4567 »."))
     series, number = match.groups()
     return f"{int(series)} TU {int(number)}"
@@ -104,14 +106,14 @@ def _chief(chief_id, *, station=None):
         return None
     chief = User.objects.filter(pk=chief_id, deleted_at__isnull=True, is_active=True).first()
     if chief is None:
-        raise _invalid("chief_id", _("Utilisateur introuvable."))
+        raise field_not_found("chief_id", _("Utilisateur introuvable."))
     if chief.role != Role.CHIEF:
-        raise _invalid("chief_id", _("Cet utilisateur n'a pas le rôle « chef de station »."))
+        raise field_conflict("chief_id", _("Cet utilisateur n'a pas le rôle « chef de station »."))
     taken = Station.objects.filter(chief=chief)
     if station is not None:
         taken = taken.exclude(pk=station.pk)
     if taken.exists():
-        raise _invalid("chief_id", _("Ce chef dirige déjà une autre station."))
+        raise field_conflict("chief_id", _("Ce chef dirige déjà une autre station."))
     return chief
 
 
@@ -120,7 +122,7 @@ def _apply_station_fields(station, data):
         station.name = _text("name", data["name"], max_length=120)
         clash = Station.objects.filter(name__iexact=station.name).exclude(pk=station.pk)
         if clash.exists():
-            raise _invalid("name", _("Une station porte déjà ce nom."))
+            raise field_conflict("name", _("Une station porte déjà ce nom."), code="name_taken")
     if "name_ar" in data:
         station.name_ar = _text("name_ar", data["name_ar"], max_length=120, required=False)
     if "city" in data:
@@ -146,7 +148,7 @@ def _save_unique(instance, field, message):
         with transaction.atomic():
             instance.save()
     except IntegrityError:
-        raise _invalid(field, message) from None
+        raise field_conflict(field, message) from None
 
 
 @transaction.atomic
@@ -222,7 +224,9 @@ def _apply_vehicle_fields(vehicle, data):
     if "plate" in data:
         vehicle.plate = normalize_plate(data["plate"])
         if Vehicle.objects.filter(plate=vehicle.plate).exclude(pk=vehicle.pk).exists():
-            raise _invalid("plate", _("Un véhicule porte déjà cette immatriculation."))
+            raise field_conflict(
+                "plate", _("Un véhicule porte déjà cette immatriculation."), code="plate_taken"
+            )
     if "owner_name" in data:
         vehicle.owner_name = _text("owner_name", data["owner_name"], max_length=150)
     if "owner_phone" in data:
@@ -238,7 +242,7 @@ def _apply_vehicle_fields(vehicle, data):
             if Trip.objects.filter(
                 vehicle=vehicle, status=TripStatus.SCHEDULED, seats_total__gt=seats
             ).exists():
-                raise _invalid(
+                raise field_conflict(
                     "seats", _("Des départs programmés utilisent plus de places que cela.")
                 )
         vehicle.seats = seats

@@ -1,6 +1,7 @@
 from itertools import groupby
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -18,6 +19,7 @@ from .forms import StationFilterForm, StationForm, VehicleForm
 from .models import Station
 
 
+@login_not_required
 def station_list(request):
     filters = StationFilterForm(request.GET or None)
     query = city = ""
@@ -39,6 +41,7 @@ def station_list(request):
     )
 
 
+@login_not_required
 def station_detail(request, station_id):
     station = get_object_or_404(Station.objects.select_related("chief"), pk=station_id)
     departures = upcoming_from_station(station, limit=10)
@@ -53,6 +56,7 @@ def station_detail(request, station_id):
     )
 
 
+@login_not_required
 def station_board(request, station_id):
     """The departures board for the screen in the station hall; the list refreshes itself."""
     station = get_object_or_404(Station, pk=station_id)

@@ -1,10 +1,10 @@
 from django.http import HttpResponse
 from ninja import Router, Schema
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from louage.booking.api import ReservationOut
 from louage.booking.selectors import visible_reservation
-from louage.core.api import error_responses, jwt_auth
+from louage.core.api import LINE, InputSchema, access, error_responses, jwt_auth
 
 from . import services, tokens
 
@@ -13,10 +13,12 @@ router = Router(tags=["tickets"], auth=jwt_auth)
 KEYS_CACHE_SECONDS = 300
 
 
-class CheckInIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class CheckInIn(InputSchema):
     code: str = Field(
-        min_length=1, max_length=500, description="the QR token or the 8-character reference"
+        min_length=1,
+        max_length=500,
+        pattern=LINE,
+        description="the QR token or the 8-character reference",
     )
 
 
@@ -34,14 +36,22 @@ class KeySetOut(Schema):
 
 
 @router.post(
-    "/check-in", response={200: ReservationOut, **error_responses(401, 403, 404, 409, 422)}
+    "/check-in",
+    response={200: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(chief="station"),
 )
 def check_in(request, payload: CheckInIn):
     reservation = services.check_in(code_or_token=payload.code, by=request.auth)
     return visible_reservation(request.auth, reservation.pk)
 
 
-@router.get("/keys", auth=None, response=KeySetOut, url_name="ticket_keys")
+@router.get(
+    "/keys",
+    auth=None,
+    response=KeySetOut,
+    url_name="ticket_keys",
+    openapi_extra=access(anonymous=True),
+)
 def public_keys(request, response: HttpResponse):
     """The public keys that verify ticket QR tokens offline (a JSON Web Key Set, RFC 8037),
     the signing key first. A token names its key by `kid`: keep every key listed here, as

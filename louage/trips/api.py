@@ -3,25 +3,36 @@ send. Official fares: anyone reads, admins write."""
 
 import datetime as dt
 import functools
+from typing import Annotated
 
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from louage.accounts.models import Role
 from louage.core.api import (
+    LINE,
+    MAX_ID,
     CachedSearchPage,
+    Id,
+    InputSchema,
+    IsoDate,
+    IsoDateTime,
     Page,
+    access,
     error_responses,
     jwt_auth,
+    omittable,
     optional_body,
     require_role,
 )
 from louage.core.errors import NotFound
+from louage.stations.api import City
 
 from . import selectors, services
 from .models import Fare, TripStatus
+from .services import MAX_PRICE
 
 router = Router(tags=["trips"])
 fares_router = Router(tags=["fares"])
@@ -70,39 +81,36 @@ class TripOut(Schema):
         return obj.timing.estimated
 
 
-class TripIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    destination_id: int
-    vehicle_id: int
-    departure: dt.datetime
-    price: int = Field(description="per seat, in millimes")
-    seats_total: int | None = None
-    origin_id: int | None = Field(
-        None, description="admins only; a chief's trips leave from its station"
-    )
+Price = Annotated[int, Field(ge=1, le=MAX_PRICE, description="per seat, in millimes")]
+TripSeats = Annotated[int, Field(ge=1, le=9, description="at most the vehicle's seats")]
+Place = Annotated[str, Field(max_length=60, pattern=LINE, description="station id or city name")]
 
 
-class TripPatch(Schema):
-    model_config = ConfigDict(extra="forbid")
+class TripIn(InputSchema):
+    destination_id: Id
+    vehicle_id: Id = Field(description="a vehicle of the departure station")
+    departure: IsoDateTime = Field(description="in the future, with its offset")
+    price: Price
+    seats_total: TripSeats | None = Field(None, description="null: the vehicle's seats")
+    origin_id: Id = omittable(description="admins only; a chief's trips leave from its station")
 
-    destination_id: int | None = None
-    vehicle_id: int | None = None
-    departure: dt.datetime | None = None
-    price: int | None = None
-    seats_total: int | None = None
+
+class TripPatch(InputSchema):
+    destination_id: Id = omittable()
+    vehicle_id: Id = omittable()
+    departure: IsoDateTime = omittable(description="in the future, with its offset")
+    price: Price = omittable()
+    seats_total: TripSeats = omittable()
 
 
-class CancelIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    reason: str = Field("", max_length=200)
+class CancelIn(InputSchema):
+    reason: str = Field("", max_length=200, pattern=LINE)
 
 
 class SearchQuery(Schema):
-    origin: str = Field("", max_length=60, description="station id or city name")
-    destination: str = Field("", max_length=60, description="station id or city name")
-    date: dt.date | None = None
+    origin: Place = ""
+    destination: Place = ""
+    date: IsoDate = Field(None, description="YYYY-MM-DD, Africa/Tunis")
     seats: int = Field(1, ge=1, le=8)
 
 
@@ -114,7 +122,9 @@ def _managed_trip(request, trip_id):
     return trip
 
 
-@router.get("", response={200: list[TripOut], **error_responses(422)})
+@router.get(
+    "", response={200: list[TripOut], **error_responses(422)}, openapi_extra=access(anonymous=True)
+)
 @paginate(CachedSearchPage)
 def search(request, filters: Query[SearchQuery]):
     # Built only when the answer is not in the search cache (CachedSearchPage).
@@ -127,7 +137,11 @@ def search(request, filters: Query[SearchQuery]):
     )
 
 
-@router.get("/{int:trip_id}", response={200: TripOut, **error_responses(404)})
+@router.get(
+    "/{int:trip_id}",
+    response={200: TripOut, **error_responses(404)},
+    openapi_extra=access(anonymous=True),
+)
 def get_trip(request, trip_id: int):
     trip = selectors.public_trip(trip_id)
     if trip is None:
@@ -135,7 +149,12 @@ def get_trip(request, trip_id: int):
     return trip
 
 
-@router.post("", auth=jwt_auth, response={201: TripOut, **error_responses(401, 403, 409, 422)})
+@router.post(
+    "",
+    auth=jwt_auth,
+    response={201: TripOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(chief="station", admin="all"),
+)
 def plan(request, payload: TripIn):
     require_role(request, Role.ADMIN, Role.CHIEF)
     trip = services.plan_trip(by=request.auth, **payload.dict())
@@ -146,6 +165,7 @@ def plan(request, payload: TripIn):
     "/{int:trip_id}",
     auth=jwt_auth,
     response={200: TripOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(chief="station", admin="all"),
 )
 def edit(request, trip_id: int, payload: TripPatch):
     trip = _managed_trip(request, trip_id)
@@ -156,6 +176,7 @@ def edit(request, trip_id: int, payload: TripPatch):
     "/{int:trip_id}/cancel",
     auth=jwt_auth,
     response={200: TripOut, **error_responses(401, 403, 404, 409, 422)},
+    openapi_extra=access(chief="station", admin="all"),
 )
 def cancel(request, trip_id: int):
     """Optional body: {"reason": "..."}."""
@@ -169,6 +190,7 @@ def cancel(request, trip_id: int):
     "/{int:trip_id}/depart",
     auth=jwt_auth,
     response={200: TripOut, **error_responses(401, 403, 404, 409)},
+    openapi_extra=access(chief="station", admin="all"),
 )
 def depart(request, trip_id: int):
     """The vehicle leaves (once). For a depart-when-full departure, the next vehicle of its
@@ -179,14 +201,17 @@ def depart(request, trip_id: int):
 
 
 @router.get(
-    "/managed/list", auth=jwt_auth, response={200: list[TripOut], **error_responses(401, 403, 422)}
+    "/managed/list",
+    auth=jwt_auth,
+    response={200: list[TripOut], **error_responses(401, 403, 422)},
+    openapi_extra=access(chief="station", admin="all"),
 )
 @paginate(Page)
 def managed(
     request,
-    day: dt.date | None = None,
-    destination_id: int | None = None,
-    status: TripStatus | None = None,
+    day: IsoDate = None,
+    destination_id: int = Query(None, ge=1, le=MAX_ID),
+    status: TripStatus = None,
 ):
     """The departures a chief (its station) or an admin (all) manages, history included."""
     require_role(request, Role.ADMIN, Role.CHIEF)
@@ -201,20 +226,22 @@ class FareOut(Schema):
     price: int = Field(description="official fare per seat, in millimes")
 
 
-class FareIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-
-    origin_city: str = Field(max_length=60)
-    destination_city: str = Field(max_length=60)
-    price: int = Field(description="official fare per seat, in millimes")
+class FareIn(InputSchema):
+    origin_city: City
+    destination_city: City = Field(description="another city than origin_city")
+    price: Price = Field(description="official fare per seat, in millimes")
 
 
 class FareQuery(Schema):
-    origin_city: str = Field("", max_length=60, pattern=r"^[^\x00]*$")
-    destination_city: str = Field("", max_length=60, pattern=r"^[^\x00]*$")
+    origin_city: str = Field("", max_length=60, pattern=LINE)
+    destination_city: str = Field("", max_length=60, pattern=LINE)
 
 
-@fares_router.get("", response={200: list[FareOut], **error_responses(422)})
+@fares_router.get(
+    "",
+    response={200: list[FareOut], **error_responses(422)},
+    openapi_extra=access(anonymous=True),
+)
 def list_fares(request, filters: Query[FareQuery]):
     """The official fare table (the whole of it: a few hundred routes at most), optionally
     for one origin or destination city."""
@@ -227,7 +254,10 @@ def list_fares(request, filters: Query[FareQuery]):
 
 
 @fares_router.put(
-    "", auth=jwt_auth, response={200: list[FareOut], **error_responses(401, 403, 409, 422)}
+    "",
+    auth=jwt_auth,
+    response={200: list[FareOut], **error_responses(401, 403, 409, 422)},
+    openapi_extra=access(admin="all"),
 )
 def replace_fares(request, payload: list[FareIn]):
     """Replace the whole table (admins): routes left out are removed, unless a queue runs on
@@ -242,15 +272,15 @@ class DurationOut(Schema):
     estimate: int | None = Field(description="from the stations' distance")
 
 
-class DurationIn(Schema):
-    model_config = ConfigDict(extra="forbid")
+class DurationIn(InputSchema):
+    origin_city: City
+    destination_city: City = Field(description="another city than origin_city")
+    minutes: Annotated[int, Field(ge=5, le=1440)] | None = Field(
+        description="5 to 1440; null goes back to the estimate"
+    )
 
-    origin_city: str = Field(max_length=60)
-    destination_city: str = Field(max_length=60)
-    minutes: int | None = Field(description="5 to 1440; null goes back to the estimate")
 
-
-@router.get("/durations", response=list[DurationOut])
+@router.get("/durations", response={200: list[DurationOut]}, openapi_extra=access(anonymous=True))
 @paginate(Page)
 def durations(request):
     """Journey time of every route (origin city → destination city)."""
@@ -261,6 +291,7 @@ def durations(request):
     "/durations",
     auth=jwt_auth,
     response={200: DurationOut, **error_responses(401, 403, 422)},
+    openapi_extra=access(admin="all"),
 )
 def set_duration(request, payload: DurationIn):
     """Admins: set a route's journey time, or clear it (null) to go back to the estimate."""

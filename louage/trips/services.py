@@ -13,7 +13,13 @@ from louage.accounts.models import Role
 from louage.core import clock
 from louage.core.audit import audit, values
 from louage.core.audit import changes as audit_changes
-from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
+from louage.core.errors import (
+    Conflict,
+    InvalidTransition,
+    NotAllowed,
+    field_conflict,
+    field_not_found,
+)
 from louage.core.errors import field_error as _invalid
 from louage.core.templatetags.money import dt
 from louage.core.times import format_local
@@ -35,6 +41,21 @@ TRIP_AUDIT_FIELDS = ("destination_id", "vehicle_id", "departure", "price", "seat
 def _positive_int(field, value, *, low, high, message):
     if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
         raise _invalid(field, message)
+    return value
+
+
+def _seats_total(value, vehicle):
+    """1 to 9 (what a louage has); more than this vehicle has is a conflict with the vehicle."""
+    _positive_int(
+        "seats_total", value, low=1, high=9,
+        message=_("Le nombre de places doit être entre 1 et %(n)s (places du véhicule).") % {"n": vehicle.seats},
+    )  # fmt: skip
+    if value > vehicle.seats:
+        raise field_conflict(
+            "seats_total",
+            _("Le nombre de places doit être entre 1 et %(n)s (places du véhicule).")
+            % {"n": vehicle.seats},
+        )
     return value
 
 
@@ -62,9 +83,7 @@ def _check_official_fare(price, origin, destination):
         message = _(
             "Le prix dépasse le tarif officiel du trajet %(origin)s → %(destination)s : %(fare)s par place au plus."
         ) % {"origin": origin.city, "destination": destination.city, "fare": dt(fare)}
-        raise InvalidInput(
-            message, code="above_official_fare", errors=[{"field": "price", "message": message}]
-        )
+        raise field_conflict("price", message, code="above_official_fare")
 
 
 def _check_managed_here(trip):
@@ -83,7 +102,7 @@ def _destination(destination_id, origin):
         else None
     )
     if destination is None:
-        raise _invalid("destination_id", _("Station d'arrivée inconnue."))
+        raise field_not_found("destination_id", _("Station d'arrivée inconnue."))
     if destination.pk == origin.pk:
         raise _invalid("destination_id", _("L'arrivée doit être différente du départ."))
     return destination
@@ -95,9 +114,11 @@ def _vehicle(vehicle_id, origin):
         Vehicle.objects.select_for_update().filter(pk=vehicle_id).first() if vehicle_id else None
     )
     if vehicle is None or vehicle.station_id != origin.pk:
-        raise _invalid("vehicle_id", _("Choisissez un véhicule de la station de départ."))
+        raise field_not_found("vehicle_id", _("Choisissez un véhicule de la station de départ."))
     if not vehicle.active:
-        raise _invalid("vehicle_id", _("Ce véhicule est hors service."))
+        raise field_conflict(
+            "vehicle_id", _("Ce véhicule est hors service."), code="vehicle_inactive"
+        )
     return vehicle
 
 
@@ -129,8 +150,10 @@ def _origin_for(by, origin_id):
         return origin
     if by.role == Role.ADMIN:
         origin = Station.objects.filter(pk=origin_id, is_active=True).first() if origin_id else None
+        if not origin_id:
+            raise _invalid("origin_id", _("Choisissez la station de départ."))
         if origin is None:
-            raise _invalid("origin_id", _("Station de départ inconnue."))
+            raise field_not_found("origin_id", _("Station de départ inconnue."))
         return origin
     raise NotAllowed()
 
@@ -146,11 +169,7 @@ def plan_trip(
     vehicle = _vehicle(vehicle_id, origin)
     departure = _departure(departure)
     price = _price(price)
-    seats = vehicle.seats if seats_total is None else seats_total
-    seats = _positive_int(
-        "seats_total", seats, low=1, high=vehicle.seats,
-        message=_("Le nombre de places doit être entre 1 et %(n)s (places du véhicule).") % {"n": vehicle.seats},
-    )  # fmt: skip
+    seats = _seats_total(vehicle.seats if seats_total is None else seats_total, vehicle)
     _check_official_fare(price, origin, destination)
     _check_vehicle_free(vehicle, departure)
     trip = Trip.objects.create(
@@ -203,15 +222,12 @@ def update_trip(*, trip, by, **changes):
     if seats is None and vehicle.seats < trip.seats_total:
         seats = vehicle.seats
     if seats is not None:
-        seats = _positive_int(
-            "seats_total", seats, low=1, high=vehicle.seats,
-            message=_("Le nombre de places doit être entre 1 et %(n)s (places du véhicule).") % {"n": vehicle.seats},
-        )  # fmt: skip
+        seats = _seats_total(seats, vehicle)
         resized = Trip.objects.filter(
             pk=trip.pk, status=TripStatus.SCHEDULED, seats_available__gte=F("seats_total") - seats
         ).update(seats_available=F("seats_available") + seats - F("seats_total"), seats_total=seats)
         if not resized:
-            raise _invalid(
+            raise field_conflict(
                 "seats_total", _("Impossible : des places déjà réservées dépassent ce nombre.")
             )
     if fields and not Trip.objects.filter(pk=trip.pk, status=TripStatus.SCHEDULED).update(**fields):

@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.http import Http404, JsonResponse
@@ -29,6 +30,7 @@ from .forms import (
 from .models import Fare
 
 
+@login_not_required
 def search(request):
     """Search page; htmx requests get only the results, so typing updates them in place. The
     date starts at today; a search that finds nothing offers the next dates on the route,
@@ -64,6 +66,7 @@ def search(request):
     return render(request, template, context)
 
 
+@login_not_required
 def trip_detail(request, trip_id):
     trip = selectors.public_trip(trip_id)
     if trip is None:
@@ -210,6 +213,7 @@ def trip_departed(request, trip_id):
     return redirect("trips:detail", trip.pk)
 
 
+@login_not_required
 def fare_list(request):
     """The official fares, for everyone; admins add or change one on the same page."""
     is_admin = request.user.is_authenticated and request.user.role == Role.ADMIN

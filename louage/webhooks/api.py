@@ -9,7 +9,7 @@ from ninja.pagination import paginate
 from pydantic import ConfigDict, Field
 
 from louage.accounts.models import Role
-from louage.core.api import Page, error_responses, jwt_auth, require_role
+from louage.core.api import Page, access, error_responses, jwt_auth, require_role
 from louage.core.errors import NotFound
 from louage.core.events import PUBLIC_TYPES
 
@@ -17,6 +17,7 @@ from . import services
 from .models import Delivery, Endpoint
 
 router = Router(tags=["webhooks"], auth=jwt_auth)
+ADMIN = access(admin="all")  # partners are set up by administrators only
 
 EventType = Literal[PUBLIC_TYPES]  # type: ignore[valid-type]
 
@@ -84,7 +85,11 @@ def _endpoint(request, endpoint_id):
     return endpoint
 
 
-@router.post("", response={201: EndpointCreatedOut, **error_responses(401, 403, 422)})
+@router.post(
+    "",
+    response={201: EndpointCreatedOut, **error_responses(401, 403, 422)},
+    openapi_extra=ADMIN,
+)
 def create(request, payload: EndpointIn):
     """Subscribe a partner URL to events; the answer carries the signing secret, once."""
     require_role(request, Role.ADMIN)
@@ -93,20 +98,26 @@ def create(request, payload: EndpointIn):
     return Status(201, endpoint)
 
 
-@router.get("", response={200: list[EndpointOut], **error_responses(401, 403)})
+@router.get("", response={200: list[EndpointOut], **error_responses(401, 403)}, openapi_extra=ADMIN)
 @paginate(Page)
 def list_endpoints(request):
     require_role(request, Role.ADMIN)
     return Endpoint.objects.order_by("pk")
 
 
-@router.get("/{int:endpoint_id}", response={200: EndpointOut, **error_responses(401, 403, 404)})
+@router.get(
+    "/{int:endpoint_id}",
+    response={200: EndpointOut, **error_responses(401, 403, 404)},
+    openapi_extra=ADMIN,
+)
 def get_endpoint(request, endpoint_id: int):
     return _endpoint(request, endpoint_id)
 
 
 @router.patch(
-    "/{int:endpoint_id}", response={200: EndpointOut, **error_responses(401, 403, 404, 422)}
+    "/{int:endpoint_id}",
+    response={200: EndpointOut, **error_responses(401, 403, 404, 422)},
+    openapi_extra=ADMIN,
 )
 def update(request, endpoint_id: int, payload: EndpointPatch):
     endpoint = _endpoint(request, endpoint_id)
@@ -115,7 +126,11 @@ def update(request, endpoint_id: int, payload: EndpointPatch):
     )
 
 
-@router.delete("/{int:endpoint_id}", response={204: None, **error_responses(401, 403, 404)})
+@router.delete(
+    "/{int:endpoint_id}",
+    response={204: None, **error_responses(401, 403, 404)},
+    openapi_extra=ADMIN,
+)
 def delete(request, endpoint_id: int):
     services.delete_endpoint(by=request.auth, endpoint=_endpoint(request, endpoint_id))
     return Status(204, None)
@@ -124,6 +139,7 @@ def delete(request, endpoint_id: int):
 @router.get(
     "/{int:endpoint_id}/deliveries",
     response={200: list[DeliveryOut], **error_responses(401, 403, 404)},
+    openapi_extra=ADMIN,
 )
 @paginate(Page)
 def deliveries(request, endpoint_id: int):
@@ -135,6 +151,7 @@ def deliveries(request, endpoint_id: int):
 @router.post(
     "/{int:endpoint_id}/deliveries/{int:delivery_id}/retry",
     response={200: DeliveryOut, **error_responses(401, 403, 404, 409)},
+    openapi_extra=ADMIN,
 )
 def retry(request, endpoint_id: int, delivery_id: int):
     """Send a failed (or still pending) delivery again now."""

@@ -187,12 +187,20 @@ def test_logout_with_someone_elses_refresh_token_is_refused(api, client_user):
     assert api().post("auth/token/refresh", {"refresh": theirs["refresh"]}).status_code == 200
 
 
-def test_token_endpoint_is_rate_limited(api, client_user, settings):
-    settings.API_RATE_TOKEN = "3/m"
+def test_failed_logins_are_limited_per_account_and_say_when_to_come_back(
+    api, client_user, settings
+):
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "30/m/ip,3/5m/key",
+    }
     codes = [obtain(api, client_user.email, "wrong").status_code for _ in range(5)]
     assert codes[:3] == [401, 401, 401]
     assert codes[3:] == [429, 429]
-    assert obtain(api, client_user.email).json()["code"] == "rate_limited"
+    locked = obtain(api, client_user.email)  # the right password waits too: no guessing game
+    assert locked.status_code == 429
+    assert locked.json()["code"] == "too_many_login_failures"
+    assert 0 < int(locked["Retry-After"]) <= 300
 
 
 # --- /me --------------------------------------------------------------------------------------
@@ -217,7 +225,7 @@ def test_client_cannot_set_its_own_role_through_patch_me(api, client_user):
 def test_patch_me_to_a_taken_email_is_refused(api, client_user):
     other = ClientFactory()
     response = api(client_user).patch("me", {"email": other.email})
-    assert response.status_code == 422
+    assert response.status_code == 422  # no password: refused before anything is looked up
     client_user.refresh_from_db()
     assert client_user.email != other.email
 
@@ -227,7 +235,7 @@ def test_change_password_checks_the_old_one_and_revokes_refresh_tokens(api, clie
     wrong = api(client_user).post(
         "me/password", {"old_password": "nope", "new_password": "n0uveau-mot!"}
     )
-    assert wrong.status_code == 422
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "wrong_password")
     ok = api(client_user).post(
         "me/password", {"old_password": PASSWORD, "new_password": "n0uveau-mot!"}
     )
@@ -276,7 +284,7 @@ def test_avatar_between_5_and_8_mb_gets_a_clear_field_error(api, client_user):
 
 def test_delete_me_needs_the_password_then_erases_personal_data(api, client_user):
     email = client_user.email
-    assert api(client_user).delete("me", {"password": "wrong"}).status_code == 422
+    assert api(client_user).delete("me", {"password": "wrong"}).status_code == 403
     assert User.objects.get(pk=client_user.pk).is_active
     response = api(client_user).delete("me", {"password": PASSWORD})
     assert response.status_code == 204

@@ -339,12 +339,15 @@ def test_keys_are_cached_and_fetched_again_for_an_unknown_key_id(
     assert fetches() == before + 1
 
 
-def test_it_is_throttled_like_the_token_endpoint(api, settings, social_providers, oidc_provider):
+def test_failed_provider_tokens_are_limited_per_address(
+    api, settings, social_providers, oidc_provider
+):
     settings.API_RATE_TOKEN = "3/m"
     codes = [api().post("auth/social/oidc", {"id_token": "x"}).status_code for _ in range(4)]
     assert codes == [401, 401, 401, 429]
-    # The password login draws on the same budget.
-    assert api().post("auth/token", {"email": "a@b.tn", "password": "x"}).status_code == 429
+    assert 0 < int(api().post("auth/social/oidc", {"id_token": "x"})["Retry-After"]) <= 60
+    # Refresh tokens draw on the same budget of failures.
+    assert api().post("auth/token/refresh", {"refresh": "x"}).status_code == 429
 
 
 def test_an_inactive_account_gets_403(api, social_providers, oidc_provider):

@@ -16,7 +16,7 @@ from louage.booking.errors import (
     TripNotBookable,
 )
 from louage.booking.models import Reservation, ReservationStatus
-from louage.core.errors import InvalidInput, InvalidTransition, NotAllowed
+from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed
 from louage.payments.models import Payment, PaymentStatus
 from louage.trips import services as trip_services
 from louage.trips.models import Trip
@@ -357,7 +357,7 @@ def test_trip_resize_and_bookings_keep_the_invariant(trip, client_user, clock):
     trip_services.update_trip(trip=trip, by=trip.origin.chief, seats_total=5)
     trip.refresh_from_db()
     assert (trip.seats_total, trip.seats_available) == (5, 2)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         trip_services.update_trip(trip=trip, by=trip.origin.chief, seats_total=2)
     assert_invariant(trip)
 

@@ -11,7 +11,7 @@ def test_a_validation_error_reads_in_the_accounts_language(api, trip, client_use
     response = api(client_user).post("reservations", {"trip_id": trip.pk, "seats": "beaucoup"})
     assert response.status_code == 422
     body = response.json()
-    assert body["detail"] == "بيانات غير صالحة."
+    assert body["detail"] == "بيانات غير صالحة: seats."
     assert body["errors"][0]["field"].endswith("seats")
     assert body["errors"][0]["message"] == "يُنتظر عدد صحيح."
     assert "Input should" not in response.content.decode()
@@ -22,7 +22,7 @@ def test_an_app_asks_for_english_and_gets_english_errors(api, trip, client_user)
         "reservations", {"trip_id": trip.pk}, headers={"Accept-Language": "en"}
     )
     assert response.status_code == 422
-    assert response.json()["detail"] == "Invalid data."
+    assert response.json()["detail"].startswith("Invalid data: ")
     assert response.json()["errors"][0]["message"] == "This field is required."
     assert response["Content-Language"] == "en"
 
@@ -41,4 +41,5 @@ def test_without_a_choice_the_api_speaks_french(api, trip, client_user):
     assert response.status_code == 422
     assert response.json()["errors"][0]["message"] == "Doit être supérieur ou égal à 1."
     response = api(client_user).post("reservations", {"trip_id": trip.pk, "seats": 0})
-    assert response.json()["detail"] == "Le nombre de places doit être entre 1 et 8."
+    assert response.json()["detail"] == "Données invalides : seats."
+    assert response.json()["errors"][0]["message"] == "Doit être supérieur ou égal à 1."

@@ -67,7 +67,7 @@ def test_an_admin_opens_a_queue_anywhere_naming_the_station(api, station, other_
 
 def test_a_route_without_an_official_fare_gets_no_queue(api, chief_user, station, other_station):
     response = api(chief_user).post("queues", {"destination_id": other_station.pk})
-    assert (response.status_code, response.json()["code"]) == (422, "no_official_fare")
+    assert (response.status_code, response.json()["code"]) == (409, "no_official_fare")
 
 
 def test_clients_and_anonymous_callers_cannot_write(api, lined_up, vehicles, other_station):
@@ -115,18 +115,26 @@ def test_vehicles_are_appended_removed_and_reordered(api, chief_user, lined_up, 
 
 
 @pytest.mark.parametrize(
-    "body", [{}, {"vehicle_ids": "1,2"}, {"vehicle_ids": [1]}, {"vehicle_ids": None}, {"x": 1}]
+    "body, status",
+    [
+        ({}, 422),
+        ({"vehicle_ids": "1,2"}, 422),
+        ({"vehicle_ids": [1]}, 409),  # well formed, but not the vehicles waiting
+        ({"vehicle_ids": None}, 422),
+        ({"x": 1}, 422),
+        ({"vehicle_ids": [True]}, 422),
+    ],
 )
-def test_bad_orders_are_422_and_change_nothing(api, chief_user, lined_up, body):
+def test_bad_orders_are_refused_and_change_nothing(api, chief_user, lined_up, body, status):
     before = list(QueuedVehicle.objects.order_by("pk").values_list("position", flat=True))
-    assert api(chief_user).put(f"queues/{lined_up.pk}/order", body).status_code == 422
+    assert api(chief_user).put(f"queues/{lined_up.pk}/order", body).status_code == status
     assert list(QueuedVehicle.objects.order_by("pk").values_list("position", flat=True)) == before
 
 
-def test_a_vehicle_of_another_station_is_422(api, chief_user, lined_up):
+def test_a_vehicle_of_another_station_is_not_found_here(api, chief_user, lined_up):
     foreign = VehicleFactory(plate="555 TU 5555")
     response = api(chief_user).post(f"queues/{lined_up.pk}/vehicles", {"vehicle_id": foreign.pk})
-    assert response.status_code == 422
+    assert response.status_code == 404
 
 
 def test_walk_ins_are_a_cash_paid_reservation_on_the_loading_vehicle(api, chief_user, lined_up):

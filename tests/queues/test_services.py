@@ -216,15 +216,15 @@ def test_a_vehicle_on_a_live_departure_is_refused(
 
 def test_a_vehicle_of_another_station_or_out_of_service_is_refused(queue, chief_user, vehicles):
     foreign = VehicleFactory(plate="555 TU 5555")
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound):
         services.add_vehicle(queue=queue, by=chief_user, vehicle_id=foreign.pk)
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound):
         services.add_vehicle(queue=queue, by=chief_user, plate="555 TU 5555")
     with pytest.raises(InvalidInput):
         services.add_vehicle(queue=queue, by=chief_user, plate="not a plate")
     vehicles[0].active = False
     vehicles[0].save()
-    with pytest.raises(InvalidInput):
+    with pytest.raises(Conflict):
         services.add_vehicle(queue=queue, by=chief_user, vehicle_id=vehicles[0].pk)
     assert not QueuedVehicle.objects.exists()
 
@@ -279,7 +279,7 @@ def test_a_reorder_that_is_not_the_waiting_vehicles_once_each_is_refused(
         else order
     )
     before = list(QueuedVehicle.objects.order_by("pk").values_list("position", flat=True))
-    with pytest.raises(InvalidInput):
+    with pytest.raises((InvalidInput, Conflict)):
         services.reorder(queue=lined_up, by=chief_user, vehicle_ids=ids)
     assert list(QueuedVehicle.objects.order_by("pk").values_list("position", flat=True)) == before
 
@@ -469,7 +469,7 @@ def test_a_queue_needs_an_official_fare_and_is_opened_once(
         services.create_queue(by=chief_user, destination_id=other_station.pk)
     assert exc.value.code == "queue_exists"
     sfax = StationFactory(name="Sfax Bab Jebli", city="Sfax", chief=None)
-    with pytest.raises(InvalidInput) as exc:
+    with pytest.raises(Conflict) as exc:
         services.create_queue(by=chief_user, destination_id=sfax.pk)
     assert exc.value.code == "no_official_fare"
     with pytest.raises(InvalidInput):

@@ -96,24 +96,26 @@ def test_default_period_is_the_last_30_days(api, admin_user):
 
 
 @pytest.mark.parametrize(
-    "params, code, field",
+    "params, code, field, status",
     [
-        ({"from": "2026-03-12", "to": "2026-03-10"}, "invalid_period", "from"),
-        ({"from": "2025-01-01", "to": "2026-01-02"}, "period_too_long", "to"),
-        ({"from": "10/03/2026", "to": "2026-03-11"}, "invalid_date", "from"),
-        ({"from": "2026-02-30", "to": "2026-03-11"}, "invalid_date", "from"),
-        ({"from": "2026-03-10", "to": "9999-12-31"}, "invalid_date", "to"),
-        ({"from": "2026-03-10\x00", "to": "2026-03-11"}, "invalid_date", "from"),
-        ({**PERIOD, "station_id": "999999"}, "unknown_station", "station_id"),
-        ({**PERIOD, "station_id": "abc"}, "unknown_station", "station_id"),
-        ({**PERIOD, "station_id": "99999999999999999999999"}, "unknown_station", "station_id"),
-        ({**PERIOD, "format": "xml"}, "invalid_format", "format"),
-        ({**PERIOD, "format": "csv", "table": "nope"}, "invalid_table", "table"),
+        ({"from": "2026-03-12", "to": "2026-03-10"}, "invalid_period", "from", 422),
+        ({"from": "2025-01-01", "to": "2026-01-02"}, "period_too_long", "to", 422),
+        ({"from": "10/03/2026", "to": "2026-03-11"}, "invalid", "from", 422),
+        ({"from": "2026-02-30", "to": "2026-03-11"}, "invalid_date", "from", 422),
+        ({"from": "2026-03-10", "to": "9999-12-31"}, "invalid", "to", 422),
+        ({"from": "2026-03-10\x00", "to": "2026-03-11"}, "invalid", "from", 422),
+        ({**PERIOD, "station_id": "999999"}, "unknown_station", "station_id", 404),
+        ({**PERIOD, "station_id": "abc"}, "invalid", "station_id", 422),
+        ({**PERIOD, "station_id": "99999999999999999999999"}, "invalid", "station_id", 422),
+        ({**PERIOD, "format": "xml"}, "invalid", "format", 422),
+        ({**PERIOD, "format": "csv", "table": "nope"}, "invalid", "table", 422),
     ],
 )
-def test_bad_input_is_a_422_with_a_clear_message(api, admin_user, network, params, code, field):
+def test_bad_input_is_refused_with_a_clear_message(
+    api, admin_user, network, params, code, field, status
+):
     response = api(admin_user).get("reports/sales", params)
-    assert response.status_code == 422, response.content
+    assert response.status_code == status, response.content
     body = response.json()
     assert body["code"] == code
     assert body["detail"] and body["detail"] != "Données invalides."

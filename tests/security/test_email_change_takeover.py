@@ -22,8 +22,13 @@ def test_a_stolen_access_token_alone_cannot_change_the_login_email(api, client_u
     response = api(client_user).patch("me", {"email": ATTACKER})
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "password"
+    empty = api(client_user).patch("me", {"email": ATTACKER, "password": ""})
+    assert empty.status_code == 422
+    assert empty.json()["errors"][0]["field"] == "password"
+    schema = api().get("openapi.json").json()["components"]["schemas"]["MePatch"]
+    assert schema["properties"]["password"]["minLength"] == 1  # as the document says
     wrong = api(client_user).patch("me", {"email": ATTACKER, "password": "guess"})
-    assert wrong.status_code == 422
+    assert (wrong.status_code, wrong.json()["code"]) == (403, "wrong_password")
     client_user.refresh_from_db()
     assert (client_user.email, client_user.pending_email) != (ATTACKER, ATTACKER)
     assert not EmailAddress.objects.filter(email=ATTACKER).exists()

@@ -12,8 +12,8 @@ NEW_STATION = {
     "city": "Sfax",
     "phone": "74 123 456",
     "address": "Route de Tunis",
-    "latitude": "34.7406",
-    "longitude": "10.7603",
+    "latitude": 34.7406,
+    "longitude": 10.7603,
 }
 
 
@@ -78,9 +78,9 @@ def test_station_with_bad_fields_is_refused_and_nothing_written(api, admin_user,
 def test_station_chief_must_be_a_free_chief(api, admin_user, station):
     client = ClientFactory()
     response = api(admin_user).post("stations", {**NEW_STATION, "chief_id": client.pk})
-    assert response.status_code == 422
+    assert response.status_code == 409
     taken = api(admin_user).post("stations", {**NEW_STATION, "chief_id": station.chief_id})
-    assert taken.status_code == 422
+    assert taken.status_code == 409
     assert Station.objects.count() == 1
 
 
@@ -155,7 +155,7 @@ def test_duplicate_plate_is_refused(api, vehicle):
     response = api(vehicle.station.chief).post(
         "vehicles", {"plate": "123tu4567", "owner_name": "X"}
     )
-    assert response.status_code == 422
+    assert (response.status_code, response.json()["code"]) == (409, "plate_taken")
     assert Vehicle.objects.count() == 1
 
 
@@ -202,5 +202,5 @@ def test_a_vehicle_that_served_is_deactivated_not_deleted(api, trip):
 
 def test_vehicle_seats_cannot_drop_below_a_scheduled_departure(api, trip):
     response = api(trip.origin.chief).patch(f"vehicles/{trip.vehicle_id}", {"seats": 4})
-    assert response.status_code == 422
+    assert response.status_code == 409
     assert TripFactory._meta.model.objects.get(pk=trip.pk).seats_total == 8

@@ -83,11 +83,11 @@ def test_bad_station_fields_are_refused_and_nothing_is_written(change, field):
 
 def test_only_a_free_chief_can_be_assigned(station):
     admin = AdminFactory()
-    with pytest.raises(InvalidInput, match="rôle"):
+    with pytest.raises(Conflict, match="rôle"):
         services.create_station(by=admin, chief_id=ClientFactory().pk, **station_data())
-    with pytest.raises(InvalidInput, match="déjà"):
+    with pytest.raises(Conflict, match="déjà"):
         services.create_station(by=admin, chief_id=station.chief_id, **station_data())
-    with pytest.raises(InvalidInput):
+    with pytest.raises(NotFound):
         services.create_station(by=admin, chief_id=999_999, **station_data())
     assert Station.objects.count() == 1
 
@@ -145,7 +145,7 @@ def test_chief_adds_a_vehicle_to_its_own_station_only(station, other_station):
 
 
 def test_duplicate_plate_in_another_spelling_is_refused(vehicle):
-    with pytest.raises(InvalidInput) as excinfo:
+    with pytest.raises(Conflict) as excinfo:
         services.create_vehicle(by=vehicle.station.chief, plate="123tu4567", owner_name="X")
     assert fields(excinfo) == ["plate"]
     assert Vehicle.objects.count() == 1

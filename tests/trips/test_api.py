@@ -59,25 +59,29 @@ def test_server_sets_availability_and_refuses_client_supplied_seats_available(
 
 
 @pytest.mark.parametrize(
-    "change, field",
+    "change, field, status",
     [
-        ({"price": 0}, "price"),
-        ({"price": -5}, "price"),
-        ({"price": "douze"}, "price"),
-        ({"seats_total": 9}, "seats_total"),
-        ({"seats_total": 0}, "seats_total"),
-        ({"destination_id": 999999}, "destination_id"),
-        ({"departure": "2020-01-01T10:00:00+01:00"}, "departure"),
-        ({"departure": "demain"}, "departure"),
+        ({"price": 0}, "price", 422),
+        ({"price": -5}, "price", 422),
+        ({"price": "douze"}, "price", 422),
+        ({"price": True}, "price", 422),
+        ({"seats_total": 9}, "seats_total", 409),  # more than this vehicle has
+        ({"seats_total": 10}, "seats_total", 422),
+        ({"seats_total": 0}, "seats_total", 422),
+        ({"destination_id": 999999}, "destination_id", 404),
+        ({"departure": "2020-01-01T10:00:00+01:00"}, "departure", 422),
+        ({"departure": "2030-01-01T10:00:00"}, "departure", 422),  # no offset
+        ({"departure": 1893488400}, "departure", 422),
+        ({"departure": "demain"}, "departure", 422),
     ],
 )
 def test_bad_departure_fields_are_refused_and_nothing_is_written(
-    api, vehicle, other_station, change, field
+    api, vehicle, other_station, change, field, status
 ):
     response = api(vehicle.station.chief).post(
         "trips", {**plan_payload(vehicle, other_station), **change}
     )
-    assert response.status_code == 422, response.content
+    assert response.status_code == status, response.content
     assert field in {e["field"] for e in response.json()["errors"]}
     assert not Trip.objects.exists()
 
@@ -88,7 +92,7 @@ def test_same_station_as_destination_or_another_stations_vehicle_is_refused(
     chief = api(vehicle.station.chief)
     assert chief.post("trips", plan_payload(vehicle, station)).status_code == 422
     foreign = VehicleFactory(station=other_station)
-    assert chief.post("trips", plan_payload(foreign, other_station)).status_code == 422
+    assert chief.post("trips", plan_payload(foreign, other_station)).status_code == 404
     assert not Trip.objects.exists()
 
 
@@ -137,7 +141,7 @@ def test_chief_edits_price_and_time(api, trip):
 def test_seats_total_never_drops_below_taken_seats(api, trip):
     Trip.objects.filter(pk=trip.pk).update(seats_available=3)  # five seats are taken
     chief = api(trip.origin.chief)
-    assert chief.patch(f"trips/{trip.pk}", {"seats_total": 4}).status_code == 422
+    assert chief.patch(f"trips/{trip.pk}", {"seats_total": 4}).status_code == 409
     trip.refresh_from_db()
     assert (trip.seats_total, trip.seats_available) == (8, 3)
     assert chief.patch(f"trips/{trip.pk}", {"seats_total": 6}).status_code == 200

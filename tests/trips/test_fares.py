@@ -38,7 +38,7 @@ def test_a_departure_one_millime_above_the_official_fare_is_refused_by_the_api(
 ):
     chief = api(vehicle.station.chief)
     response = chief.post("trips", plan_payload(vehicle, other_station, FARE + 1))
-    assert response.status_code == 422
+    assert response.status_code == 409
     body = response.json()
     assert body["code"] == "above_official_fare"
     assert body["errors"][0]["field"] == "price"
@@ -50,14 +50,14 @@ def test_a_departure_one_millime_above_the_official_fare_is_refused_by_the_api(
 def test_editing_a_price_or_a_destination_above_the_fare_is_refused(api, trip, fare, other_station):
     chief = api(trip.origin.chief)
     response = chief.patch(f"trips/{trip.pk}", {"price": FARE + 1})
-    assert (response.status_code, response.json()["code"]) == (422, "above_official_fare")
+    assert (response.status_code, response.json()["code"]) == (409, "above_official_fare")
     Trip.objects.filter(pk=trip.pk).update(price=FARE + 500)  # priced before the fare was set
     moved = chief.patch(f"trips/{trip.pk}", {"destination_id": other_station.pk, "seats_total": 8})
     assert moved.status_code == 200  # same destination: nothing changed about the route
     FareFactory(origin_city="Tunis", destination_city="Bizerte", price=5_000)
     bizerte = StationFactory(name="Bizerte Gare", city="Bizerte", chief=None)
     response = chief.patch(f"trips/{trip.pk}", {"destination_id": bizerte.pk})
-    assert (response.status_code, response.json()["code"]) == (422, "above_official_fare")
+    assert (response.status_code, response.json()["code"]) == (409, "above_official_fare")
     trip.refresh_from_db()
     assert trip.destination == other_station
 

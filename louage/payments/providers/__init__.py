@@ -14,6 +14,10 @@ class ProviderUnavailable(Exception):
     """The provider is disabled here or did not answer."""
 
 
+class UnknownProvider(ProviderUnavailable):
+    """No provider of that name on this installation (or it is switched off here)."""
+
+
 @dataclass
 class CallbackResult:
     reference: str
@@ -49,8 +53,8 @@ def get_provider(name=None):
     name = name or settings.PAYMENT_PROVIDER
     providers = {"sandbox": SandboxProvider, "konnect": KonnectProvider}
     if name not in providers:
-        raise ProviderUnavailable(f"unknown payment provider {name!r}")
+        raise UnknownProvider(f"unknown payment provider {name!r}")
     provider = providers[name]()
     if not provider.enabled():
-        raise ProviderUnavailable(f"payment provider {name!r} is not enabled")
+        raise UnknownProvider(f"payment provider {name!r} is not enabled")
     return provider

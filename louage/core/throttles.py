@@ -1,0 +1,138 @@
+"""Rate limits that stop abuse without stopping the honest people behind one address.
+
+A station's desk, a café's Wi-Fi and a mobile operator's carrier-grade NAT put hundreds of
+travellers behind one IP address, so:
+
+- failures are counted, not successes: failed logins per account and per address (allauth's
+  `login_failed`, shared by the web form and `POST /auth/token`), failed refresh and social
+  tokens per address;
+- actions are counted per account: seat holds, payments;
+- only anonymous API traffic is counted per address (with a high ceiling); a request that
+  carries a valid access token is counted per account instead.
+
+Counters are fixed windows in the shared cache (disk cache or Redis), incremented atomically
+(django-ratelimit); a refusal carries the seconds until the window ends, sent as Retry-After.
+A cache outage lets traffic through (RATELIMIT_FAIL_OPEN): bookings never stop for it.
+"""
+
+import ipaddress
+import logging
+
+from django.conf import settings
+from django_ratelimit.core import get_usage
+from ninja.throttling import BaseThrottle
+
+from .errors import RateLimited
+from .net import client_ip
+
+logger = logging.getLogger("louage.cache")
+
+
+def address_key(request):
+    """The caller's address; an IPv6 caller's /64 (one subscriber's whole prefix)."""
+    ip = client_ip(request)
+    try:
+        address = ipaddress.ip_address(ip)
+    except ValueError:
+        return ip
+    if address.version == 6:
+        return str(ipaddress.ip_network(f"{address}/64", strict=False).network_address)
+    return ip
+
+
+def account_key(user):
+    return f"user:{user.pk}"
+
+
+def per(spec):
+    """ "60/h/ip,5/h/key" → {"ip": "60/h", "key": "5/h"}; a rate with no suffix is per address."""
+    rates = {}
+    for part in (spec or "").split(","):
+        pieces = part.strip().split("/")
+        if len(pieces) >= 2:
+            rates[pieces[2] if len(pieces) > 2 else "ip"] = "/".join(pieces[:2])
+    return rates
+
+
+def _usage(request, group, rate, key, *, increment):
+    if not rate:
+        return None
+    try:
+        return get_usage(
+            request, group=group, key=lambda _g, _r: key, rate=rate, increment=increment
+        )
+    except Exception:  # the counters' cache is away: limits loosen, requests go on
+        logger.warning("rate limit %s not counted: cache unavailable", group, exc_info=True)
+        return None
+
+
+def _refuse(usage):
+    raise RateLimited(retry_after=usage["time_left"] if usage["time_left"] > 0 else 1)
+
+
+def take(request, group, rate, key):
+    """Count one action under `key`; RateLimited once more than `rate` were taken."""
+    usage = _usage(request, group, rate, key, increment=True)
+    if usage and usage["should_limit"]:
+        _refuse(usage)
+
+
+def refuse_when_spent(request, group, rate, key):
+    """RateLimited when `rate` failures were already counted under `key` (counts nothing)."""
+    usage = _usage(request, group, rate, key, increment=False)
+    if usage and usage["limit"] and usage["count"] >= usage["limit"]:
+        _refuse(usage)
+
+
+def count_failure(request, group, rate, key):
+    _usage(request, group, rate, key, increment=True)
+
+
+class failures_counted:  # noqa: N801 (used as a context manager, reads as a sentence)
+    """`with failures_counted(request, group, rate, key):` refuses at once when the budget of
+    failures is spent, and counts one when the block raises a 401 or 403 DomainError."""
+
+    def __init__(self, request, group, rate, key):
+        self.args = (request, group, rate, key)
+
+    def __enter__(self):
+        refuse_when_spent(*self.args)
+        return self
+
+    def __exit__(self, exc_type, exc, tb):
+        if exc is not None and getattr(exc, "status", None) in (401, 403):
+            count_failure(*self.args)
+        return False
+
+
+def bearer_account_id(request):
+    """The account id of a valid access token on the request (signature and expiry only: no
+    query), or None."""
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    from ninja_jwt.exceptions import TokenError
+    from ninja_jwt.tokens import AccessToken
+
+    try:
+        return AccessToken(token.strip()).get("user_id")
+    except (TokenError, ValueError, TypeError):
+        return None
+
+
+class ApiTraffic(BaseThrottle):
+    """Every API operation: anonymous callers per address, token holders per account, both at
+    RATE_API_ANONYMOUS (a ceiling for floods, far above what one person does)."""
+
+    def allow_request(self, request):
+        account = getattr(request, "auth", None)
+        account_id = account.pk if account is not None else bearer_account_id(request)
+        key = f"user:{account_id}" if account_id else f"ip:{address_key(request)}"
+        self.usage = _usage(
+            request, "api-traffic", settings.API_RATE_ANONYMOUS, key, increment=True
+        )
+        return not (self.usage and self.usage["should_limit"])
+
+    def wait(self):
+        return max(1, self.usage["time_left"]) if self.usage else None
