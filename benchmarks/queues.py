@@ -38,7 +38,13 @@ def main():
     factory = LiveAppFactory(get_cluster=lambda: cluster)
     try:
         server = factory(
-            "postgres", workers=4, env={"RATE_API_BOOKING": "1000000/m", "ACCESS_LOG": "0"}
+            "postgres",
+            workers=4,
+            env={
+                "RATE_API_BOOKING": "1000000/m",
+                "RATE_API_ANONYMOUS": "100000000/m",
+                "ACCESS_LOG": "0",
+            },
         )
         data = server.shell_json(SETUP)
         booking = _wrk.data_file(tokens=data["tokens"], queues=[data["queue"]])

@@ -4,6 +4,7 @@ import random
 from datetime import timedelta
 from decimal import Decimal
 
+from django.db.models import F
 from django.utils import timezone
 
 from louage.stations.cities import CITIES
@@ -158,4 +159,6 @@ def generate_bookings(seed=1, batch=5000):
             pending, paid = [], []
     if pending:
         flush(pending, paid)
+    # A cancelled departure gave its seats back when its reservations were cancelled (§3.1).
+    Trip.objects.filter(status=TripStatus.CANCELLED).update(seats_available=F("seats_total"))
     return counter["reservations"], counter["payments"]
