@@ -135,7 +135,7 @@ def _check_admins_remain(*, by, removed):
     """Lock every admin row (pk order) and refuse when `removed` would leave no active admin,
     or when `by` stopped being an admin meanwhile."""
     admins = set(
-        User.objects.select_for_update()
+        User.objects.select_for_update(no_key=True)
         .filter(role=Role.ADMIN, is_active=True)
         .order_by("pk")
         .values_list("pk", flat=True)
@@ -330,7 +330,7 @@ def undo_email_change(*, token):
         data = signing.loads(
             token, salt=UNDO_EMAIL_CHANGE_SALT, max_age=UNDO_EMAIL_CHANGE_DAYS * 24 * 3600
         )
-        user = User.objects.select_for_update().get(pk=int(data["u"]), is_active=True)
+        user = User.objects.select_for_update(no_key=True).get(pk=int(data["u"]), is_active=True)
         old_email, new_email = str(data["from"]), str(data["to"])
     except (signing.BadSignature, KeyError, TypeError, ValueError, User.DoesNotExist):
         raise invalid from None

@@ -11,6 +11,12 @@ with enough free seats and take them here with the same conditional UPDATE. Thei
 client row → queue row → trip rows (queue order, each before its reservations) → reservation
 rows → payment rows: the queue row sits between the client and the trips, and no path that
 holds a trip or reservation lock ever asks for a queue.
+
+Every row lock is FOR NO KEY UPDATE (`no_key=True`): services exclude one another as with
+FOR UPDATE, but the KEY SHARE locks that PostgreSQL takes on a referenced row when another
+transaction inserts a row pointing at it (the relay writing a notification for the client,
+a sales row for the trip) neither wait for them nor make them wait. With FOR UPDATE the relay
+(sales row: trip, then notification: client) and a booking (client, then trip) deadlocked.
 """
 
 import logging
@@ -84,7 +90,7 @@ def _lock_trip(trip_id, *, timing=False):
     # of=("self",): lock the trip row only. Without it PostgreSQL also locks the joined
     # station and vehicle rows, so A→B and B→A bookings deadlock and every booking of a
     # station waits for every other.
-    trips = Trip.objects.select_for_update(of=("self",)).select_related(
+    trips = Trip.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "origin", "destination", "vehicle"
     )
     if timing:  # the route's duration in the same query: the answer shows the arrival
@@ -159,7 +165,7 @@ def remind_expiring_holds():
     row per hold on the booking path. Returns how many were reminded."""
     now = clock.now()
     due = list(
-        Reservation.objects.select_for_update(skip_locked=True)
+        Reservation.objects.select_for_update(no_key=True, skip_locked=True)
         .filter(status=S.PENDING, reminded_at__isnull=True, client__isnull=False,
                 expires_at__gt=now, expires_at__lte=now + REMINDER_BEFORE,
                 created_at__lte=now - REMINDER_BEFORE)  # a hold too short to need one: none
@@ -209,12 +215,12 @@ def expire_stale_holds(*, trip=None):
     expired = 0
     for trip_id in sorted(set(stale.values_list("trip_id", flat=True))):
         origin_id = (
-            Trip.objects.select_for_update()
+            Trip.objects.select_for_update(no_key=True)
             .filter(pk=trip_id)
             .values_list("origin_id", flat=True)
             .first()
         )
-        for reservation in stale.filter(trip_id=trip_id).select_for_update():
+        for reservation in stale.filter(trip_id=trip_id).select_for_update(no_key=True):
             expired += _expire_locked(reservation, now, origin_id)
     return expired
 
@@ -301,7 +307,7 @@ def reserve_seats(*, trip, client, seats):
     if connection.features.has_select_for_update:
         # One hold at a time per client (the limits count them). SQLite needs no row lock:
         # its IMMEDIATE transactions already run writers one at a time.
-        User.objects.select_for_update().filter(pk=client.pk).first()
+        User.objects.select_for_update(no_key=True).filter(pk=client.pk).first()
     trip = _lock_trip(trip.pk, timing=True)
     _check_not_queue(trip)
     now = clock.now()
@@ -398,7 +404,7 @@ def confirm_reservation(*, reservation, payment=None):
 def _confirm_paid(reservation_id, payment):
     reservation = Reservation.objects.get(pk=reservation_id)
     trip = _lock_trip(reservation.trip_id)
-    reservation = Reservation.objects.select_for_update().get(pk=reservation_id)
+    reservation = Reservation.objects.select_for_update(no_key=True).get(pk=reservation_id)
     if reservation.status == S.PENDING and reservation.expires_at <= clock.now():
         raise HoldExpired()  # ran out between the sweep and the lock
     _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
@@ -422,7 +428,7 @@ def _confirm_with_cash(reservation_id, by):
 
     reservation = Reservation.objects.get(pk=reservation_id)
     trip = _lock_trip(reservation.trip_id)
-    reservation = Reservation.objects.select_for_update().get(pk=reservation_id)
+    reservation = Reservation.objects.select_for_update(no_key=True).get(pk=reservation_id)
     _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
     payment = create_cash_payment(reservation=reservation, by=by)
     audit(actor=by, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
@@ -488,7 +494,7 @@ def cancel_reservation(*, reservation, by, reason=""):
     departure); the chief of the departure's station and admins cancel any."""
     trip = _lock_trip(reservation.trip_id)
     reservation = (
-        Reservation.objects.select_for_update(of=("self",))
+        Reservation.objects.select_for_update(no_key=True, of=("self",))
         .select_related("trip__origin")
         .get(pk=reservation.pk)
     )
@@ -508,7 +514,7 @@ def cancel_reservations_of_trip(*, trip, by):
     now = clock.now()
     cancelled = 0
     live = (
-        Reservation.objects.select_for_update(of=("self",))
+        Reservation.objects.select_for_update(no_key=True, of=("self",))
         .select_related("trip__origin")
         .filter(trip_id=trip.pk, status__in=[S.PENDING, S.CONFIRMED])
     )
@@ -524,7 +530,7 @@ def board_reservation(*, reservation, by):
     trip = _lock_trip(reservation.trip_id)
     if not _is_chief_of(by, trip):
         raise NotAllowed(_("Ce billet est pour un départ d'une autre station."))
-    reservation = Reservation.objects.select_for_update().get(pk=reservation.pk)
+    reservation = Reservation.objects.select_for_update(no_key=True).get(pk=reservation.pk)
     if reservation.status == S.BOARDED:
         raise InvalidTransition(
             _("Ce billet a déjà été utilisé pour embarquer."), code="already_boarded"
@@ -548,7 +554,7 @@ def begin_queue_hold(*, client, seats):
         raise NotAllowed(_("Seuls les voyageurs réservent en ligne ; le guichet vend sur place."))
     if not client.phone:
         raise PhoneRequired()
-    User.objects.select_for_update().filter(pk=client.pk).first()
+    User.objects.select_for_update(no_key=True).filter(pk=client.pk).first()
     _check_may_hold(client, seats, clock.now())
 
 
@@ -655,7 +661,9 @@ def release_no_shows(*, trip, by, refund):
     trip = _lock_trip(trip.pk)
     now = clock.now()
     released = []
-    for reservation in no_shows_of(trip).select_for_update(of=("self",)).select_related("trip"):
+    for reservation in (
+        no_shows_of(trip).select_for_update(no_key=True, of=("self",)).select_related("trip")
+    ):
         released.append(_release_no_show(reservation, by, now, refund))
     return released
 
@@ -668,11 +676,13 @@ def close_departed_queue_trip(*, trip, by, refund_no_shows):
     trip = _lock_trip(trip.pk)
     now = clock.now()
     pending = (
-        Reservation.objects.select_for_update(of=("self",))
+        Reservation.objects.select_for_update(no_key=True, of=("self",))
         .select_related("trip__origin")
         .filter(trip_id=trip.pk, status=S.PENDING)
     )
     for reservation in pending:
         _cancel_locked(reservation, by, now, reason="vehicle departed")
-    for reservation in no_shows_of(trip).select_for_update(of=("self",)).select_related("trip"):
+    for reservation in (
+        no_shows_of(trip).select_for_update(no_key=True, of=("self",)).select_related("trip")
+    ):
         _release_no_show(reservation, by, now, refund_no_shows)

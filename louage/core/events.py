@@ -108,7 +108,7 @@ def _relay_batch(size):
     taken = done = 0
     with transaction.atomic():
         waiting = (
-            Event.objects.select_for_update(skip_locked=True)
+            Event.objects.select_for_update(no_key=True, skip_locked=True)
             .filter(relayed_at__isnull=True, next_attempt_at__lte=now)
             .order_by("id")[:size]
         )

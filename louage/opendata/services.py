@@ -87,7 +87,7 @@ def build_feed(*, today=None):
         name = files.save(name, ContentFile(data))
     now = clock.now()
     with transaction.atomic():
-        feed = Feed.objects.select_for_update().get(pk=FEED_ID)
+        feed = Feed.objects.select_for_update(no_key=True).get(pk=FEED_ID)
         changed = feed.etag != etag
         previous = feed.name
         feed.checked_at = now

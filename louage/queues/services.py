@@ -65,7 +65,7 @@ def _seats(value):
 
 def _lock_queue(queue_id):
     return (
-        Queue.objects.select_for_update(of=("self",))
+        Queue.objects.select_for_update(no_key=True, of=("self",))
         .select_related("station", "destination")
         .get(pk=queue_id)
     )

@@ -33,7 +33,10 @@ def _open_day_salt(day, today):
             [VisitSalt(day=day, salt=secrets.token_hex(32))], ignore_conflicts=True
         )
     return (
-        VisitSalt.objects.select_for_update().filter(day=day).values_list("salt", flat=True).first()
+        VisitSalt.objects.select_for_update(no_key=True)
+        .filter(day=day)
+        .values_list("salt", flat=True)
+        .first()
     )
 
 

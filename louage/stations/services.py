@@ -169,7 +169,7 @@ def create_station(*, by, **data):
 @transaction.atomic
 def update_station(*, station, by, **data):
     require_admin(by)
-    station = Station.objects.select_for_update().get(pk=station.pk)
+    station = Station.objects.select_for_update(no_key=True).get(pk=station.pk)
     before = values(station, STATION_AUDIT_FIELDS)
     _apply_station_fields(station, {k: v for k, v in data.items() if k in STATION_FIELDS})
     _save_unique(
@@ -277,7 +277,7 @@ def create_vehicle(*, by, station=None, **data):
 @transaction.atomic
 def update_vehicle(*, vehicle, by, **data):
     check_can_manage_station(by, vehicle.station_id)
-    vehicle = Vehicle.objects.select_for_update().get(pk=vehicle.pk)
+    vehicle = Vehicle.objects.select_for_update(no_key=True).get(pk=vehicle.pk)
     before = values(vehicle, VEHICLE_FIELDS)
     _apply_vehicle_fields(vehicle, {k: v for k, v in data.items() if k in VEHICLE_FIELDS})
     _save_unique(vehicle, "plate", _("Un véhicule porte déjà cette immatriculation."))

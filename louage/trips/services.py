@@ -111,7 +111,9 @@ def _destination(destination_id, origin):
 def _vehicle(vehicle_id, origin):
     # Locking the vehicle row serialises plans for one vehicle, so the gap check below holds.
     vehicle = (
-        Vehicle.objects.select_for_update().filter(pk=vehicle_id).first() if vehicle_id else None
+        Vehicle.objects.select_for_update(no_key=True).filter(pk=vehicle_id).first()
+        if vehicle_id
+        else None
     )
     if vehicle is None or vehicle.station_id != origin.pk:
         raise field_not_found("vehicle_id", _("Choisissez un véhicule de la station de départ."))
@@ -369,7 +371,9 @@ def replace_fares(*, by, fares):
                 % {"origin": origin_city, "destination": destination_city},
             )
         wanted[(origin_city, destination_city)] = price
-    existing = {(f.origin_city, f.destination_city): f for f in Fare.objects.select_for_update()}
+    existing = {
+        (f.origin_city, f.destination_city): f for f in Fare.objects.select_for_update(no_key=True)
+    }
     for route in sorted(existing.keys() - wanted.keys()):
         _check_fare_unused(*route)
         fare = existing[route]

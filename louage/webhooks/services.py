@@ -84,7 +84,7 @@ def create_endpoint(*, by, url, events, description=""):
 @transaction.atomic
 def update_endpoint(*, by, endpoint, **changes):
     _require_admin(by)
-    endpoint = Endpoint.objects.select_for_update().get(pk=endpoint.pk)
+    endpoint = Endpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
     before = {"url": endpoint.url, "events": endpoint.events, "active": endpoint.active,
               "description": endpoint.description}  # fmt: skip
     if "url" in changes:
@@ -219,7 +219,7 @@ def deliver(delivery_id):
     lease = now + timedelta(seconds=TIMEOUT_SECONDS * 3)
     with transaction.atomic():
         delivery = (
-            Delivery.objects.select_for_update(skip_locked=True, of=("self",))
+            Delivery.objects.select_for_update(no_key=True, skip_locked=True, of=("self",))
             .select_related("endpoint", "event")
             .filter(pk=delivery_id, status=DeliveryStatus.PENDING)
             .first()

@@ -233,3 +233,42 @@ def test_bookings_and_cancels_both_ways_between_two_stations_never_deadlock(
     for trip_id in setup["trips"]:
         total, available, held = invariant(server, trip_id)
         assert total - available == held
+
+
+KEY_SHARE_PROBE = """
+import json, os
+import psycopg
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+from louage.booking import services
+from tests.factories import ClientFactory
+from tests.network_factories import TripFactory
+client, trip = ClientFactory(phone="+21698000111"), TripFactory()
+with CaptureQueriesContext(connection) as ctx:
+    services.reserve_seats(trip=trip, client=client, seats=1)
+locks = [q["sql"] for q in ctx.captured_queries if " FOR " in q["sql"] and q["sql"].startswith("SELECT")]
+blocked = []
+with transaction.atomic():
+    for sql in locks:  # the booking's locks, held as the booking holds them
+        connection.cursor().execute(sql)
+    with psycopg.connect(os.environ["DATABASE_URL"], autocommit=True) as other:
+        other.execute("SET lock_timeout = '1s'")
+        for table, pk in (("accounts_user", client.pk), ("trips_trip", trip.pk)):
+            try:  # the lock a row insert pointing at this one takes (a notification, a sales row)
+                other.execute(f"SELECT 1 FROM {table} WHERE id = %s FOR KEY SHARE", (pk,))
+            except psycopg.errors.LockNotAvailable:
+                blocked.append(table)
+print(json.dumps({"locks": locks, "blocked": blocked}))
+"""
+
+
+def test_a_bookings_locks_never_block_rows_inserted_pointing_at_them(live_app):
+    """The soak's deadlock: the relay inserted a sales row for the trip (KEY SHARE on the
+    trip), then a notification for the client (KEY SHARE on the client), while a booking of
+    that client held the client row FOR UPDATE and waited for the trip. Services lock FOR NO
+    KEY UPDATE, which excludes other services but lets such inserts through."""
+    server = live_app("postgres", workers=1, env=SERVER_ENV)
+    probe = server.shell_json(KEY_SHARE_PROBE)
+    assert len(probe["locks"]) >= 2, probe["locks"]  # the client row and the trip row
+    assert all("FOR NO KEY UPDATE" in sql for sql in probe["locks"]), probe["locks"]
+    assert probe["blocked"] == []
