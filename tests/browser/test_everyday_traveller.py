@@ -57,10 +57,7 @@ def test_visitor_searches_signs_up_holds_pays_shows_the_ticket_and_cancels(scree
     message = browser_app.smtp.wait_for(lambda m: email in m["To"])
     page.goto(link_in_text(browser_app.smtp.text_of(message), "/accounts/confirm-email/"))
     page.click("main form button[type=submit]")
-    # A booking needs a phone number: the short form, then the seats are held.
-    page.wait_for_url("**/compte/telephone/**")
-    page.fill("input[name=phone]", "98 765 432")
-    page.click("[data-testid=phone-form] button[type=submit]")
+    # The phone number came with the sign-up: the seats are held at once.
 
     page.wait_for_url(re.compile(r".*/reservations/\d+/$"))
     assert page.inner_text("[data-testid=seats]") == "2"
