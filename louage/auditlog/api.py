@@ -8,7 +8,7 @@ from ninja.pagination import paginate
 from pydantic import Field
 
 from louage.accounts.models import Role
-from louage.core.api import Page, access, error_responses, jwt_auth, require_role
+from louage.core.api import IsoDate, Page, access, error_responses, jwt_auth, require_role
 
 from . import selectors
 
@@ -39,8 +39,8 @@ class AuditFilters(Schema):
     station_id: int | None = Field(None, ge=1, le=2**62)
     actor_id: int | None = Field(None, ge=1, le=2**62)
     action: str = Field("", max_length=64, pattern=r"^[a-z_.]*$")
-    date_from: dt.date | None = Field(None, alias="from")
-    date_to: dt.date | None = Field(None, alias="to")
+    date_from: IsoDate | None = Field(None, alias="from")
+    date_to: IsoDate | None = Field(None, alias="to")
 
 
 @router.get(

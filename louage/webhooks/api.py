@@ -6,10 +6,18 @@ from typing import Literal
 from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict, Field
+from pydantic import Field
 
 from louage.accounts.models import Role
-from louage.core.api import Page, access, error_responses, jwt_auth, require_role
+from louage.core.api import (
+    LINE,
+    InputSchema,
+    Page,
+    access,
+    error_responses,
+    jwt_auth,
+    require_role,
+)
 from louage.core.errors import NotFound
 from louage.core.events import PUBLIC_TYPES
 
@@ -37,18 +45,21 @@ class EndpointCreatedOut(EndpointOut):
     secret: str = Field(description="signs every delivery; shown this once, keep it")
 
 
-class EndpointIn(Schema):
-    model_config = ConfigDict(extra="forbid")
-    url: str = Field(max_length=500, description="https:// address of the partner")
+URL = r"^https?://[^\s/?#@]+(?:[/?#]\S*)?$"  # an http(s) address with a host, no spaces
+
+
+class EndpointIn(InputSchema):
+    url: str = Field(
+        min_length=8, max_length=500, pattern=URL, description="https:// address of the partner"
+    )
     events: list[EventType] = Field(min_length=1, max_length=len(PUBLIC_TYPES))
-    description: str = Field("", max_length=200)
+    description: str = Field("", max_length=200, pattern=LINE)
 
 
-class EndpointPatch(Schema):
-    model_config = ConfigDict(extra="forbid")
-    url: str | None = Field(None, max_length=500)
+class EndpointPatch(InputSchema):
+    url: str | None = Field(None, min_length=8, max_length=500, pattern=URL)
     events: list[EventType] | None = Field(None, min_length=1, max_length=len(PUBLIC_TYPES))
-    description: str | None = Field(None, max_length=200)
+    description: str | None = Field(None, max_length=200, pattern=LINE)
     active: bool | None = Field(None, description="true switches a disabled endpoint back on")
 
 
