@@ -5,7 +5,7 @@ from decimal import Decimal
 
 import pytest
 
-from louage.core.times import TUNIS, local_today
+from louage.core.times import TUNIS, local_date, local_today
 from louage.stations.places import fold, resolve, search_places
 from louage.trips import services as trip_services
 from louage.trips.models import RouteDuration
@@ -61,9 +61,12 @@ def test_search_starts_today_and_offers_next_dates_and_did_you_mean(web, station
 
 def test_other_stations_of_the_city_are_offered_when_a_station_has_nothing(web, station, trip):
     other = StationFactory(name="Tunis Bab Saadoun", city="Tunis")
-    TripFactory(origin=other, destination=trip.destination)
+    # A day when `station` has nothing (its trip leaves in three hours: maybe tomorrow).
+    day = local_date(trip.departure) + timedelta(days=2)
+    at_ten = datetime.combine(day, time(10), tzinfo=TUNIS)
+    TripFactory(origin=other, destination=trip.destination, departure=at_ten)
     html = web.get(
-        f"/departs/?origin={station.pk}&destination=Sousse&date={(local_today() + timedelta(days=1)).isoformat()}"
+        f"/departs/?origin={station.pk}&destination=Sousse&date={day.isoformat()}"
     ).content.decode()
     assert 'data-testid="other-station"' in html and "Tunis Bab Saadoun" in html
 
