@@ -30,7 +30,7 @@ def resolve_checked(host, port):
     """The addresses `host` resolves to, all of them allowed; ForbiddenAddress otherwise."""
     try:
         infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (socket.gaierror, UnicodeError) as exc:
+    except (socket.gaierror, UnicodeError, ValueError) as exc:
         raise ForbiddenAddress(f"cannot resolve {host}: {exc}") from None
     addresses = [info[4][0] for info in infos]
     if not addresses:
@@ -44,12 +44,18 @@ def resolve_checked(host, port):
 
 def check_url(url):
     """Scheme and host of a webhook URL, resolved and checked (raises ForbiddenAddress)."""
-    parts = urlsplit(url)
+    try:
+        parts = urlsplit(url)
+        port = parts.port  # raises ValueError for a port that is not a number in range
+    except ValueError:
+        raise ForbiddenAddress("the URL is not a valid address") from None
+    if any(ord(c) < 33 or ord(c) == 127 for c in url):
+        raise ForbiddenAddress("the URL contains spaces or control characters")
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise ForbiddenAddress("the URL must be http(s)://host/…")
     if parts.scheme == "http" and not settings.WEBHOOKS_ALLOW_PRIVATE and not settings.DEBUG:
         raise ForbiddenAddress("webhooks go to https:// addresses")
-    resolve_checked(parts.hostname, parts.port or (443 if parts.scheme == "https" else 80))
+    resolve_checked(parts.hostname, port or (443 if parts.scheme == "https" else 80))
 
 
 class GuardedBackend(httpcore.SyncBackend):

@@ -93,6 +93,26 @@ def test_private_or_odd_addresses_are_refused_without_the_setting(api, url):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://\u0001|:G",
+        "https://partner.example:G/x",
+        "https://partner.example:99999/x",
+        "https://partner\u0000.example/x",
+        "https://partner .example/x",
+        "http://",
+    ],
+)
+def test_malformed_addresses_are_refused_even_where_private_ones_are_allowed(api, settings, url):
+    settings.WEBHOOKS_ALLOW_PRIVATE = True
+    response = api(AdminFactory()).post("webhooks", {"url": url, "events": ["trip.created"]})
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] != "server_error"
+    assert not Endpoint.objects.exists()
+
+
+@pytest.mark.django_db
 def test_unknown_events_and_other_roles_are_refused(api, settings, receiver):
     settings.WEBHOOKS_ALLOW_PRIVATE = True
     bad = api(AdminFactory()).post("webhooks", {"url": receiver.url, "events": ["user.created"]})
