@@ -4,6 +4,7 @@ entries of the station it runs."""
 from datetime import datetime, time, timedelta
 
 from django.db.models import Q
+from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role
 from louage.core.errors import InvalidInput, NotAllowed
@@ -31,11 +32,19 @@ def entries(*, user, station_id=None, actor_id=None, actor="", action="", day_fr
     `actor` matches an email or a name; days are Africa/Tunis days, both included."""
     if day_from and day_to and day_from > day_to:
         raise InvalidInput(
-            "La date de début est après la date de fin.",
-            errors=[{"field": "from", "message": "after to"}],
+            _("La date de début (%(first)s) est après la date de fin (%(last)s).")
+            % {"first": day_from.isoformat(), "last": day_to.isoformat()},
+            code="invalid_period",
+            errors=[{"field": "from", "message": _("Doit précéder la date de fin.")}],
         )
-    if day_from and day_to and (day_to - day_from).days > MAX_DAYS:
-        raise InvalidInput("366 jours au plus.", errors=[{"field": "to", "message": "too long"}])
+    days = (day_to - day_from).days + 1 if day_from and day_to else 0
+    if days > MAX_DAYS:
+        raise InvalidInput(
+            _("La période demandée compte %(days)s jours : %(max)s au plus.")
+            % {"days": days, "max": MAX_DAYS},
+            code="period_too_long",
+            errors=[{"field": "to", "message": _("Période trop longue.")}],
+        )
     query = AuditEntry.objects.select_related("actor")
     stations = scope_of(user, station_id)
     if stations is not None:

@@ -88,6 +88,16 @@ def test_bad_filters_are_a_422(api, query):
     assert response.status_code == 422, response.content
 
 
+def test_the_period_is_366_days_at_most_both_included(api):
+    admin = api(AdminFactory())
+    assert admin.get("audit", {"from": "2025-01-01", "to": "2026-01-01"}).status_code == 200
+    longer = admin.get("audit", {"from": "2024-12-31", "to": "2026-01-01"})
+    assert longer.status_code == 422
+    assert longer.json()["code"] == "period_too_long"
+    reversed_ = admin.get("audit", {"from": "2026-01-02", "to": "2026-01-01"})
+    assert reversed_.json()["code"] == "invalid_period"
+
+
 def test_the_journal_page_shows_the_changes(web, station, other_station):
     admin = AdminFactory()
     web.force_login(admin)
