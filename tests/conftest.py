@@ -229,10 +229,20 @@ def vehicle(station):
 
 
 @pytest.fixture
-def trip(station, other_station, vehicle):
+def trip(request, station, other_station, vehicle):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
     from tests.network_factories import TripFactory
 
-    return TripFactory(origin=station, destination=other_station, vehicle=vehicle)
+    extra = {}
+    if "midday" in request.fixturenames:
+        # Before 09:00 in Tunis, three hours from now is still before the frozen noon: the
+        # departure would be past for the app. Three hours after the later of the two.
+        noon = request.getfixturevalue("midday")
+        extra["departure"] = max(timezone.now(), noon) + timedelta(hours=3)
+    return TripFactory(origin=station, destination=other_station, vehicle=vehicle, **extra)
 
 
 @pytest.fixture

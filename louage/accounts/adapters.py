@@ -2,11 +2,13 @@ import logging
 
 import requests
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthError
 from django.conf import settings
+from django.contrib.sites.shortcuts import get_current_site
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -14,6 +16,7 @@ from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from louage.core.audit import audit
+from louage.core.mail import send_or_queue
 
 from .models import Role
 
@@ -44,11 +47,19 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def send_mail(self, template_prefix, email, context):
         # In the recipient's language (their account's), whichever page sent it; an address
-        # without an account gets the language of the page.
+        # without an account gets the language of the page. allauth's own send_mail, except
+        # that a mail server failure queues the message instead of failing the request.
         user = context.get("user")
         language = getattr(user, "language", None) or translation.get_language()
+        request = allauth_context.request
         with translation.override(_supported(language)):
-            return super().send_mail(template_prefix, email, context)
+            message = self.render_mail(
+                template_prefix,
+                email,
+                {"request": request, "email": email, "current_site": get_current_site(request)}
+                | context,
+            )
+        send_or_queue(message)
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None):
         # The previous address of a changed login gets a way to take the account back.

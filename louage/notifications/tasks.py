@@ -7,15 +7,16 @@ from django.urls import reverse
 from django.utils import translation
 from django_tasks import task
 
-from louage.core import clock
+from louage.core import clock, mail
 
 logger = logging.getLogger("louage.notifications")
 
 
 @task()
-def send_notification_email(notification_id, ticket_reservation_id=None):
+def send_notification_email(notification_id, ticket_reservation_id=None, attempt=0):
     """Send one notification by email (HTML and plain text, in the user's language), with
-    the PDF ticket attached when given. Runs in the task worker, never in a web request."""
+    the PDF ticket attached when given. Runs in the task worker, never in a web request;
+    when the mail server fails, the same task tries again later (louage.core.mail)."""
     from .models import Notification
 
     notification = (
@@ -63,6 +64,24 @@ def send_notification_email(notification_id, ticket_reservation_id=None):
             render_ticket_pdf(reservation, language=language),
             "application/pdf",
         )
-    message.send()
+    try:
+        message.send()
+    except OSError as exc:  # smtplib.SMTPException is an OSError
+        later = mail.retry_at(attempt + 1)
+        if later is None:
+            logger.error(
+                "notification %s: email given up after %s tries (%s)",
+                notification_id,
+                attempt + 1,
+                exc,
+            )
+            return False
+        logger.warning(
+            "notification %s: email not sent (%s), tried again later", notification_id, exc
+        )
+        send_notification_email.using(run_after=later).enqueue(
+            notification_id, ticket_reservation_id, attempt=attempt + 1
+        )
+        return False
     Notification.objects.filter(pk=notification.pk).update(emailed_at=clock.now())
     return True

@@ -1,0 +1,90 @@
+"""Email that an SMTP outage delays, never loses, and never turns into a failed request.
+
+A message is sent at once when the mail server answers; when it does not (refused,
+timed out, 4xx/5xx), the rendered message goes to the task queue and the worker tries again
+later, with growing pauses, for about a day. The traveller's sign-up, password reset or
+email change succeeds either way.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.core.mail import EmailMultiAlternatives
+from django_tasks import task
+
+from louage.core import clock
+
+logger = logging.getLogger("louage.mail")
+
+# Seconds before each new try; about 24 hours in all.
+RETRY_DELAYS = (60, 300, 900, 1800, 3600, 7200, 14400, 28800, 28800)
+
+
+def retry_at(attempt):
+    """When try number `attempt` (1 = the first retry) runs, or None when it is too late."""
+    if attempt > len(RETRY_DELAYS):
+        return None
+    return clock.now() + timedelta(seconds=RETRY_DELAYS[attempt - 1])
+
+
+def send_or_queue(message):
+    """Send `message` now; on a mail server failure queue it for the worker. → sent now?"""
+    try:
+        message.send()
+        return True
+    except OSError as exc:  # smtplib.SMTPException is an OSError
+        logger.warning("mail to %s not sent (%s): queued", ", ".join(message.to), exc)
+        send_queued_email.using(run_after=retry_at(1)).enqueue(data=_as_data(message), attempt=1)
+        return False
+
+
+@task()
+def send_queued_email(data, attempt=1):
+    """One try of a queued message; queues the next try on a mail server failure."""
+    message = _from_data(data)
+    try:
+        message.send()
+    except OSError as exc:
+        later = retry_at(attempt + 1)
+        if later is None:
+            logger.error("mail to %s given up after %s tries (%s)", data["to"], attempt + 1, exc)
+            return False
+        logger.warning("mail to %s not sent again (%s): try %s", data["to"], exc, attempt + 1)
+        send_queued_email.using(run_after=later).enqueue(data=data, attempt=attempt + 1)
+        return False
+    return True
+
+
+def _as_data(message):
+    # Task arguments are JSON: the rendered text, never the objects that rendered it.
+    return {
+        "subject": str(message.subject),
+        "body": str(message.body),
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "cc": list(message.cc),
+        "bcc": list(message.bcc),
+        "reply_to": list(message.reply_to),
+        "headers": {str(k): str(v) for k, v in (message.extra_headers or {}).items()},
+        "alternatives": [
+            [str(content), mimetype] for content, mimetype in getattr(message, "alternatives", [])
+        ],
+        "content_subtype": message.content_subtype,
+    }
+
+
+def _from_data(data):
+    message = EmailMultiAlternatives(
+        subject=data["subject"],
+        body=data["body"],
+        from_email=data["from_email"],
+        to=data["to"],
+        cc=data.get("cc"),
+        bcc=data.get("bcc"),
+        reply_to=data.get("reply_to"),
+        headers=data.get("headers"),
+    )
+    message.content_subtype = data.get("content_subtype", "plain")
+    for content, mimetype in data.get("alternatives", []):
+        message.attach_alternative(content, mimetype)
+    return message
