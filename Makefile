@@ -76,7 +76,7 @@ lock: install
 	$(BIN)/uv pip compile pyproject.toml --extra dev --generate-hashes --python-version 3.11 -o requirements.lock
 
 messages: install
-	cd louage && ../.venv/bin/python ../manage.py makemessages -l ar -l en --ignore "*/migrations/*"
+	cd louage && ../.venv/bin/python ../manage.py makemessages -l ar -l en --no-wrap --ignore "*/migrations/*"
 	cd louage && ../.venv/bin/python ../manage.py compilemessages
 
 clean:
