@@ -4,15 +4,12 @@ entries of the station it runs."""
 from datetime import datetime, time, timedelta
 
 from django.db.models import Q
-from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role
-from louage.core.errors import InvalidInput, NotAllowed
+from louage.core.errors import NotAllowed
 from louage.core.models import AuditEntry
-from louage.core.times import TUNIS
+from louage.core.times import TUNIS, check_period
 from louage.stations.services import station_of
-
-MAX_DAYS = 366
 
 
 def scope_of(user, station_id=None):
@@ -30,21 +27,8 @@ def entries(*, user, station_id=None, actor_id=None, actor="", action="", day_fr
             day_to=None):  # fmt: skip
     """Newest first. `action` matches a whole action or a family ("trip." for trip.*);
     `actor` matches an email or a name; days are Africa/Tunis days, both included."""
-    if day_from and day_to and day_from > day_to:
-        raise InvalidInput(
-            _("La date de début (%(first)s) est après la date de fin (%(last)s).")
-            % {"first": day_from.isoformat(), "last": day_to.isoformat()},
-            code="invalid_period",
-            errors=[{"field": "from", "message": _("Doit précéder la date de fin.")}],
-        )
-    days = (day_to - day_from).days + 1 if day_from and day_to else 0
-    if days > MAX_DAYS:
-        raise InvalidInput(
-            _("La période demandée compte %(days)s jours : %(max)s au plus.")
-            % {"days": days, "max": MAX_DAYS},
-            code="period_too_long",
-            errors=[{"field": "to", "message": _("Période trop longue.")}],
-        )
+    if day_from and day_to:
+        check_period(day_from, day_to)
     query = AuditEntry.objects.select_related("actor")
     stations = scope_of(user, station_id)
     if stations is not None:

@@ -12,8 +12,11 @@ from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
 from louage.core import clock
+from louage.core.errors import InvalidInput
 
 TUNIS = ZoneInfo(settings.TIME_ZONE)
+# The longest period a report or a journal query covers, in days (both ends included).
+MAX_PERIOD_DAYS = 366
 
 # Named styles; anything else is taken as a Django date format string.
 STYLES = {
@@ -126,3 +129,23 @@ def format_moment(value):
     if day == today + timedelta(days=1):
         return _("demain %(time)s") % {"time": clock_time}
     return f"{_format(day, 'day')} {clock_time}"
+
+
+def check_period(first, last, *, names=("from", "to")):
+    """InvalidInput (422) when the days `first`..`last` (both included) run backwards or
+    cover more than MAX_PERIOD_DAYS; `names` are the two fields the errors point at."""
+    if first > last:
+        raise InvalidInput(
+            _("La date de début (%(first)s) est après la date de fin (%(last)s).")
+            % {"first": first.isoformat(), "last": last.isoformat()},
+            code="invalid_period",
+            errors=[{"field": names[0], "message": _("Doit précéder la date de fin.")}],
+        )
+    days = (last - first).days + 1
+    if days > MAX_PERIOD_DAYS:
+        raise InvalidInput(
+            _("La période demandée compte %(days)s jours : %(max)s au plus.")
+            % {"days": days, "max": MAX_PERIOD_DAYS},
+            code="period_too_long",
+            errors=[{"field": names[1], "message": _("Période trop longue.")}],
+        )

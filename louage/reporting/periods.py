@@ -2,17 +2,15 @@
 
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from louage.core import clock
 from louage.core.errors import InvalidInput
+from louage.core.times import MAX_PERIOD_DAYS, TUNIS, check_period
 
-TUNIS = ZoneInfo(settings.TIME_ZONE)
-MAX_DAYS = 366
+MAX_DAYS = MAX_PERIOD_DAYS
 # Dates outside these years are typing mistakes (and 9999-12-31 + 1 day would overflow).
 FIRST_YEAR, LAST_YEAR = 2000, 2100
 
@@ -122,19 +120,6 @@ def parse_period(first=None, last=None, *, default=DEFAULT_PRESET, names=("from"
         last = min(last, first + timedelta(days=MAX_DAYS - 1))
     if first is None:
         first = last - timedelta(days=fallback.days - 1)
-    if first > last:
-        raise InvalidInput(
-            _("La date de début (%(first)s) est après la date de fin (%(last)s).")
-            % {"first": first.isoformat(), "last": last.isoformat()},
-            code="invalid_period",
-            errors=[{"field": names[0], "message": _("Doit précéder la date de fin.")}],
-        )
+    check_period(first, last, names=names)
     period = Period(first, last)
-    if period.days > MAX_DAYS:
-        raise InvalidInput(
-            _("La période demandée compte %(days)s jours : %(max)s au plus.")
-            % {"days": period.days, "max": MAX_DAYS},
-            code="period_too_long",
-            errors=[{"field": names[1], "message": _("Période trop longue.")}],
-        )
     return period
