@@ -27,32 +27,41 @@ def retry_at(attempt):
     return clock.now() + timedelta(seconds=RETRY_DELAYS[attempt - 1])
 
 
+def try_again_later(task, *args, attempt, error, what, **kwargs):
+    """After try `attempt` (0: the first send) failed with `error`: queue `task` again with the
+    next attempt number at its time, or give up after the last. Returns False (not sent)."""
+    later = retry_at(attempt + 1)
+    if later is None:
+        logger.error("%s given up after %s tries (%s)", what, attempt + 1, error)
+        return False
+    logger.warning("%s not sent (%s): try %s later", what, error, attempt + 1)
+    task.using(run_after=later).enqueue(*args, attempt=attempt + 1, **kwargs)
+    return False
+
+
 def send_or_queue(message):
     """Send `message` now; on a mail server failure queue it for the worker. → sent now?"""
     try:
         message.send()
         return True
     except OSError as exc:  # smtplib.SMTPException is an OSError
-        logger.warning("mail to %s not sent (%s): queued", ", ".join(message.to), exc)
-        send_queued_email.using(run_after=retry_at(1)).enqueue(data=_as_data(message), attempt=1)
-        return False
+        return try_again_later(
+            send_queued_email, data=_as_data(message), attempt=0, error=exc,
+            what=f"mail to {', '.join(message.to)}",
+        )  # fmt: skip
 
 
 @task()
 def send_queued_email(data, attempt=1):
     """One try of a queued message; queues the next try on a mail server failure."""
-    message = _from_data(data)
     try:
-        message.send()
+        _from_data(data).send()
+        return True
     except OSError as exc:
-        later = retry_at(attempt + 1)
-        if later is None:
-            logger.error("mail to %s given up after %s tries (%s)", data["to"], attempt + 1, exc)
-            return False
-        logger.warning("mail to %s not sent again (%s): try %s", data["to"], exc, attempt + 1)
-        send_queued_email.using(run_after=later).enqueue(data=data, attempt=attempt + 1)
-        return False
-    return True
+        return try_again_later(
+            send_queued_email, data=data, attempt=attempt, error=exc,
+            what=f"mail to {', '.join(data['to'])}",
+        )  # fmt: skip
 
 
 def _as_data(message):

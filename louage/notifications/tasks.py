@@ -67,21 +67,9 @@ def send_notification_email(notification_id, ticket_reservation_id=None, attempt
     try:
         message.send()
     except OSError as exc:  # smtplib.SMTPException is an OSError
-        later = mail.retry_at(attempt + 1)
-        if later is None:
-            logger.error(
-                "notification %s: email given up after %s tries (%s)",
-                notification_id,
-                attempt + 1,
-                exc,
-            )
-            return False
-        logger.warning(
-            "notification %s: email not sent (%s), tried again later", notification_id, exc
-        )
-        send_notification_email.using(run_after=later).enqueue(
-            notification_id, ticket_reservation_id, attempt=attempt + 1
-        )
-        return False
+        return mail.try_again_later(
+            send_notification_email, notification_id, ticket_reservation_id, attempt=attempt,
+            error=exc, what=f"notification {notification_id} email",
+        )  # fmt: skip
     Notification.objects.filter(pk=notification.pk).update(emailed_at=clock.now())
     return True
