@@ -208,6 +208,7 @@ ACCOUNT_LOGIN_METHODS = {"email"}
 # A short sign-up: the password is typed once (it can be reset by email).
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*"]
 ACCOUNT_SIGNUP_FORM_CLASS = "louage.accounts.forms.SignupExtraForm"
+ACCOUNT_FORMS = {"signup": "louage.accounts.signup_forms.SignupForm"}
 # Mandatory: an account logs in once its address is confirmed. It is also what lets sign-up
 # answer the same for a taken address (allauth's enumeration prevention needs it).
 ACCOUNT_EMAIL_VERIFICATION = os.environ.get("ACCOUNT_EMAIL_VERIFICATION", "mandatory")

@@ -1,14 +1,17 @@
 import logging
 
 import requests
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from allauth.core.exceptions import ImmediateHttpResponse
+from allauth.core.internal import ratelimit
 from allauth.socialaccount.adapter import DefaultSocialAccountAdapter
 from allauth.socialaccount.models import SocialApp
 from allauth.socialaccount.providers.base import AuthError
 from django.conf import settings
 from django.contrib.sites.shortcuts import get_current_site
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -18,11 +21,22 @@ from django.utils.translation import gettext_lazy as _
 from louage.core.audit import audit
 from louage.core.mail import send_or_queue
 
+from . import selectors
 from .models import Role
 
 logger = logging.getLogger(__name__)
 
 EMAIL_CHANGED_TEMPLATE = "account/email/email_changed"
+PROVIDER_LINKED_TEMPLATE = "socialaccount/email/account_connected"
+
+
+def _login_failed_rates(per):
+    """allauth's `login_failed` rates (RATE_LOGIN_FAILED) that count per `per`: "key" (one
+    account) or "ip" (one address), as a config for allauth's rate limiter. Each keeps the
+    counter allauth itself would use."""
+    spec = account_settings.RATE_LIMITS.get("login_failed") or ""
+    parts = [part.strip() for part in spec.split(",") if part.strip()]
+    return {"login_failed": ",".join(p for p in parts if ratelimit.parse_rate(p).per == per)}
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -61,9 +75,47 @@ class AccountAdapter(DefaultAccountAdapter):
             )
         send_or_queue(message)
 
+    def pre_authenticate(self, request, **credentials):
+        # Before the password is checked, only the account's own budget of failures may refuse
+        # (brute force on one account). allauth also spends the address's budget here, so that
+        # others' failures behind one NAT address refused a correct password: that budget is
+        # spent by failures only, in authentication_failed.
+        key = self._get_login_attempts_cache_key(request, **credentials)
+        self._login_failed_rl_usage = ratelimit.consume(
+            request, app="allauth.account", action="login_failed", key=key,
+            config=_login_failed_rates("key"),
+        )  # fmt: skip
+        if not self._login_failed_rl_usage:
+            raise self.validation_error("too_many_login_attempts")
+
+    def authentication_failed(self, request, **credentials):
+        # A wrong password spends the address's budget; once it is spent, wrong passwords from
+        # that address are refused (429, "too many attempts") instead of being answered, which
+        # slows down spraying. A correct password never reaches here.
+        usage = ratelimit.consume(
+            request, app="allauth.account", action="login_failed",
+            config=_login_failed_rates("ip"),
+        )  # fmt: skip
+        if not usage:
+            raise self.validation_error("too_many_login_attempts")
+
     def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        # The account's owner reads it in their language (send_mail looks at `user`).
+        context = {"user": user, **(context or {})}
+        if template_prefix == PROVIDER_LINKED_TEMPLATE:
+            # Told once the link is stored: nothing is sent for a login that rolls back.
+            request, send = allauth_context.request, super().send_notification_mail
+            path = reverse("account_reset_password")
+            context["reset_url"] = request.build_absolute_uri(path)
+
+            def send_after_commit():
+                with allauth_context.request_context(request):
+                    send(template_prefix, user, context, email)
+
+            transaction.on_commit(send_after_commit)
+            return
         # The previous address of a changed login gets a way to take the account back.
-        if template_prefix == EMAIL_CHANGED_TEMPLATE and context:
+        if template_prefix == EMAIL_CHANGED_TEMPLATE and "from_email" in context:
             from .services import email_change_undo_token
 
             token = email_change_undo_token(
@@ -137,6 +189,21 @@ class SocialAccountAdapter(DefaultSocialAccountAdapter):
         raise ImmediateHttpResponse(
             render(request, "socialaccount/authentication_error.html", context, status=status)
         )
+
+    def authenticate_by_email(self, sociallogin):
+        """The account a provider's verified email reaches: only one whose login email it is,
+        confirmed. allauth's own look-up also matches any unconfirmed address row, such as the
+        pending address of an email change, which anyone may type: that was a way into another
+        person's account, or a way back in for a thief after the owner's reset."""
+        for address in sociallogin.email_addresses:
+            if not address.verified or not self.can_authenticate_by_email(
+                sociallogin, address.email
+            ):
+                continue
+            user = selectors.account_with_confirmed_login(address.email)
+            if user is not None:
+                return user, address.email
+        return None
 
     def populate_user(self, request, sociallogin, data):
         user = super().populate_user(request, sociallogin, data)

@@ -1,3 +1,4 @@
+from allauth.account.models import EmailAddress
 from django.db.models import Q
 
 from .models import User
@@ -21,3 +22,14 @@ def search_users(*, query="", role=None):
     if role:
         users = users.filter(role=role)
     return users.order_by("last_name", "first_name", "email", "pk")
+
+
+def account_with_confirmed_login(email):
+    """The account whose login email is `email` and confirmed, or None. A pending address (an
+    email change waiting for its link) or an unconfirmed sign-up never answers here."""
+    address = (
+        EmailAddress.objects.filter(email__iexact=email, verified=True, user__email__iexact=email)
+        .select_related("user")
+        .first()
+    )
+    return address.user if address is not None else None

@@ -211,6 +211,12 @@ def create_user(
     return user
 
 
+def spend_sign_up_work(password):
+    """The password hash a real sign-up computes, for an address that is taken: both answers
+    then take the same time, and timing tells nothing (API and web sign-up alike)."""
+    make_password(password)
+
+
 @transaction.atomic
 def register_client(*, email, password, first_name, last_name, phone="", language="fr", request):
     """Self-service sign-up. Every field is checked first; then a free address gets a new
@@ -226,7 +232,7 @@ def register_client(*, email, password, first_name, last_name, phone="", languag
     )
     _check_password(password, user)
     if _email_taken(email):
-        make_password(password)  # the same work as a real sign-up: timing tells nothing
+        spend_sign_up_work(password)
         _tell_owner_of_taken_address(request, email)
         return None
     try:
@@ -348,6 +354,7 @@ def undo_email_change(*, token):
     user.set_unusable_password()
     user.save()
     audit(actor=None, action="user.email_change_undone", obj=user)
+    unlink_providers(user=user, by=None, reason="email_change_undone")
     return user
 
 
@@ -361,7 +368,27 @@ def change_password(*, user, old_password, new_password):
     user.set_password(new_password)
     user.save(update_fields=["password"])
     audit(actor=user, action="user.password_changed", obj=user)
+    unlink_providers(user=user, by=user, reason="password_changed")
     return user
+
+
+@transaction.atomic
+def unlink_providers(*, user, by, reason):
+    """Remove every sign-in provider linked to the account. Called when the owner takes the
+    account back (password reset, password change, email-change undo): a link made by whoever
+    had the password or a pending address would otherwise outlive the new password. The owner
+    links their own providers again in one click from the account page. Returns their names."""
+    if not apps.is_installed("allauth.socialaccount"):
+        return []
+    from allauth.socialaccount.models import SocialAccount
+
+    linked = SocialAccount.objects.filter(user=user)
+    providers = sorted(linked.values_list("provider", flat=True))
+    if providers:
+        linked.delete()
+        audit(actor=by, action="user.providers_unlinked", obj=user, providers=providers,
+              reason=reason)  # fmt: skip
+    return providers
 
 
 def process_avatar(uploaded):

@@ -1,12 +1,14 @@
-"""Receivers of allauth's signals: the confirmed email change, and audit entries for the
-social accounts allauth connects and disconnects."""
+"""Receivers of allauth's signals: the confirmed email change, the providers that a password
+change or reset unlinks, and audit entries for the social accounts allauth connects and
+disconnects."""
 
-from allauth.account.signals import email_changed
+from allauth.account.signals import email_changed, password_changed, password_reset
 from allauth.socialaccount.signals import social_account_added, social_account_removed
 from django.dispatch import receiver
 
 from louage.core.audit import audit
 
+from . import services
 from .models import User
 
 
@@ -34,3 +36,11 @@ def audit_social_account_removed(sender, request, socialaccount, **kwargs):
     audit(
         actor=user, action="user.provider_disconnected", obj=user, provider=socialaccount.provider
     )
+
+
+@receiver(password_changed, dispatch_uid="louage.accounts.unlink_on_password_changed")
+@receiver(password_reset, dispatch_uid="louage.accounts.unlink_on_password_reset")
+def unlink_providers_when_the_owner_takes_the_password_back(sender, request, user, **kwargs):
+    """allauth's web password change and reset: the same rule as the API's change."""
+    reason = "password_reset" if kwargs.get("signal") is password_reset else "password_changed"
+    services.unlink_providers(user=user, by=user, reason=reason)

@@ -131,19 +131,22 @@ def test_a_verified_email_reaches_the_existing_account_and_links_the_provider(
     ).exists()
 
 
-def test_an_account_whose_address_was_never_confirmed_loses_its_password_when_linked(
+def test_an_account_whose_address_was_never_confirmed_is_not_reached_through_a_provider(
     web, social_providers, oidc_provider, settings
 ):
     settings.ACCOUNT_EMAIL_VERIFICATION = "optional"  # the sign-in of an unconfirmed address
-    # Whoever set that password never proved the address: the provider's owner did.
+    # Only a confirmed login address is a way in. The provider's owner proves the address with
+    # the password reset link instead, then links the provider from the account page.
     squatter = ClientFactory(email="hedi@example.tn")
     EmailAddress.objects.filter(user=squatter).update(verified=False)
     sub, _ = person(oidc_provider, email="hedi@example.tn", verified=True)
-    sign_in_with(web, oidc_provider, OIDC, sub)
+    response = sign_in_with(web, oidc_provider, OIDC, sub)
+    assert response["Location"] == "/accounts/3rdparty/signup/"
+    assert 'data-testid="email-taken"' in web.get(response["Location"]).content.decode()
 
-    squatter.refresh_from_db()
-    assert logged_in_user(web) == squatter
-    assert not squatter.has_usable_password()
+    assert logged_in_user(web) is None
+    assert not SocialAccount.objects.exists()
+    assert User.objects.count() == 1
 
 
 def test_an_unverified_email_does_not_link_and_the_page_says_how_to_connect(
