@@ -58,7 +58,7 @@ class SocialSite:
         )
         addresses = sorted(
             self.server.sql(
-                "SELECT email, verified, \"primary\" FROM account_emailaddress WHERE user_id = %s",
+                'SELECT email, verified, "primary" FROM account_emailaddress WHERE user_id = %s',
                 (user_id,),
             )
         )

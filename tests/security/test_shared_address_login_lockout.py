@@ -77,9 +77,7 @@ NAT = {"X-Forwarded-For": "203.0.113.5"}
 
 
 @pytest.mark.django_db
-def test_the_web_form_answers_a_correct_password_once_the_address_budget_is_spent(
-    client, limits
-):
+def test_the_web_form_answers_a_correct_password_once_the_address_budget_is_spent(client, limits):
     honest = ClientFactory()
     for i in range(9):
         client.post(
