@@ -89,10 +89,14 @@ def test_wrong_password_shows_an_error(client, client_user):
 
 
 def test_repeated_login_failures_are_rate_limited(client, client_user, settings):
-    settings.ACCOUNT_RATE_LIMITS = {**settings.ACCOUNT_RATE_LIMITS, "login_failed": "3/m/ip"}
+    settings.ACCOUNT_RATE_LIMITS = {
+        **settings.ACCOUNT_RATE_LIMITS,
+        "login_failed": "30/m/ip,3/5m/key",
+    }
     for _ in range(3):
         client.post("/accounts/login/", {"login": client_user.email, "password": "nope"})
-    # Past the limit even the right password is held back, with a clear message.
+    # Past the account's limit even the right password is held back, with a clear message
+    # (the address's limit holds back wrong passwords only: test_shared_address_login_lockout).
     right = client.post("/accounts/login/", {"login": client_user.email, "password": PASSWORD})
     assert "_auth_user_id" not in client.session
     errors = " ".join(right.context["form"].non_field_errors())
