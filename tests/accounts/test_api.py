@@ -379,3 +379,18 @@ def test_openapi_schema_lists_the_account_endpoints(api):
         "/api/v1/users/{user_id}",
     ]:
         assert path in schema["paths"]
+
+
+def test_a_password_change_unlinks_every_provider_and_says_so_in_the_audit(api, client_user):
+    from allauth.socialaccount.models import SocialAccount
+
+    SocialAccount.objects.create(user=client_user, provider="google", uid="g-1", extra_data={})
+    SocialAccount.objects.create(user=client_user, provider="oidc", uid="o-1", extra_data={})
+    response = api(client_user).post(
+        "me/password", {"old_password": PASSWORD, "new_password": "n0uveau-mot-de-passe!"}
+    )
+    assert response.status_code == 200
+    assert not SocialAccount.objects.filter(user=client_user).exists()
+    entry = AuditEntry.objects.get(action="user.providers_unlinked")
+    assert entry.data == {"providers": ["google", "oidc"], "reason": "password_changed"}
+    assert entry.actor_id == client_user.pk

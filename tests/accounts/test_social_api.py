@@ -130,6 +130,37 @@ def test_a_verified_email_reaches_the_existing_account_whatever_its_role(
     assert SocialAccount.objects.get(provider="google").user == admin
 
 
+def test_the_owner_is_emailed_in_their_language_once_a_provider_is_linked(
+    api, social_providers, oidc_provider, mailoutbox, django_capture_on_commit_callbacks
+):
+    owner = ClientFactory(email="salma@example.tn", language="en")
+    sub, _ = person(oidc_provider, email="salma@example.tn", verified=True)
+    token = oidc_provider.id_token(client_id=OIDC_CLIENT, sub=sub)
+    with django_capture_on_commit_callbacks(execute=False) as after_commit:
+        assert user_of(api, api().post("auth/social/oidc", {"id_token": token})) == owner
+    assert not mailoutbox  # told once the link is stored, not before
+    for callback in after_commit:
+        callback()
+    [mail] = mailoutbox
+    assert mail.to == ["salma@example.tn"]
+    assert "New way to sign in: Université de Tunis" in mail.subject
+    assert "/accounts/password/reset/" in mail.body
+
+
+def test_a_pending_address_of_an_account_is_not_reached_by_a_provider(
+    api, social_providers, oidc_provider
+):
+    holder = ClientFactory(email="hamza@example.tn")
+    EmailAddress.objects.create(user=holder, email="ines@example.tn", verified=False)
+    sub, _ = person(oidc_provider, email="ines@example.tn", verified=True)
+    token = oidc_provider.id_token(client_id=OIDC_CLIENT, sub=sub)
+    response = api().post("auth/social/oidc", {"id_token": token})
+    assert response.status_code == 403
+    assert not SocialAccount.objects.exists()
+    holder.refresh_from_db()
+    assert holder.has_usable_password()
+
+
 def test_an_unverified_email_of_an_existing_account_gets_409_and_links_nothing(
     api, social_providers, oidc_provider, settings
 ):
