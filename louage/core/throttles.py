@@ -5,7 +5,8 @@ travellers behind one IP address, so:
 
 - failures are counted, not successes: failed logins per account and per address (allauth's
   `login_failed`, shared by the web form and `POST /auth/token`), failed refresh and social
-  tokens per address;
+  tokens per address; a spent address budget refuses failures only, so a correct password or
+  a valid token still goes through where others failed;
 - actions are counted per account: seat holds, payments;
 - only anonymous API traffic is counted per address (with a high ceiling); a request that
   carries a valid access token is counted per account instead.
@@ -77,31 +78,21 @@ def take(request, group, rate, key):
         _refuse(usage)
 
 
-def refuse_when_spent(request, group, rate, key):
-    """RateLimited when `rate` failures were already counted under `key` (counts nothing)."""
-    usage = _usage(request, group, rate, key, increment=False)
-    if usage and usage["limit"] and usage["count"] >= usage["limit"]:
-        _refuse(usage)
-
-
-def count_failure(request, group, rate, key):
-    _usage(request, group, rate, key, increment=True)
-
-
 class failures_counted:  # noqa: N801 (used as a context manager, reads as a sentence)
-    """`with failures_counted(request, group, rate, key):` refuses at once when the budget of
-    failures is spent, and counts one when the block raises a 401 or 403 DomainError."""
+    """`with failures_counted(request, group, rate, key):` counts one failure when the block
+    raises a 401 or 403 DomainError, and answers RateLimited instead once more than `rate`
+    failures were counted. Only failures are refused: a valid token behind an address that
+    others' failures spent (a carrier's NAT) still goes through."""
 
     def __init__(self, request, group, rate, key):
         self.args = (request, group, rate, key)
 
     def __enter__(self):
-        refuse_when_spent(*self.args)
         return self
 
     def __exit__(self, exc_type, exc, tb):
         if exc is not None and getattr(exc, "status", None) in (401, 403):
-            count_failure(*self.args)
+            take(*self.args)
         return False
 
 

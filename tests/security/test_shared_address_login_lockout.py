@@ -110,3 +110,31 @@ def test_the_account_budget_still_refuses_before_the_password_is_checked(api, li
             headers={"X-Forwarded-For": address},
         )  # fmt: skip
         assert response.status_code == 429
+
+
+@pytest.mark.django_db
+def test_bad_refresh_and_social_tokens_from_a_shared_address_do_not_refuse_valid_ones(
+    api, settings, social_providers, oidc_provider
+):
+    # The same rule for the API's other budget of failures (RATE_API_TOKEN, per address).
+    from louage.accounts.sessions import tokens_for
+
+    settings.TRUSTED_PROXY_COUNT = 1
+    settings.API_RATE_TOKEN = "3/m"
+    honest = ClientFactory()
+    pair = tokens_for(honest)
+    sub = uuid.uuid4().hex[:12]
+    oidc_provider.set_user(sub, email=honest.email, email_verified=True)
+    id_token = oidc_provider.id_token(client_id="louage-oidc", sub=sub)
+
+    codes = [
+        api().post("auth/token/refresh", {"refresh": f"volé-{i}"}, headers=NAT).status_code
+        for i in range(4)
+    ]
+    assert codes == [401, 401, 401, 429]
+    assert api().post("auth/social/oidc", {"id_token": "x"}, headers=NAT).status_code == 429
+
+    refreshed = api().post("auth/token/refresh", {"refresh": pair["refresh"]}, headers=NAT)
+    assert refreshed.status_code == 200
+    signed_in = api().post("auth/social/oidc", {"id_token": id_token}, headers=NAT)
+    assert signed_in.status_code == 200
