@@ -93,9 +93,6 @@ class SocialSite:
         )
         return status, pair
 
-    def mails_to(self, email):
-        return [m for m in self.smtp.messages if email in m["To"]]
-
 
 @pytest.fixture(scope="session")
 def social_site(_live_factory, oidc_provider):
