@@ -46,32 +46,50 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_mail(self, template_prefix, email, context):
-        # In the recipient's language (their account's), whichever page sent it; an address
-        # without an account gets the language of the page. allauth's own send_mail, except
-        # that a mail server failure queues the message instead of failing the request.
-        user = context.get("user")
+        # Louage's own HTML and text emails (templates/account/email/), in the recipient's
+        # language: their account's, whichever page sent it; an address without an account
+        # gets the language of the page. allauth's own send_mail, except that a mail server
+        # failure queues the message instead of failing the request.
+        user = context.get("user") or _account_of(email)
         language = getattr(user, "language", None) or translation.get_language()
         request = allauth_context.request
         with translation.override(_supported(language)):
             message = self.render_mail(
                 template_prefix,
                 email,
-                {"request": request, "email": email, "current_site": get_current_site(request)}
+                {
+                    "request": request,
+                    "email": email,
+                    "current_site": get_current_site(request),
+                    "site_url": settings.SITE_URL,
+                    "greeting_name": getattr(user, "first_name", ""),
+                }
                 | context,
             )
         send_or_queue(message)
 
     def send_notification_mail(self, template_prefix, user, context=None, email=None):
+        # allauth leaves the account out of a notice's context: it decides the language.
+        context = {"user": user, **(context or {})}
         # The previous address of a changed login gets a way to take the account back.
-        if template_prefix == EMAIL_CHANGED_TEMPLATE and context:
+        if template_prefix == EMAIL_CHANGED_TEMPLATE and "from_email" in context:
             from .services import email_change_undo_token
 
             token = email_change_undo_token(
                 user=user, old_email=context["from_email"], new_email=context["to_email"]
             )
             path = reverse("accounts:email_undo", args=[token])
-            context = {**context, "undo_url": self.request.build_absolute_uri(path)}
+            context["undo_url"] = self.request.build_absolute_uri(path)
         return super().send_notification_mail(template_prefix, user, context, email)
+
+
+def _account_of(email):
+    """The account that logs in with `email` (an "account already exists" notice), if any."""
+    from .models import User
+
+    if not isinstance(email, str):
+        return None
+    return User.objects.filter(email__iexact=email, is_active=True).only("language", "first_name").first()
 
 
 def _supported(language):

@@ -523,8 +523,9 @@ class NginxServer:
 
 
 class ProcfileApp:
-    """Every process of `make run` (honcho with the Procfile: gunicorn, the task worker, the
-    sweeper) in a process group of its own, on a given database — as an operator runs it."""
+    """Every process of `make run` (louage.core.start: honcho with the Procfile, gunicorn, the
+    task worker, the sweeper, the relay) in a process group of its own, on a given database —
+    as an operator runs it."""
 
     def __init__(self, *, database_url, workdir, env=None, workers=5):
         self.workdir = Path(workdir)
@@ -547,10 +548,9 @@ class ProcfileApp:
         self.process = None
 
     def start(self, timeout=90):
-        honcho = str(Path(sys.executable).parent / "honcho")
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [honcho, "--no-prefix", "start", "-f", str(ROOT / "Procfile")],
+                [sys.executable, "-m", "louage.core.start"],  # what `make run` runs
                 env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
