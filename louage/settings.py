@@ -46,7 +46,9 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 # No key comes from the repository. In development, a random secret made for this installation
 # under VAR_DIR; in production, SECRET_KEY from the environment (checked at the end of this
 # file). Each other purpose gets a key of its own derived from it, unless set explicitly.
-SECRET_KEY = os.environ.get("SECRET_KEY", "") or (installation_secret(VAR_DIR) if DEVELOPMENT else "")
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or (
+    installation_secret(VAR_DIR) if DEVELOPMENT else ""
+)
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEVELOPMENT else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -547,7 +549,9 @@ if SENTRY_DSN:
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,
-        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEVELOPMENT else "production"),
+        environment=os.environ.get(
+            "SENTRY_ENVIRONMENT", "development" if DEVELOPMENT else "production"
+        ),
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
         send_default_pii=False,
     )

@@ -89,7 +89,11 @@ def _account_of(email):
 
     if not isinstance(email, str):
         return None
-    return User.objects.filter(email__iexact=email, is_active=True).only("language", "first_name").first()
+    return (
+        User.objects.filter(email__iexact=email, is_active=True)
+        .only("language", "first_name")
+        .first()
+    )
 
 
 def _supported(language):

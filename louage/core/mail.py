@@ -117,7 +117,9 @@ class ConsoleBackend(ConsoleEmailBackend):
             lines.append(f"[{mimetype} part: {len(str(content))} characters, not shown]")
         for attachment in message.attachments:
             name, content, mimetype = _attachment_fields(attachment)
-            lines.append(f"[attachment {name} ({mimetype}, {len(content or b'')} bytes), not shown]")
+            lines.append(
+                f"[attachment {name} ({mimetype}, {len(content or b'')} bytes), not shown]"
+            )
         self.stream.write("\n".join(lines) + "\n")
         self.stream.write("-" * 79 + "\n")
 
