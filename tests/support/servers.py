@@ -328,6 +328,13 @@ class LiveAppFactory:
             self._pg_template = True
         return cluster.create_database(f"louage_{self._count}", template="louage_template")
 
+    def database(self, backend="sqlite"):
+        """A fresh migrated database and a folder of its own → (url, workdir), for apps
+        started otherwise (ProcfileApp)."""
+        workdir = self._workdir()
+        url = self._sqlite_url(workdir) if backend == "sqlite" else self._postgres_url()
+        return url, workdir
+
     def __call__(self, backend="sqlite", workers=4, env=None, seed_demo=False):
         workdir = self._workdir()
         if backend == "sqlite":
