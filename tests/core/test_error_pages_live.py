@@ -19,6 +19,8 @@ def test_a_database_outage_is_the_sites_503_in_the_pages_language_and_json_on_th
         server = LiveServer(database_url=url, workdir=tempfile.mkdtemp(prefix="louage-outage-"),
                             workers=1).start()  # fmt: skip
         assert server.env["DEBUG"] == "true" and "DEBUG_PAGES" not in server.env
+        # Without Django's DEBUG, the app still serves its static files itself (whitenoise).
+        assert httpx.get(server.url + "/static/css/louage.css", timeout=30).status_code == 200
         cluster.pause()
         page = httpx.get(server.url + "/stations/", cookies={"django_language": "ar"}, timeout=30)
         assert page.status_code == 503 and page.headers["Retry-After"]
