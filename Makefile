@@ -9,7 +9,7 @@ MANAGE := $(BIN)/python manage.py
 
 help:
 	@echo "make run    set up (venv, locked deps, migrations, demo data, static) and start the app"
-	@echo "make dev    development server with auto-reload"
+	@echo "make dev    development server with auto-reload and Django's debug pages"
 	@echo "make test   lint and the whole test suite"
 	@echo "make audit  known vulnerabilities of the locked dependencies (needs network)"
 	@echo "make bench  performance figures"
@@ -30,12 +30,13 @@ setup: install
 	$(MANAGE) seed_demo --unless-production
 	$(MANAGE) collectstatic --noinput --verbosity 0
 
+# Every role of the Procfile under honcho, each building links from the web's address.
 run: setup
-	@echo "Louage: http://$${HOST:-127.0.0.1}:$${PORT:-8000}  (demo accounts in README.md, password louage-demo-2024; Ctrl-C stops)"
-	PATH="$(BIN):$$PATH" exec $(BIN)/honcho --no-prefix start -f Procfile
+	PATH="$(BIN):$$PATH" exec $(BIN)/python -m louage.core.start
 
+# Django's debug pages (tracebacks) only here, never under `make run`.
 dev: setup
-	$(MANAGE) runserver 127.0.0.1:$${PORT:-8000}
+	DEBUG_PAGES=true $(MANAGE) runserver 127.0.0.1:$${PORT:-8000}
 
 lint: install
 	$(BIN)/ruff check .

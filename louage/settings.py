@@ -11,6 +11,7 @@ import dj_database_url
 from django.utils.translation import gettext_lazy as _
 
 from louage.accounts import social_config as _social
+from louage.core import start as _start
 from louage.keys import derive_key, installation_secret, is_weak
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -33,15 +34,23 @@ def env_list(name, default=""):
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
+# DEBUG=true (the default) is development: defaults that are safe on one machine (a secret made
+# for this installation, loopback hosts, http cookies, the sandbox gateway, demo data).
+# DEBUG=false is production, which refuses unsafe values (end of this file).
+DEVELOPMENT = env_bool("DEBUG", True)
+# Django's debug pages (tracebacks, settings, the URL list) only when asked for in development:
+# `make dev` asks; `make run` serves the site's own 404/403/500/503 pages, in the page's language.
+DEBUG = DEVELOPMENT and env_bool("DEBUG_PAGES", False)
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 # No key comes from the repository. In development, a random secret made for this installation
 # under VAR_DIR; in production, SECRET_KEY from the environment (checked at the end of this
 # file). Each other purpose gets a key of its own derived from it, unless set explicitly.
-SECRET_KEY = os.environ.get("SECRET_KEY", "") or (installation_secret(VAR_DIR) if DEBUG else "")
+SECRET_KEY = os.environ.get("SECRET_KEY", "") or (
+    installation_secret(VAR_DIR) if DEVELOPMENT else ""
+)
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEBUG else "")
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEVELOPMENT else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
@@ -222,7 +231,7 @@ ACCOUNT_EMAIL_NOTIFICATIONS = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_ADAPTER = "louage.accounts.adapters.AccountAdapter"
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Louage] "
-ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEBUG else "https"
+ACCOUNT_DEFAULT_HTTP_PROTOCOL = "http" if DEVELOPMENT else "https"
 # Failures per account (key) and per address, with a higher ceiling per address: hundreds of
 # people share one address behind a carrier's NAT. `POST /api/v1/auth/token` counts in the same
 # `login_failed` budget as the web form.
@@ -290,7 +299,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"
-        if not DEBUG
+        if not DEVELOPMENT
         else "django.contrib.staticfiles.storage.StaticFilesStorage"
     },
     # The GTFS feed the task worker builds (and the web processes serve): with several app
@@ -300,7 +309,7 @@ STORAGES = {
         "OPTIONS": {"location": os.environ.get("OPENDATA_ROOT") or str(VAR_DIR / "opendata")},
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_USE_FINDERS = DEVELOPMENT
 AVATAR_MAX_BYTES = 5 * 1024 * 1024
 AVATAR_SIZE = 256
 
@@ -320,14 +329,21 @@ EMAIL_TIMEOUT = 20
 if EMAIL_HOST:
     EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
-# Absolute address of the site, for links in emails.
-# Defaults to the address `make run` serves (HOST/PORT), so links work out of the box.
-_host = os.environ.get("HOST", "127.0.0.1")
-SITE_URL = os.environ.get(
-    "SITE_URL",
-    f"http://{'127.0.0.1' if _host in ('0.0.0.0', '::', '') else _host}:{os.environ.get('PORT', '8000')}",  # noqa: S104
-).rstrip("/")
+    # Printed on the console: text parts in full, attachments (PDF tickets) as one line.
+    EMAIL_BACKEND = "louage.core.mail.ConsoleBackend"
+# Absolute address of the site, for links in emails, payment callbacks and the GTFS feed.
+# Defaults to the address the web process serves (HOST/PORT). Under `make run` every role gets
+# the web's, set once before honcho gives each role a PORT of its own (louage.core.start).
+SITE_URL = _start.site_url(os.environ)
+if not os.environ.get("SITE_URL") and not os.environ.get("HONCHO_PROCESS_NAME", "web.").startswith(
+    "web."
+):
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        "SITE_URL is unset in a Procfile role other than the web: its PORT is not the site's. "
+        "Start the roles with `make run` (python -m louage.core.start), or set SITE_URL."
+    )
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Louage <no-reply@louage.tn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
@@ -355,7 +371,7 @@ TASK_STALLED_SECONDS = env_int("TASK_STALLED_SECONDS", 300)
 # --- Payments -------------------------------------------------------------------------------
 PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 # The in-app sandbox card gateway: on in development, off in production unless asked for.
-PAYMENTS_SANDBOX_ENABLED = env_bool("PAYMENTS_SANDBOX_ENABLED", DEBUG)
+PAYMENTS_SANDBOX_ENABLED = env_bool("PAYMENTS_SANDBOX_ENABLED", DEVELOPMENT)
 # Test cards confirm real reservations: production runs the sandbox only when told twice.
 PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION = env_bool("PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION", False)
 PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "") or derive_key(
@@ -381,13 +397,15 @@ SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False  # htmx reads it to send X-CSRFToken
 SESSION_COOKIE_SAMESITE = "Lax"
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+# A refused form says why, in the page's language (Django's own page is English).
+CSRF_FAILURE_VIEW = "louage.core.views.csrf_failure"
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEVELOPMENT)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
-SESSION_COOKIE_SECURE = not DEBUG
-CSRF_COOKIE_SECURE = not DEBUG
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEBUG)
+SESSION_COOKIE_SECURE = not DEVELOPMENT
+CSRF_COOKIE_SECURE = not DEVELOPMENT
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEVELOPMENT else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEVELOPMENT
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", not DEVELOPMENT)
 if env_bool("USE_X_FORWARDED_PROTO", False):
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
@@ -463,7 +481,7 @@ MAX_PENDING_HOLDS = env_int("MAX_PENDING_HOLDS", 3)
 # Seats one account may hold unpaid at once, across every departure.
 MAX_HELD_SEATS = env_int("MAX_HELD_SEATS", 8)
 # Holding seats needs a confirmed email address (always the case with mandatory verification).
-BOOKING_REQUIRES_VERIFIED = env_bool("BOOKING_REQUIRES_VERIFIED", not DEBUG)
+BOOKING_REQUIRES_VERIFIED = env_bool("BOOKING_REQUIRES_VERIFIED", not DEVELOPMENT)
 # An account whose holds expired unpaid this many times within a day waits before holding again.
 HOLD_COOLDOWN_AFTER_EXPIRED = env_int("HOLD_COOLDOWN_AFTER_EXPIRED", 3)
 HOLD_COOLDOWN_MINUTES = env_int("HOLD_COOLDOWN_MINUTES", 30)
@@ -498,7 +516,7 @@ VISITS_FLUSH_SECONDS = env_int("VISITS_FLUSH_SECONDS", 5)
 # --- Logging, metrics, error reports -------------------------------------------------------
 # JSON lines (one per request from louage.core.observability, tracebacks inside the line) in
 # production; readable text in development unless LOG_FORMAT=json.
-LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEBUG else "json")
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "plain" if DEVELOPMENT else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -532,13 +550,15 @@ if SENTRY_DSN:
 
     sentry_sdk.init(
         dsn=SENTRY_DSN,
-        environment=os.environ.get("SENTRY_ENVIRONMENT", "development" if DEBUG else "production"),
+        environment=os.environ.get(
+            "SENTRY_ENVIRONMENT", "development" if DEVELOPMENT else "production"
+        ),
         traces_sample_rate=float(os.environ.get("SENTRY_TRACES_SAMPLE_RATE", "0")),
         send_default_pii=False,
     )
 
 # --- Production refuses unsafe settings -----------------------------------------------------
-if not DEBUG:
+if not DEVELOPMENT:
     from django.core.exceptions import ImproperlyConfigured
 
     _problems = []

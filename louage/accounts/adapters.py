@@ -60,17 +60,24 @@ class AccountAdapter(DefaultAccountAdapter):
         return user
 
     def send_mail(self, template_prefix, email, context):
-        # In the recipient's language (their account's), whichever page sent it; an address
-        # without an account gets the language of the page. allauth's own send_mail, except
-        # that a mail server failure queues the message instead of failing the request.
-        user = context.get("user")
+        # Louage's own HTML and text emails (templates/account/email/), in the recipient's
+        # language: their account's, whichever page sent it; an address without an account
+        # gets the language of the page. allauth's own send_mail, except that a mail server
+        # failure queues the message instead of failing the request.
+        user = context.get("user") or _account_of(email)
         language = getattr(user, "language", None) or translation.get_language()
         request = allauth_context.request
         with translation.override(_supported(language)):
             message = self.render_mail(
                 template_prefix,
                 email,
-                {"request": request, "email": email, "current_site": get_current_site(request)}
+                {
+                    "request": request,
+                    "email": email,
+                    "current_site": get_current_site(request),
+                    "site_url": settings.SITE_URL,
+                    "greeting_name": getattr(user, "first_name", ""),
+                }
                 | context,
             )
         send_or_queue(message)
@@ -122,8 +129,21 @@ class AccountAdapter(DefaultAccountAdapter):
                 user=user, old_email=context["from_email"], new_email=context["to_email"]
             )
             path = reverse("accounts:email_undo", args=[token])
-            context = {**context, "undo_url": self.request.build_absolute_uri(path)}
+            context["undo_url"] = self.request.build_absolute_uri(path)
         return super().send_notification_mail(template_prefix, user, context, email)
+
+
+def _account_of(email):
+    """The account that logs in with `email` (an "account already exists" notice), if any."""
+    from .models import User
+
+    if not isinstance(email, str):
+        return None
+    return (
+        User.objects.filter(email__iexact=email, is_active=True)
+        .only("language", "first_name")
+        .first()
+    )
 
 
 def _supported(language):

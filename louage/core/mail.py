@@ -8,8 +8,10 @@ email change succeeds either way.
 
 import logging
 from datetime import timedelta
+from email.mime.base import MIMEBase
 
 from django.core.mail import EmailMultiAlternatives
+from django.core.mail.backends.console import EmailBackend as ConsoleEmailBackend
 from django_tasks import task
 
 from louage.core import clock
@@ -97,3 +99,34 @@ def _from_data(data):
     for content, mimetype in data.get("alternatives", []):
         message.attach_alternative(content, mimetype)
     return message
+
+
+class ConsoleBackend(ConsoleEmailBackend):
+    """Development's console: each email as a reader wants it — its headers, its text part
+    as written, and one line per HTML part and attachment instead of their encoded bytes (a
+    ticket's PDF is thousands of base64 lines that hid the activation link above it)."""
+
+    def write_message(self, message):
+        lines = [
+            f"From: {message.from_email}",
+            f"To: {', '.join(message.to)}",
+            f"Subject: {message.subject}",
+        ]
+        lines += ["", str(message.body).rstrip(), ""]
+        for content, mimetype in getattr(message, "alternatives", []):
+            lines.append(f"[{mimetype} part: {len(str(content))} characters, not shown]")
+        for attachment in message.attachments:
+            name, content, mimetype = _attachment_fields(attachment)
+            lines.append(
+                f"[attachment {name} ({mimetype}, {len(content or b'')} bytes), not shown]"
+            )
+        self.stream.write("\n".join(lines) + "\n")
+        self.stream.write("-" * 79 + "\n")
+
+
+def _attachment_fields(attachment):
+    if isinstance(attachment, MIMEBase):
+        payload = attachment.get_payload(decode=True) or b""
+        return attachment.get_filename() or "?", payload, attachment.get_content_type()
+    name, content, mimetype = attachment
+    return name, content, mimetype or "application/octet-stream"

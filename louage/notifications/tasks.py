@@ -40,6 +40,7 @@ def send_notification_email(notification_id, ticket_reservation_id=None, attempt
             "notification": notification,
             "user": user,
             "site_url": settings.SITE_URL,
+            "greeting_name": user.first_name,
             "reservation_url": reservation_url,
             "ticket_attached": bool(ticket_reservation_id),
         }

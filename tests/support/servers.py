@@ -328,6 +328,13 @@ class LiveAppFactory:
             self._pg_template = True
         return cluster.create_database(f"louage_{self._count}", template="louage_template")
 
+    def database(self, backend="sqlite"):
+        """A fresh migrated database and a folder of its own → (url, workdir), for apps
+        started otherwise (ProcfileApp)."""
+        workdir = self._workdir()
+        url = self._sqlite_url(workdir) if backend == "sqlite" else self._postgres_url()
+        return url, workdir
+
     def __call__(self, backend="sqlite", workers=4, env=None, seed_demo=False):
         workdir = self._workdir()
         if backend == "sqlite":
@@ -523,8 +530,9 @@ class NginxServer:
 
 
 class ProcfileApp:
-    """Every process of `make run` (honcho with the Procfile: gunicorn, the task worker, the
-    sweeper) in a process group of its own, on a given database — as an operator runs it."""
+    """Every process of `make run` (louage.core.start: honcho with the Procfile, gunicorn, the
+    task worker, the sweeper, the relay) in a process group of its own, on a given database —
+    as an operator runs it."""
 
     def __init__(self, *, database_url, workdir, env=None, workers=5):
         self.workdir = Path(workdir)
@@ -547,10 +555,9 @@ class ProcfileApp:
         self.process = None
 
     def start(self, timeout=90):
-        honcho = str(Path(sys.executable).parent / "honcho")
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [honcho, "--no-prefix", "start", "-f", str(ROOT / "Procfile")],
+                [sys.executable, "-m", "louage.core.start"],  # what `make run` runs
                 env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip

@@ -18,10 +18,10 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, force=False, unless_production=False, **options):
-        if not settings.DEBUG and unless_production and not force:
+        if not settings.DEVELOPMENT and unless_production and not force:
             self.stdout.write("Production mode (DEBUG off): no demo data.")
             return
-        if not settings.DEBUG and not force:
+        if not settings.DEVELOPMENT and not force:
             raise CommandError("seed_demo refuses to run with DEBUG off; add --force to insist.")
         demo.seed(stdout=self.stdout)
         self.stdout.write(
