@@ -187,7 +187,13 @@ def check_in(request):
             confirm=request.POST.get("confirm") == "1",
         )  # fmt: skip
     except services.BoardingNeedsConfirmation as exc:
-        result = {"ok": False, "confirm": True, "message": exc.message, "code": code, "trip": expected}
+        result = {
+            "ok": False,
+            "confirm": True,
+            "message": exc.message,
+            "code": code,
+            "trip": expected,
+        }
     except DomainError as exc:
         result = {"ok": False, "message": exc.message}
     else:

@@ -42,9 +42,7 @@ def test_a_later_departures_ticket_needs_a_confirmation_through_the_api(api, two
     assert refused.status_code == 409 and refused.json()["code"] == "later_departure"
     assert "18:00" in refused.json()["detail"] and "777 TU 7777" in refused.json()["detail"]
     assert status_of(reservation) == "confirmed"
-    confirmed = chief.post(
-        "tickets/check-in", {"code": ticket_token(reservation), "confirm": True}
-    )
+    confirmed = chief.post("tickets/check-in", {"code": ticket_token(reservation), "confirm": True})
     assert confirmed.status_code == 200, confirmed.content
     assert confirmed.json()["trip"]["vehicle_plate"] == "777 TU 7777"
     assert status_of(reservation) == "boarded"
@@ -53,9 +51,7 @@ def test_a_later_departures_ticket_needs_a_confirmation_through_the_api(api, two
 def test_a_ticket_of_another_departure_than_the_one_named_gets_409(api, two_departures):
     now_boarding, later, reservation = two_departures
     chief = api(now_boarding.origin.chief)
-    refused = chief.post(
-        "tickets/check-in", {"code": reservation.code, "trip_id": now_boarding.pk}
-    )
+    refused = chief.post("tickets/check-in", {"code": reservation.code, "trip_id": now_boarding.pk})
     assert refused.status_code == 409 and refused.json()["code"] == "other_departure"
     assert status_of(reservation) == "confirmed"
     # Named as the departure boarding, the same ticket goes through without a question.
