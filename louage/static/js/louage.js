@@ -46,6 +46,36 @@
         if (details) details.open = false;
       });
     });
+    // A printable page (the desk receipt): its button opens the browser's print dialog.
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      if (button.dataset.bound) return;
+      button.dataset.bound = "1";
+      button.addEventListener("click", function () { window.print(); });
+    });
+    // The desk: "Encaisser 24,400 DT" follows the departure and the seats chosen. The amounts
+    // per seat count come from the server (data-amounts on the form or on the chosen trip).
+    root.querySelectorAll("form[data-collect]").forEach(function (form) {
+      if (form.dataset.bound) return;
+      form.dataset.bound = "1";
+      var button = form.querySelector("[data-collect-label]");
+      if (!button) return;
+      var plain = button.dataset.collectLabel;
+      function amounts() {
+        var chosen = form.querySelector("input[data-amounts]:checked") || form;
+        try { return JSON.parse(chosen.dataset.amounts || "[]"); } catch (e) { return []; }
+      }
+      function update() {
+        var seatsField = form.querySelector("[name=seats]");
+        var seats = seatsField ? parseInt(seatsField.value, 10) : 1;
+        var amount = amounts()[seats - 1];
+        button.textContent = amount ? form.dataset.collect.replace("%(amount)s", amount) : plain;
+      }
+      form.addEventListener("input", update);
+      form.addEventListener("change", update);
+      form.addEventListener("htmx:afterSwap", update);
+      form.addEventListener("reset", function () { window.setTimeout(update, 0); });
+      update();
+    });
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
       if (form.dataset.bound) return;
       form.dataset.bound = "1";
