@@ -68,7 +68,7 @@
         var seatsField = form.querySelector("[name=seats]");
         var seats = seatsField ? parseInt(seatsField.value, 10) : 1;
         var amount = amounts()[seats - 1];
-        button.textContent = amount ? form.dataset.collect.replace("%(amount)s", amount) : plain;
+        button.textContent = amount ? form.dataset.collect.replace("{amount}", amount) : plain;
       }
       form.addEventListener("input", update);
       form.addEventListener("change", update);
