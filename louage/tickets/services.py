@@ -60,14 +60,16 @@ def trip_words(trip):
 
 
 def boarding_first(trip):
-    """The departure to the ticket's destination that leaves first from its station today:
-    a loading louage, else the soonest scheduled one not long past."""
+    """The departure of the ticket's kind to its destination that leaves first from its
+    station today: the loading louage for a queue ticket, else the soonest scheduled departure
+    not long past. Queues and timetabled departures are separate lines at the door."""
     start, end = day_bounds(local_date(trip.departure))
     recent = clock.now() - timedelta(minutes=STILL_AT_STATION_MINUTES)
     return (
         Trip.objects.filter(
             origin_id=trip.origin_id,
             destination_id=trip.destination_id,
+            kind=trip.kind,
             status=TripStatus.SCHEDULED,
             departure__gte=start,
             departure__lt=end,

@@ -122,3 +122,16 @@ def test_the_boarding_list_starts_with_what_is_next(web, two_departures, midday)
     assert f'data-trip="{now_boarding.pk}"' in coming and f'data-trip="{later.pk}"' in coming
     assert f'data-trip="{gone.pk}"' not in coming and f'data-trip="{gone.pk}"' in past
     assert "1 départ déjà parti" in past
+
+
+def test_a_loading_queue_louage_does_not_make_a_timetabled_ticket_a_later_one(
+    two_departures, lined_up, client_user
+):
+    """Queues and timetabled departures are separate lines at the door: a louage loading to
+    the same destination does not hold back the next scheduled departure's travellers."""
+    now_boarding, later, _ = two_departures
+    assert lined_up.destination_id == now_boarding.destination_id
+    mine = services.reserve_seats(trip=now_boarding, client=client_user, seats=1)
+    services.record_cash_payment(reservation=mine, by=now_boarding.origin.chief)
+    boarded = tickets.check_in(code_or_token=mine.code, by=now_boarding.origin.chief)
+    assert boarded.status == "boarded"
