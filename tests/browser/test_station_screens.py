@@ -126,6 +126,46 @@ def test_station_screens_fit_phones_and_desktops_in_french_and_arabic(browser, b
     assert problems == []
 
 
+BOARDING = (
+    "import json; from datetime import timedelta; from louage.core import clock;"
+    "from louage.core.times import day_bounds, local_today; from louage.booking import services;"
+    "from louage.trips.models import Trip;"
+    "t = Trip.objects.get(pk={trip}); chief = t.origin.chief;"
+    "other = Trip.objects.filter(origin=t.origin, status='scheduled', kind='scheduled',"
+    " departure__gte=clock.now(), departure__lt=day_bounds(local_today())[1]).exclude(pk=t.pk)"
+    ".order_by('departure').first();"
+    "r = services.sell_at_desk(trip=t, seats=2, passenger_name='Hamza Dridi', passenger_phone='',"
+    " by=chief);"
+    "print(json.dumps({{'code': r.code, 'other': other.pk, 'plate': t.vehicle.plate}}))"
+)
+
+
+def test_boarding_another_departures_ticket_asks_first_on_a_phone(browser, browser_app):
+    ids = browser_app.shell_json(SETUP)
+    sale = browser_app.shell_json(BOARDING.format(trip=ids["trip"]))
+    context = browser.new_context(
+        base_url=browser_app.url, locale="fr-FR", viewport={"width": 360, "height": 740}
+    )
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    login(page, "chef.tunis@louage.tn")
+    page.goto(f"/guichet/embarquement/?trip={sale['other']}")
+    page.fill("[data-testid=code-input]", sale["code"])
+    page.click("[data-testid=check-in]")
+    warning = page.locator("#check-in-result [data-confirm='1']")
+    expect(warning).to_contain_text("Embarquer quand même ?")
+    FOLDER.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(FOLDER / "fr-phone-boarding-warning.png"), full_page=True)
+    status = "SELECT status FROM booking_reservation WHERE code = %s"
+    assert browser_app.sql(status, (sale["code"],)) == [("confirmed",)]
+    page.click("[data-testid=confirm-boarding]")
+    done = page.locator("#check-in-result [data-ok='1']")
+    expect(done).to_contain_text("Hamza Dridi")
+    expect(done).to_contain_text(sale["plate"])
+    assert browser_app.sql(status, (sale["code"],)) == [("boarded",)]
+    context.close()
+
+
 def test_the_kiosk_board_shows_both_names_and_pages_down_to_the_next_louages(browser, browser_app):
     ids = browser_app.shell_json(SETUP)
     for language in ("fr", "ar"):
