@@ -84,3 +84,12 @@ def test_the_queue_desk_shows_the_fare_to_collect_and_the_amount_after_a_sale(
     sale = Reservation.objects.get()
     assert "Encaissez 25,500 DT" in sold and "2 places" in sold
     assert f'href="/reservations/{sale.pk}/recu/"' in sold
+
+
+def test_the_api_desk_sale_answers_the_amount_to_collect(api, trip):
+    response = api(trip.origin.chief).post(
+        "reservations/desk", {"trip_id": trip.pk, "seats": 3, "passenger_name": "Ali"}
+    )
+    assert response.status_code == 201
+    assert response.json()["total_price"] == 36_000  # millimes: 3 × 12,000 DT
+    assert Reservation.objects.get().payments.get().amount == 36_000

@@ -152,3 +152,15 @@ def test_the_loading_louage_can_be_picked_for_a_notice(web, lined_up, chief_user
     response = web.post("/guichet/avis/", {"trips": [loading.pk], "text": "Départ dans 5 min."})
     assert response.status_code == 200
     assert Notice.objects.get().trips.get() == loading
+
+
+def test_a_loading_louage_can_get_a_notice_through_the_api(api, lined_up, chief_user):
+    from louage.queues import services as queues
+
+    sale = queues.sell_next_louage(
+        queue=lined_up, by=chief_user, seats=1, passenger_name="Ali", passenger_phone=""
+    )
+    response = api(chief_user).post(
+        "notices", {"trip_ids": [sale.trip_id], "text": "Départ dans 5 minutes."}
+    )
+    assert response.status_code == 201, response.content
