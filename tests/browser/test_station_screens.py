@@ -58,6 +58,8 @@ def check_page(page, name, selectors, width, problems):
         if not within_width(page, selector, width):
             problems.append(f"{name}: {selector} not within the {width} px screen")
     open_menu(page)
+    if name in ("today", "users") and page.viewport_size["width"] < 400:
+        page.screenshot(path=str(FOLDER / f"{page.shot_prefix}-{name}-menu-open.png"))
     for selector in ("[data-testid=logout]", "select[name=language]"):
         control = page.locator(selector)
         if not control.is_visible() or not within_width(page, selector, width):
@@ -86,6 +88,7 @@ def test_station_screens_fit_phones_and_desktops_in_french_and_arabic(browser, b
             context.set_default_timeout(15_000)
             page = context.new_page()
             page.shot = shot_taker(page, language, viewport)
+            page.shot_prefix = f"{language}-{viewport}"
             for who, pages in (
                 ("chef.tunis@louage.tn", CHIEF_PAGES),
                 ("admin@louage.tn", ADMIN_PAGES),
@@ -116,6 +119,7 @@ def test_station_screens_fit_phones_and_desktops_in_french_and_arabic(browser, b
                 toggle.focus()
                 page.keyboard.press("Enter")
                 expect(toggle).to_have_attribute("aria-expanded", "true")
+                page.screenshot(path=str(FOLDER / f"{language}-desktop-menu-open.png"))
                 page.keyboard.press("Tab")
                 assert page.evaluate("document.activeElement.getAttribute('href')") == (
                     "/gestion/utilisateurs/"
