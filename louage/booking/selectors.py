@@ -150,6 +150,17 @@ def cancel_terms(reservation, user, now=None):
 PAYMENT_ABANDONED = "abandoned"
 
 
+def received_payment(reservation):
+    """The reservation's payment that was received (at most one, by a partial unique index)."""
+    from louage.payments.models import PaymentStatus
+
+    return (
+        reservation.payments.filter(status__in=[PaymentStatus.SUCCEEDED, PaymentStatus.REFUNDED])
+        .order_by("-pk")
+        .first()
+    )
+
+
 def payment_rows(reservation):
     """The reservation's payments, newest first, each with `display_status`: a gateway visit
     that never came back reads "abandoned" once another attempt followed it or the

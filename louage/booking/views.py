@@ -26,6 +26,7 @@ from louage.trips.selectors import day_bounds
 from . import selectors, services
 from .errors import PhoneRequired
 from .forms import DeskSaleForm, ReserveForm, StationReservationFilter
+from .models import ReservationStatus
 
 INTENT_KEY = "booking_intent"
 
@@ -122,6 +123,23 @@ def reservation_detail(request, reservation_id):
             "terms": selectors.cancel_terms(reservation, request.user),
             "can_manage": can_manage,
         },
+    )
+
+
+@role_required(Role.CHIEF, Role.ADMIN)
+def receipt(request, reservation_id):
+    """The printable receipt of a paid reservation, for the desk to hand over."""
+    try:
+        reservation = selectors.visible_reservation(request.user, reservation_id)
+    except DomainError:
+        return render(request, "errors/404.html", status=404)
+    if reservation.status not in (ReservationStatus.CONFIRMED, ReservationStatus.BOARDED):
+        messages.error(request, _("Le reçu est disponible une fois la réservation payée."))
+        return redirect("booking:detail", reservation.pk)
+    return render(
+        request,
+        "booking/receipt.html",
+        {"reservation": reservation, "payment": selectors.received_payment(reservation)},
     )
 
 
@@ -233,10 +251,25 @@ def desk_sale(request):
             apply_domain_error(form, exc)
         else:
             messages.success(
-                request, _("Vente enregistrée : référence %(code)s.") % {"code": reservation.code}
+                request,
+                _("Vente enregistrée : référence %(code)s. Encaissez %(amount)s.")
+                % {"code": reservation.code, "amount": dt(reservation.total_price)},
             )
             return redirect("booking:detail", reservation.pk)
-    return render(request, "booking/desk_sale.html", {"form": form, "station": station, **picker})
+    context = {
+        "form": form,
+        "station": station,
+        "collect": _collect(chosen, request.POST),
+        **picker,
+    }
+    return render(request, "booking/desk_sale.html", context)
+
+
+def _collect(trip, data):
+    """What the desk collects for the departure and seats chosen so far (None: not known)."""
+    raw = str(data.get("seats") or "1")
+    seats = int(raw) if raw.isdigit() and len(raw) < 3 else 0
+    return dt(trip.price * seats) if trip is not None and 1 <= seats <= 9 else None
 
 
 @role_required(Role.CHIEF)

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -13,7 +14,7 @@ from louage.core.errors import DomainError
 from louage.core.forms import apply_domain_error
 from louage.core.pagination import paginate_request
 from louage.stations.services import station_of
-from louage.trips.models import Trip, TripStatus
+from louage.trips.models import Trip, TripKind, TripStatus
 from louage.trips.pickers import picker_context, wants_picker_only
 
 from . import services
@@ -59,9 +60,12 @@ class NoticeForm(forms.Form):
 
     def __init__(self, *args, station, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["trips"].queryset = Trip.objects.filter(
-            origin=station, status=TripStatus.SCHEDULED, departure__gt=clock.now()
-        ).select_related("destination")
+        # A loading louage's departure is when it started loading: still to leave.
+        self.fields["trips"].queryset = (
+            Trip.objects.filter(origin=station, status=TripStatus.SCHEDULED)
+            .filter(Q(departure__gt=clock.now()) | Q(kind=TripKind.QUEUE))
+            .select_related("destination")
+        )
 
 
 @role_required(Role.CHIEF)
@@ -97,17 +101,11 @@ def notice_form(request):
                     )
                     % {"n": outcome.reached},
                 )
-            elif not outcome.unreached:
-                messages.info(
-                    request,
-                    _(
-                        "Personne n'a de réservation sur ces départs : le message n'a été envoyé à personne."
-                    ),
-                )
-            if not outcome.unreached:
-                return redirect("notifications:notice")
-            # Who could not be reached stays on the page, with their phone, to call them.
-            form = NoticeForm(station=station)
+                if not outcome.unreached:
+                    return redirect("notifications:notice")
+                # Sent: who could not be reached stays on the page, with their phone.
+                form = NoticeForm(station=station)
+            # Reached nobody: the typed text and the chosen departures stay, to send elsewhere.
     return render(
         request,
         "notifications/notice_form.html",

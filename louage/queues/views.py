@@ -7,8 +7,10 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from louage.accounts.models import Role
@@ -17,6 +19,7 @@ from louage.booking.errors import PhoneRequired
 from louage.booking.models import Reservation
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
+from louage.core.templatetags.money import dt
 from louage.stations.models import Station
 from louage.stations.services import check_can_manage_station, station_of
 
@@ -157,11 +160,22 @@ def _sell(request, queue):
     if not form.is_valid():
         return "error", _first_error(form)
     reservation = services.sell_next_louage(queue=queue, by=request.user, **form.cleaned_data)
-    return "success", _("Vendu : %(seats)s place(s) dans le louage %(plate)s, réf. %(code)s.") % {
+    sold = ngettext(
+        "Vendu : %(seats)s place dans le louage %(plate)s, réf. %(code)s. Encaissez %(amount)s.",
+        "Vendu : %(seats)s places dans le louage %(plate)s, réf. %(code)s. Encaissez %(amount)s.",
+        reservation.seats,
+    ) % {
         "seats": reservation.seats,
         "plate": reservation.trip.vehicle.plate,
         "code": reservation.code,
+        "amount": dt(reservation.total_price),
     }
+    return "success", format_html(
+        '{} <a href="{}" data-testid="receipt-link">{}</a>',
+        sold,
+        reverse("booking:receipt", args=[reservation.pk]),
+        _("Reçu à imprimer"),
+    )
 
 
 def _walk_in(request, queue):

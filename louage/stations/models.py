@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from louage.core.validators import validate_tunisian_phone
 
-from .cities import CITY_CHOICES, arabic_interface, city_label
+from .cities import CITY_CHOICES, CITY_NAMES_AR, arabic_interface, city_label
 
 
 class Station(models.Model):
@@ -63,6 +63,19 @@ class Station(models.Model):
     @property
     def local_city(self):
         return city_label(self.city)
+
+    # The names in the other script, for screens read by everyone (the hall board).
+    @property
+    def other_name(self):
+        return self.name if arabic_interface() else self.name_ar
+
+    @property
+    def other_language(self):
+        return "fr" if arabic_interface() else "ar"
+
+    @property
+    def other_city(self):
+        return self.city if arabic_interface() else CITY_NAMES_AR.get(self.city, "")
 
 
 class Vehicle(models.Model):

@@ -71,10 +71,19 @@ def station_board(request, station_id):
         "station": station,
         "departures": departures,
         "days": days,
-        # The screen in the station hall: no navigation, large type, a clock.
+        # The screen in the station hall: no navigation, large type, a clock; it pages
+        # through a board taller than the screen every `every` seconds.
         "kiosk": request.GET.get("kiosk") == "1",
+        "page_seconds": _page_seconds(request.GET.get("every", "")),
     }
     return render(request, template, context)
+
+
+KIOSK_PAGE_SECONDS = 12
+
+
+def _page_seconds(raw):
+    return min(max(int(raw), 3), 120) if raw.isdigit() and len(raw) < 4 else KIOSK_PAGE_SECONDS
 
 
 @role_required(Role.ADMIN)

@@ -20,6 +20,16 @@ class CheckInIn(InputSchema):
         pattern=LINE,
         description="the QR token or the 8-character reference",
     )
+    trip_id: int | None = Field(
+        default=None,
+        ge=1,
+        description="the departure boarding now; a ticket of another one is refused with 409 "
+        "`other_departure` unless `confirm` (without it, a ticket whose departure is not the "
+        "first to leave to its destination gets 409 `later_departure`)",
+    )
+    confirm: bool = Field(
+        default=False, description="board even though the ticket is for another departure"
+    )
 
 
 class PublicKeyOut(Schema):
@@ -41,7 +51,12 @@ class KeySetOut(Schema):
     openapi_extra=access(chief="station"),
 )
 def check_in(request, payload: CheckInIn):
-    reservation = services.check_in(code_or_token=payload.code, by=request.auth)
+    reservation = services.check_in(
+        code_or_token=payload.code,
+        by=request.auth,
+        expected_trip_id=payload.trip_id,
+        confirm=payload.confirm,
+    )
     return visible_reservation(request.auth, reservation.pk)
 
 

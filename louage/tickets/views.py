@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from louage.accounts.models import Role
@@ -154,16 +155,49 @@ def check_in_page(request):
     return render(request, "tickets/check_in.html", context)
 
 
+def _boarded_message(reservation):
+    trip = reservation.trip
+    return ngettext(
+        "Embarquement validé : %(name)s, %(seats)s place, réf. %(code)s — louage %(plate)s "
+        "pour %(destination)s, départ %(time)s.",
+        "Embarquement validé : %(name)s, %(seats)s places, réf. %(code)s — louage %(plate)s "
+        "pour %(destination)s, départ %(time)s.",
+        reservation.seats,
+    ) % {
+        "name": reservation.traveller_name,
+        "seats": reservation.seats,
+        "code": reservation.code,
+        "plate": trip.vehicle.plate,
+        "destination": trip.destination.local_city,
+        "time": format_local(trip.departure, "time"),
+    }
+
+
 @role_required(Role.CHIEF)
 @require_POST
 def check_in(request):
+    """Board a scanned or typed ticket; a ticket of another departure than the one boarding
+    asks to be confirmed (the result then carries a confirm form)."""
+    code = request.POST.get("code", "")
+    raw_trip = request.POST.get("trip", "")
+    expected = int(raw_trip) if raw_trip.isdigit() and len(raw_trip) <= 18 else None
     try:
-        reservation = services.check_in(code_or_token=request.POST.get("code", ""), by=request.user)
+        reservation = services.check_in(
+            code_or_token=code, by=request.user, expected_trip_id=expected,
+            confirm=request.POST.get("confirm") == "1",
+        )  # fmt: skip
+    except services.BoardingNeedsConfirmation as exc:
+        result = {
+            "ok": False,
+            "confirm": True,
+            "message": exc.message,
+            "code": code,
+            "trip": expected,
+        }
     except DomainError as exc:
         result = {"ok": False, "message": exc.message}
     else:
-        result = {"ok": True, "message": _("Embarquement validé : %(name)s, %(seats)s place(s), réf. %(code)s.")
-                  % {"name": reservation.traveller_name, "seats": reservation.seats, "code": reservation.code}}  # fmt: skip
+        result = {"ok": True, "message": _boarded_message(reservation)}
     if request.htmx:
         return render(request, "tickets/_check_in_result.html", {"result": result})
     return render(request, "tickets/check_in.html", _check_in_context(request, result))

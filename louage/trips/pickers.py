@@ -66,6 +66,7 @@ def picker_context(request, station, *, purpose, selected=None):
         "picker": picker,
         "picker_filters": filters,
         "picker_selected": [trip.pk for trip in selected],
+        "picker_gone_open": any(trip in picker.gone for trip in selected),
         "picker_purpose": purpose,
     }
 

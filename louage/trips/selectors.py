@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 from datetime import date as date_type
 from datetime import timedelta
 
+from django.db.models import Q
+
 from louage.core import clock
 from louage.core.times import TUNIS, day_bounds, format_local, local_date, local_today
 from louage.stations import places
@@ -19,6 +21,8 @@ NEXT_DATES_DAYS = 30
 NEXT_DATES_SHOWN = 5
 # A departure picker never lists more than this many departures at once.
 PICKER_LIMIT = 50
+# A scheduled departure this late is taken as still at the station, boarding.
+STILL_AT_STATION_MINUTES = 30
 
 
 def resolve_stations(value, stations=None):
@@ -192,6 +196,7 @@ class Picker:
     destinations: list  # [(station id, label)]
     destination: int | None = None
     query: str = ""
+    gone: list = field(default_factory=list)  # check-in: departures already left, on demand
 
     @property
     def truncated(self):
@@ -233,13 +238,19 @@ def departure_picker(
     destination and by what was typed (a destination, a plate, a time such as "14:30").
 
     purpose: "sale" lists departures still to leave with free seats; "notice" those still to
-    leave; "check_in" the day's scheduled and departed ones (late boarding included)."""
+    leave and the loading louages; "check_in" the day's scheduled and departed ones, what is
+    still to leave first and those gone (late boarding) apart, in `gone`."""
     now = clock.now()
     day = day or local_today()
     start, end = day_bounds(day)
     trips = Trip.objects.filter(origin=station, departure__gte=start, departure__lt=end)
     if purpose == "check_in":
         trips = trips.filter(status__in=[TripStatus.SCHEDULED, TripStatus.DEPARTED])
+    elif purpose == "notice":
+        # A loading louage's departure is the time it started loading: it is still to leave.
+        trips = trips.filter(status=TripStatus.SCHEDULED).filter(
+            Q(departure__gt=now) | Q(kind=TripKind.QUEUE)
+        )
     else:
         trips = trips.filter(status=TripStatus.SCHEDULED, departure__gt=now)
         if purpose == "sale":
@@ -248,6 +259,11 @@ def departure_picker(
         trips = trips.filter(destination_id=destination)
     day_trips = list(with_relations(trips).order_by("departure", "pk")[:500])
     matching = [trip for trip in day_trips if _matches(trip, query)]
+    gone = []
+    if purpose == "check_in":
+        recent = now - timedelta(minutes=STILL_AT_STATION_MINUTES)
+        gone = [trip for trip in matching if not _still_at_station(trip, recent)]
+        matching = [trip for trip in matching if _still_at_station(trip, recent)]
     return Picker(
         day=day,
         trips=matching[:limit],
@@ -255,6 +271,15 @@ def departure_picker(
         destinations=served_destinations(station) if destinations is None else destinations,
         destination=destination,
         query=query,
+        gone=gone[-limit:],
+    )
+
+
+def _still_at_station(trip, recent):
+    """Not sent, and a loading louage or a scheduled departure not long past (chiefs do not
+    always mark a departure gone)."""
+    return trip.status == TripStatus.SCHEDULED and (
+        trip.kind == TripKind.QUEUE or trip.departure >= recent
     )
 
 

@@ -95,6 +95,17 @@ def open_menu(page):
         toggle.click()
 
 
+def nav_click(page, text):
+    """Follow a menu link as a person does: behind ☰ on a phone, under its group's button on a
+    wide screen."""
+    open_menu(page)
+    link = page.locator("nav a", has_text=text).first
+    group = link.locator("xpath=ancestor::div[@data-nav-group]")
+    if group.count() and group.locator(".nav-group-toggle").is_visible():
+        group.locator(".nav-group-toggle").click()
+    link.click()
+
+
 # --- The two screens every everyday journey is checked on, with screenshots kept ------------
 
 VIEWPORTS = {"phone": (360, 740), "desktop": (1280, 800)}

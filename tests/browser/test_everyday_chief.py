@@ -34,7 +34,7 @@ def test_chief_runs_today_sells_posts_a_notice_and_plans(screen, browser_app):
     )
     login(page, "chef.tunis@louage.tn")
     page.wait_for_url("**/guichet/aujourdhui/")
-    row = page.locator(f"tr[data-trip='{setup['id']}']")
+    row = page.locator(f"li[data-trip='{setup['id']}']")
     assert row.locator("[data-testid=time]").inner_text() == setup["time"]
     page.shot("today")
 
@@ -53,7 +53,7 @@ def test_chief_runs_today_sells_posts_a_notice_and_plans(screen, browser_app):
     assert "Vente enregistrée" in page.inner_text(".messages")
 
     page.goto("/guichet/aujourdhui/")
-    page.locator(f"tr[data-trip='{setup['id']}'] >> text=Avis").click()
+    page.locator(f"li[data-trip='{setup['id']}'] >> text=Avis").click()
     page.wait_for_url("**/guichet/avis/**")
     assert page.locator(f"label.picker-option[data-trip='{setup['id']}'] input").is_checked()
     page.fill("textarea[name=text]", "Le louage part du quai 3.")

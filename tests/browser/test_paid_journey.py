@@ -1,7 +1,7 @@
 """From search to ticket: a traveller finds a departure, books, pays on the sandbox page and
 downloads the PDF ticket; the chief's check-in page accepts the typed reference once."""
 
-from tests.browser.conftest import login, open_menu
+from tests.browser.conftest import login, nav_click
 
 
 def test_search_book_pay_download_and_board(page, browser, browser_app):
@@ -10,6 +10,10 @@ def test_search_book_pay_download_and_board(page, browser, browser_app):
         "from louage.trips.models import Trip;"
         "t = Trip.objects.filter(origin__city='Tunis', destination__city='Nabeul', status='scheduled', kind='scheduled', departure__gt=clock.now() + timedelta(hours=2)).order_by('departure').first();"
         "Trip.objects.filter(pk=t.pk).update(departure=clock.now() + timedelta(minutes=20));"
+        # It is the next to leave to Nabeul: boarding its ticket asks nothing.
+        "Trip.objects.filter(origin=t.origin, destination=t.destination, kind='scheduled', status='scheduled',"
+        " departure__gte=clock.now() - timedelta(minutes=30), departure__lt=clock.now() + timedelta(minutes=20))"
+        ".exclude(pk=t.pk).update(departure=clock.now() + timedelta(hours=1));"
         "print(json.dumps({'id': t.pk, 'date': timezone.localtime(clock.now() + timedelta(minutes=20)).date().isoformat()}))"
     )
     login(page, "client3@louage.tn")
@@ -48,8 +52,7 @@ def test_search_book_pay_download_and_board(page, browser, browser_app):
 
     chief = browser.new_context(base_url=browser_app.url, locale="fr-FR").new_page()
     login(chief, "chef.tunis@louage.tn")
-    open_menu(chief)
-    chief.click("nav >> text=Embarquement")
+    nav_click(chief, "Embarquement")
     chief.fill("[data-testid=code-input]", code)
     chief.click("[data-testid=check-in]")
     chief.wait_for_selector("[data-testid=check-in-result][data-ok='1']")

@@ -126,3 +126,41 @@ def test_chief_notice_page(web, trip, client_user):
         "/guichet/avis/", {"trips": [trip.pk], "text": "Retard de 15 minutes."}, follow=True
     )
     assert "Message envoyé à 1 voyageur" in response.content.decode()
+
+
+def test_a_notice_that_reached_nobody_keeps_the_typed_text_and_says_so(web, trip):
+    web.force_login(trip.origin.chief)
+    page = web.post(
+        "/guichet/avis/", {"trips": [trip.pk], "text": "Le louage part du quai 3."}
+    ).content.decode()
+    assert 'data-testid="reached-nobody"' in page and "Votre texte est gardé" in page
+    assert "Le louage part du quai 3.</textarea>" in page
+    assert f'value="{trip.pk}" checked' in page
+    assert not Notification.objects.exists()
+
+
+def test_the_loading_louage_can_be_picked_for_a_notice(web, lined_up, chief_user, client_user):
+    from louage.queues import services as queues
+
+    loading = lined_up.turns.get(status="loading").trip
+    queues.sell_next_louage(
+        queue=lined_up, by=chief_user, seats=1, passenger_name="Ali", passenger_phone=""
+    )
+    web.force_login(chief_user)
+    page = web.get("/guichet/avis/").content.decode()
+    assert f'value="{loading.pk}"' in page
+    response = web.post("/guichet/avis/", {"trips": [loading.pk], "text": "Départ dans 5 min."})
+    assert response.status_code == 200
+    assert Notice.objects.get().trips.get() == loading
+
+
+def test_a_loading_louage_can_get_a_notice_through_the_api(api, lined_up, chief_user):
+    from louage.queues import services as queues
+
+    sale = queues.sell_next_louage(
+        queue=lined_up, by=chief_user, seats=1, passenger_name="Ali", passenger_phone=""
+    )
+    response = api(chief_user).post(
+        "notices", {"trip_ids": [sale.trip_id], "text": "Départ dans 5 minutes."}
+    )
+    assert response.status_code == 201, response.content

@@ -1,3 +1,5 @@
+import json
+
 from django import template
 from django.utils.translation import get_language
 
@@ -33,3 +35,14 @@ def dt(millimes, language=None):
 def money_unit():
     """The currency as the active language writes it (charts add it to their figures)."""
     return {"ar": "د.ت", "en": "TND"}.get((get_language() or "fr")[:2], "DT")
+
+
+@register.filter
+def seat_amounts(price, most=9):
+    """The amounts to collect for 1…`most` seats at `price` (JSON list of formatted amounts):
+    the desk's "Encaisser" button follows the seats chosen without a trip to the server."""
+    try:
+        price = int(price)
+    except (TypeError, ValueError):
+        return "[]"
+    return json.dumps([dt(price * seats) for seats in range(1, int(most) + 1)], ensure_ascii=False)

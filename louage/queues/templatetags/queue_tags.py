@@ -18,9 +18,12 @@ def estimate_note(view):
 
 
 @register.inclusion_tag("queues/_next_louages.html")
-def next_louages(station):
+def next_louages(station, both_names=False):
     """The station's queues, for its page: "prochain louage vers Sousse : 5 places libres…"."""
-    return {"views": selectors.build_views(selectors.queues_of_station(station))}
+    return {
+        "views": selectors.build_views(selectors.queues_of_station(station)),
+        "both_names": both_names,
+    }
 
 
 @register.inclusion_tag("queues/_next_louages.html")

@@ -208,6 +208,8 @@
     syncing = true;
     var item = queue[0], body = new FormData();
     body.append("code", item.token);
+    // Checked and let on board while offline: a later departure's ticket was already accepted.
+    body.append("confirm", "1");
     window.fetch(form.action, {
       method: "POST", body: body, credentials: "same-origin",
       headers: { "HX-Request": "true", "X-CSRFToken": csrf() },

@@ -12,4 +12,34 @@
   tick();
   window.setInterval(tick, 1000);
   window.setTimeout(function () { window.location.reload(); }, 10 * 60 * 1000);
+
+  // A board taller than the screen (many departures, the next louages below) pages through
+  // by itself: a screen at a time, then back to the top, with "2/3" in a corner.
+  var board = document.querySelector("[data-kiosk-page-seconds]");
+  var seconds = board ? parseInt(board.dataset.kioskPageSeconds, 10) || 12 : 12;
+  var marker = document.createElement("p");
+  marker.className = "kiosk-page";
+  marker.setAttribute("aria-hidden", "true");
+  marker.dataset.kioskPage = "";
+  document.body.appendChild(marker);
+  function step() { return Math.max(window.innerHeight * 0.85, 1); }
+  function pages() {
+    var room = document.documentElement.scrollHeight - window.innerHeight;
+    return room > 4 ? Math.ceil(room / step()) + 1 : 1;
+  }
+  function showPage() {
+    var total = pages();
+    var room = document.documentElement.scrollHeight - window.innerHeight;
+    var current = window.scrollY >= room - 4 ? total : Math.floor(window.scrollY / step()) + 1;
+    marker.textContent = total > 1 ? current + "/" + total : "";
+  }
+  function turn() {
+    var room = document.documentElement.scrollHeight - window.innerHeight;
+    if (room <= 4) return showPage();
+    var top = window.scrollY >= room - 4 ? 0 : Math.min(window.scrollY + step(), room);
+    window.scrollTo({ top: top, behavior: "instant" });
+    showPage();
+  }
+  showPage();
+  window.setInterval(turn, seconds * 1000);
 })();

@@ -46,6 +46,36 @@
         if (details) details.open = false;
       });
     });
+    // A printable page (the desk receipt): its button opens the browser's print dialog.
+    root.querySelectorAll("[data-print]").forEach(function (button) {
+      if (button.dataset.bound) return;
+      button.dataset.bound = "1";
+      button.addEventListener("click", function () { window.print(); });
+    });
+    // The desk: "Encaisser 24,400 DT" follows the departure and the seats chosen. The amounts
+    // per seat count come from the server (data-amounts on the form or on the chosen trip).
+    root.querySelectorAll("form[data-collect]").forEach(function (form) {
+      if (form.dataset.bound) return;
+      form.dataset.bound = "1";
+      var button = form.querySelector("[data-collect-label]");
+      if (!button) return;
+      var plain = button.dataset.collectLabel;
+      function amounts() {
+        var chosen = form.querySelector("input[data-amounts]:checked") || form;
+        try { return JSON.parse(chosen.dataset.amounts || "[]"); } catch (e) { return []; }
+      }
+      function update() {
+        var seatsField = form.querySelector("[name=seats]");
+        var seats = seatsField ? parseInt(seatsField.value, 10) : 1;
+        var amount = amounts()[seats - 1];
+        button.textContent = amount ? form.dataset.collect.replace("{amount}", amount) : plain;
+      }
+      form.addEventListener("input", update);
+      form.addEventListener("change", update);
+      form.addEventListener("htmx:afterSwap", update);
+      form.addEventListener("reset", function () { window.setTimeout(update, 0); });
+      update();
+    });
     root.querySelectorAll("form[data-confirm]").forEach(function (form) {
       if (form.dataset.bound) return;
       form.dataset.bound = "1";
@@ -54,7 +84,47 @@
       });
     });
   }
+  // Menu groups: the button opens and closes its group; Escape or a click elsewhere closes it.
+  function navGroups() {
+    var groups = Array.prototype.slice.call(document.querySelectorAll("[data-nav-group]"));
+    function close(group) {
+      group.classList.remove("open");
+      group.querySelector(".nav-group-toggle").setAttribute("aria-expanded", "false");
+    }
+    groups.forEach(function (group) {
+      var button = group.querySelector(".nav-group-toggle");
+      button.addEventListener("click", function () {
+        var opening = !group.classList.contains("open");
+        groups.forEach(close);
+        // A click on a group the mouse already opened (hover) closes it for good.
+        group.classList.toggle("closed", !opening);
+        if (opening) {
+          group.classList.add("open");
+          button.setAttribute("aria-expanded", "true");
+        }
+      });
+      group.addEventListener("mouseleave", function () { group.classList.remove("closed"); });
+      group.addEventListener("focusin", function (ev) { if (ev.target !== button) group.classList.remove("closed"); });
+      group.addEventListener("keydown", function (ev) {
+        if (ev.key === "Escape" && group.classList.contains("open")) {
+          close(group);
+          group.classList.add("closed");
+          button.focus();
+        }
+      });
+      group.addEventListener("focusout", function (ev) {
+        if (!group.contains(ev.relatedTarget)) { close(group); group.classList.remove("closed"); }
+      });
+    });
+    document.addEventListener("click", function (ev) {
+      groups.forEach(function (group) { if (!group.contains(ev.target)) close(group); });
+    });
+    document.querySelectorAll(".nav a[href]").forEach(function (link) {
+      if (link.pathname === window.location.pathname) link.setAttribute("aria-current", "page");
+    });
+  }
   window.Louage = { bind: bind };
+  onReady(navGroups);
   onReady(function () { bind(document); });
   document.addEventListener("htmx:afterSwap", function (ev) { bind(ev.target); });
   // The desk's forms start empty again once the server accepted them (HX-Trigger: louage:done).
