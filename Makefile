@@ -78,6 +78,7 @@ lock: install
 
 messages: install
 	cd louage && ../.venv/bin/python ../manage.py makemessages -l ar -l en --no-wrap --ignore "*/migrations/*"
+	for po in louage/locale/*/LC_MESSAGES/django.po; do msgattrib --no-obsolete --no-wrap -o "$$po" "$$po"; done
 	cd louage && ../.venv/bin/python ../manage.py compilemessages
 
 clean:
