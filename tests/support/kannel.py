@@ -30,6 +30,11 @@ FAKESMSC = "/usr/lib/kannel/test/fakesmsc"
 _GOT = re.compile(r"Got message \d+: <(.*)>$")
 
 
+def _bytes(urlencoded):
+    # Kannel's url-encoding writes a space as "+".
+    return urllib.parse.unquote_to_bytes(urlencoded.replace("+", "%20"))
+
+
 class KannelGateway:
     """bearerbox + smsbox + fakesmsc. `env()` gives Louage's settings to talk to it; `start()`
     takes the address Kannel's sms-service calls for messages from phones."""
@@ -163,22 +168,43 @@ accept-x-kannel-headers = false
     # --- what reaches the SMS centre ---------------------------------------------------------
 
     def received(self):
-        """Every message bearerbox handed the SMS centre, decoded: dicts of sender, receiver,
-        coding ("text" or "ucs-2") and text."""
+        """Every message bearerbox handed the SMS centre, decoded, the parts of a long message
+        joined: dicts of sender, receiver, coding ("text" or "ucs-2"), parts and text."""
         with self._lock:
             lines = list(self._lines)
-        return [self._parse(line) for line in lines]
+        messages, long_ones = [], {}
+        for line in lines:
+            sender, receiver, coding, data = line.split(" ", 3)
+            if coding != "udh":
+                messages.append(self._message(sender, receiver, coding, data, 1))
+                continue
+            # "udh <header> data <part>": a part of a concatenated message (UDH IE 0x00).
+            udh, _, part = data.partition(" data ")
+            header = urllib.parse.unquote_to_bytes(udh.replace("+", "%20"))
+            reference, total, number = header[3], header[4], header[5]
+            key = (sender, receiver, reference)
+            long_ones.setdefault(key, {})[number] = _bytes(part)
+            if all(i in long_ones[key] for i in range(1, total + 1)):
+                parts = long_ones.pop(key)
+                whole = b"".join(parts[i] for i in range(1, total + 1))
+                messages.append(self._message(sender, receiver, "udh", whole, total))
+        return messages
 
     @staticmethod
-    def _parse(line):
-        sender, receiver, coding, data = line.split(" ", 3)
+    def _message(sender, receiver, coding, data, parts):
         if coding == "ucs-2":
-            text = urllib.parse.unquote_to_bytes(data.replace("+", "%20")).decode("utf-16-be")
+            text = _bytes(data).decode("utf-16-be")
+        elif coding == "udh":
+            # The coding is not on the line. Text never holds a NUL byte; UCS-2 has one in
+            # every space, digit and Latin letter.
+            coding = "ucs-2" if b"\x00" in data else "text"
+            text = data.decode("utf-16-be" if coding == "ucs-2" else "utf-8")
         elif coding == "data":
-            text = urllib.parse.unquote_to_bytes(data).decode("latin-1")
+            text = _bytes(data).decode("latin-1")
         else:
             text = data
-        return {"sender": sender, "receiver": receiver, "coding": coding, "text": text}
+        return {"sender": sender, "receiver": receiver, "coding": coding, "parts": parts,
+                "text": text}  # fmt: skip
 
     def wait_for(self, predicate, timeout=30):
         """The first received message matching `predicate`, waiting for it."""
@@ -188,7 +214,9 @@ accept-x-kannel-headers = false
                 if predicate(message):
                     return message
             time.sleep(0.1)
-        raise AssertionError(f"no such message at the SMS centre; received: {self.received()}")
+        with self._lock:
+            lines = "\n".join(self._lines)
+        raise AssertionError(f"no such message at the SMS centre; it received:\n{lines}")
 
     def send_from_phone(self, sender, text, receiver="85000"):
         """A traveller's phone sends `text` (MO): through the SMS centre to bearerbox, smsbox
