@@ -47,7 +47,7 @@ def test_a_character_outside_the_basic_plane_takes_two_ucs2_units():
 def test_french_and_english_fold_to_gsm7_instead_of_doubling_the_cost(language):
     encoded = encode("Départ à 08:30, être à l’heure « quai 3 » — ça part", language=language)
     assert not encoded.ucs2 and encoded.coding == 0
-    assert encoded.text == "Départ à 08:30, etre à l'heure \" quai 3 \" - ca part"
+    assert encoded.text == 'Départ à 08:30, etre à l\'heure " quai 3 " - ca part'
 
 
 def test_a_french_message_with_a_character_gsm7_lacks_goes_as_ucs2():

@@ -34,9 +34,11 @@ def commit(django_capture_on_commit_callbacks):
 
 def to(kannel, phone, coding=None, containing=""):
     return kannel.wait_for(
-        lambda m: m["receiver"] == phone
-        and (coding is None or m["coding"] == coding)
-        and containing in m["text"]
+        lambda m: (
+            m["receiver"] == phone
+            and (coding is None or m["coding"] == coding)
+            and containing in m["text"]
+        )
     )
 
 
