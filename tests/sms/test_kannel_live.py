@@ -70,8 +70,7 @@ def test_an_arabic_ticket_reaches_the_phone_as_ucs2_and_its_delivery_report_come
 
     def state():
         return sms_live.server.sql(
-            "SELECT status, delivered_at IS NOT NULL FROM sms_smsmessage"
-            " WHERE reservation_id = %s",
+            "SELECT status, delivered_at IS NOT NULL FROM sms_smsmessage WHERE reservation_id = %s",
             (booked["id"],),
         )
 
@@ -107,9 +106,7 @@ def test_stop_in_arabic_is_heard_and_answered_in_arabic(sms_live):
     assert _opted_out(sms_live.server, "+21697000003") == 1
 
 
-def test_a_ticket_code_from_the_travellers_phone_gets_its_state_and_departure(
-    sms_live, live_trip
-):
+def test_a_ticket_code_from_the_travellers_phone_gets_its_state_and_departure(sms_live, live_trip):
     gateway = sms_live.gateway
     sale = sms_live.server.shell_json(DESK_SALE % {"trip": live_trip, "phone": "+21697000004"})
     gateway.wait_for(lambda m: m["receiver"] == "+21697000004" and sale["code"] in m["text"])

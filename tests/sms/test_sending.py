@@ -21,17 +21,6 @@ from tests.support.servers import free_port
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def commit(django_capture_on_commit_callbacks):
-    """Run the on-commit work (event relay, then the SMS task) as a real commit would."""
-
-    def run(action, *args, **kwargs):
-        with django_capture_on_commit_callbacks(execute=True):
-            return action(*args, **kwargs)
-
-    return run
-
-
 def to(kannel, phone, coding=None, containing=""):
     return kannel.wait_for(
         lambda m: (
