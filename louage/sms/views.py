@@ -2,6 +2,7 @@ import hmac
 from datetime import timedelta
 
 from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
@@ -21,6 +22,7 @@ def _plain(text, status=200):
     return HttpResponse(text, status=status, content_type="text/plain; charset=utf-8")
 
 
+@login_not_required  # Kannel calls it; the message's token is the key
 @require_GET
 def delivery_report(request, token):
     """Kannel's dlr-url: `type` is the report (%d). The token in the path names the message."""
@@ -33,6 +35,7 @@ def delivery_report(request, token):
     return _plain(f"{message.status}\n")
 
 
+@login_not_required  # Kannel calls it, with KANNEL_INBOUND_TOKEN
 @require_GET
 def inbound(request):
     """Kannel's sms-service get-url: `from`, `text`, `token`. The answer is empty: replies
