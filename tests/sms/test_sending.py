@@ -163,3 +163,13 @@ def test_sms_off_writes_no_message(trip, commit):
     commit(booking.sell_at_desk, trip=trip, seats=1, passenger_name="Nour",
            passenger_phone="98555107", by=trip.origin.chief)  # fmt: skip
     assert not SmsMessage.objects.exists()
+
+
+def test_the_console_backend_prints_the_sms_in_development(settings, trip, commit, capsys):
+    settings.SMS_BACKEND = "console"
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    sale = commit(booking.sell_at_desk, trip=trip, seats=1, passenger_name="Nour",
+                  passenger_phone="98555108", by=trip.origin.chief)  # fmt: skip
+    printed = capsys.readouterr().out
+    assert "SMS to +21698555108 (GSM-7, 1 segment(s))" in printed and sale.code in printed
+    assert SmsMessage.objects.get(reservation=sale).status == "sent"
