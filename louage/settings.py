@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "louage.webhooks",
     "louage.auditlog",
     "louage.opendata",
+    "louage.sms",
 ]
 
 MIDDLEWARE = [
@@ -347,6 +348,25 @@ if not os.environ.get("SITE_URL") and not os.environ.get("HONCHO_PROCESS_NAME", 
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Louage <no-reply@louage.tn>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
+# --- SMS through Kannel (louage.sms) ---------------------------------------------------------
+# "kannel": smsbox's HTTP interface; "console": printed by the task worker (development);
+# empty or "off": no SMS. Delivery reports come back to SITE_URL.
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console" if DEBUG else "").strip().lower()
+if SMS_BACKEND == "off":
+    SMS_BACKEND = ""
+KANNEL_SENDSMS_URL = os.environ.get("KANNEL_SENDSMS_URL", "")
+KANNEL_USERNAME = os.environ.get("KANNEL_USERNAME", "")
+KANNEL_PASSWORD = os.environ.get("KANNEL_PASSWORD", "")
+KANNEL_FROM = os.environ.get("KANNEL_FROM", "")
+# The secret Kannel's sms-service puts in its get-url (`&token=`); inbound SMS are refused
+# without it.
+KANNEL_INBOUND_TOKEN = os.environ.get("KANNEL_INBOUND_TOKEN", "")
+KANNEL_TIMEOUT = env_int("KANNEL_TIMEOUT", 10)
+# A message never takes more than this many SMS (segments): longer texts are cut.
+SMS_MAX_SEGMENTS = env_int("SMS_MAX_SEGMENTS", 3)
+# What one segment costs, for the admins' daily estimate.
+SMS_COST_MILLIMES = env_int("SMS_COST_MILLIMES", 40)
+
 # --- Background tasks -----------------------------------------------------------------------
 TASKS = {
     "default": {
@@ -579,5 +599,19 @@ if not DEVELOPMENT:
         )
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         _problems.append("ALLOWED_HOSTS must list the site's host names")
+    if SMS_BACKEND not in ("", "kannel", "console"):
+        _problems.append("SMS_BACKEND must be kannel, console or off")
+    if SMS_BACKEND == "console":
+        _problems.append(
+            "SMS_BACKEND=console prints travellers' messages and phone numbers in the logs: "
+            "use kannel, or off"
+        )
+    if SMS_BACKEND == "kannel":
+        if not KANNEL_SENDSMS_URL.startswith(("http://", "https://")):
+            _problems.append("KANNEL_SENDSMS_URL must be smsbox's http(s)://…/cgi-bin/sendsms")
+        if not KANNEL_USERNAME or not KANNEL_PASSWORD:
+            _problems.append("KANNEL_USERNAME and KANNEL_PASSWORD must be set (sendsms-user)")
+        if len(KANNEL_INBOUND_TOKEN) < 32 or len(set(KANNEL_INBOUND_TOKEN)) < 5:
+            _problems.append("KANNEL_INBOUND_TOKEN must be at least 32 random characters")
     if _problems:
         raise ImproperlyConfigured("Refusing to start with DEBUG off: " + "; ".join(_problems))

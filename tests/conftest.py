@@ -40,6 +40,13 @@ def _events_relayed_inline(settings):
 
 
 @pytest.fixture(autouse=True)
+def _no_sms(settings):
+    # SMS are off unless a test turns them on (tests/sms/): with the development default
+    # (console), every booking of the suite would print its SMS.
+    settings.SMS_BACKEND = ""
+
+
+@pytest.fixture(autouse=True)
 def _empty_cache():
     """Rate-limit counters and cached values never leak from one test into the next."""
     from django.core.cache import cache
@@ -379,3 +386,55 @@ def lined_up(queue, vehicles, chief_user):
     for vehicle in vehicles[:3]:
         services.add_vehicle(queue=queue, by=chief_user, vehicle_id=vehicle.pk)
     return queue
+
+
+# --- SMS: a real Kannel gateway (bearerbox, smsbox, the fake SMS centre) ---------------------
+
+
+def _kannel_gateway():
+    from tests.support.kannel import KannelGateway
+    from tests.support.servers import MissingSystemPackage
+    from tests.support.system import missing_system_package
+
+    try:
+        return KannelGateway()
+    except MissingSystemPackage as exc:
+        missing_system_package("kannel-extras" if "fakesmsc" in str(exc) else "kannel", str(exc))
+
+
+@pytest.fixture(scope="session")
+def kannel():
+    """Kannel for the tests that send from this process (its inbound SMS go nowhere)."""
+    from tests.support.servers import free_port
+
+    gateway = _kannel_gateway()
+    gateway.start(f"http://127.0.0.1:{free_port()}/sms/kannel/inbound")
+    yield gateway
+    gateway.stop()
+
+
+@pytest.fixture
+def kannel_settings(settings, kannel):
+    """This process sends SMS through the session's Kannel; the task worker's tasks run at once."""
+    for key, value in kannel.env().items():
+        setattr(settings, key, value)
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    return kannel
+
+
+@pytest.fixture(scope="session")
+def sms_live(_live_factory):
+    """A live Louage (gunicorn, its task worker) wired to its own Kannel both ways: sendsms out,
+    delivery reports and messages from phones (sms-service) back."""
+    from types import SimpleNamespace
+
+    from tests.support.servers import TaskWorker
+
+    gateway = _kannel_gateway()
+    server = _live_factory("sqlite", workers=2, env=gateway.env())
+    gateway.start(f"{server.url}/sms/kannel/inbound")
+    worker = TaskWorker(server.env, server.workdir / "task_worker.log").start()
+    yield SimpleNamespace(gateway=gateway, server=server, worker=worker)
+    worker.stop()
+    gateway.stop()
+    server.stop()

@@ -42,6 +42,13 @@ class ProfileForm(forms.Form):
     last_name = forms.CharField(label=_("Nom"), max_length=150)
     phone = forms.CharField(label=_("Téléphone"), max_length=32, required=False)
     language = forms.ChoiceField(label=_("Langue"), choices=[])
+    sms_reminders = forms.BooleanField(
+        label=_("Rappel de fin de réservation par SMS"),
+        required=False,
+        help_text=_(
+            "Un SMS quand une réservation non payée va expirer (les billets et les changements de départ arrivent par SMS de toute façon)."
+        ),
+    )
 
     def __init__(self, *args, **kwargs):
         from django.conf import settings

@@ -49,6 +49,10 @@ class User(AbstractUser):
     avatar = models.ImageField(_("avatar"), upload_to="avatars/", blank=True)
     role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.CLIENT)
     language = models.CharField(_("langue"), max_length=5, default="fr")
+    # The hold-ending reminder also by SMS (the other SMS need no asking; STOP stops them all).
+    sms_reminders = models.BooleanField(
+        _("rappel de fin de réservation par SMS"), default=False, db_default=False
+    )
     deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
     # Goes up whenever the password is set, whatever sets it; API tokens carry the value
     # they were issued under and die with it (web sessions die with the password hash).

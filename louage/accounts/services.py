@@ -35,7 +35,7 @@ from louage.core.validators import normalize_tunisian_phone
 from .models import Role, User
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
-PROFILE_FIELDS = ("first_name", "last_name", "phone", "language")
+PROFILE_FIELDS = ("first_name", "last_name", "phone", "language", "sms_reminders")
 MAX_IMAGE_PIXELS = 40_000_000
 
 
@@ -270,6 +270,8 @@ def update_profile(*, user, by, **changes):
         if changes["language"] not in dict(settings.LANGUAGES):
             raise _field_error("language", _("Langue non prise en charge."))
         user.language = changes["language"]
+    if "sms_reminders" in changes:
+        user.sms_reminders = bool(changes["sms_reminders"])
     user.save()
     before, after = audit_changes(before, values(user, PROFILE_FIELDS))
     audit(actor=by, action="user.updated", obj=user, before=before, after=after)

@@ -36,7 +36,10 @@ def profile(request):
 @login_required
 def profile_edit(request):
     user = request.user
-    initial = {f: getattr(user, f) for f in ("first_name", "last_name", "phone", "language")}
+    initial = {
+        f: getattr(user, f)
+        for f in ("first_name", "last_name", "phone", "language", "sms_reminders")
+    }
     form = ProfileForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         try:

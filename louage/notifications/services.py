@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role
 from louage.booking.models import Reservation, ReservationStatus
-from louage.core import clock
+from louage.core import clock, events
 from louage.core.audit import audit
 from louage.core.errors import InvalidInput, NotAllowed
 from louage.core.templatetags.money import dt
 from louage.core.times import format_local
+from louage.sms import selectors as sms_selectors
 
 from .models import Notice, Notification
 
@@ -230,11 +231,18 @@ def post_notice(*, by, trips, text):
         .order_by("trip__departure", "pk")
     )
     recipients = {}
+    texted = set()  # walk-ins' phones: the SMS subscriber texts them (louage.sms)
     unreached = []
     for reservation in live:
         client = reservation.client
         if client is None:
-            unreached.append(Unreached(reservation, _("vendu au guichet, sans compte Louage")))
+            phone = reservation.passenger_phone
+            if phone and sms_selectors.can_text(phone):
+                texted.add(phone)
+            elif phone and sms_selectors.sms_enabled():
+                unreached.append(Unreached(reservation, _("a refusé les SMS (STOP)")))
+            else:
+                unreached.append(Unreached(reservation, _("vendu au guichet, sans compte Louage")))
         elif not client.is_active or client.deleted_at is not None:
             unreached.append(Unreached(reservation, _("compte supprimé ou désactivé")))
         else:
@@ -253,10 +261,18 @@ def post_notice(*, by, trips, text):
         action="notice.posted",
         obj=notice,
         station_id=station.pk,
-        recipients=len(recipients),
+        recipients=len(recipients) + len(texted),
         unreached=len(unreached),
     )
-    return NoticeOutcome(notice=notice, reached=len(recipients), unreached=unreached)
+    # Internal event: the SMS subscriber texts the travellers who have a phone number.
+    events.record("notice.posted", data={"id": notice.pk, "trip_ids": [t.pk for t in trips]},
+                  station_id=station.pk, subject=f"notice:{notice.pk}")  # fmt: skip
+    return NoticeOutcome(
+        notice=notice,
+        reached=len(recipients) + len(texted),
+        unreached=unreached,
+        by_sms_only=len(texted),
+    )
 
 
 @dataclass(frozen=True)
@@ -280,8 +296,9 @@ class Unreached:
 @dataclass(frozen=True)
 class NoticeOutcome:
     notice: Notice
-    reached: int  # travellers (accounts) notified in the app and by email
-    unreached: list  # [Unreached]: walk-ins without an account, deleted accounts
+    reached: int  # accounts notified in the app and by email, and walk-ins texted by SMS
+    unreached: list  # [Unreached]: walk-ins without a phone (or SMS off), deleted accounts
+    by_sms_only: int = 0  # walk-ins reached by SMS alone
 
 
 def mark_read(*, notification, by):

@@ -13,12 +13,13 @@ from louage.core.decorators import role_required
 from louage.core.errors import DomainError
 from louage.core.forms import apply_domain_error
 from louage.core.pagination import paginate_request
+from louage.sms import selectors as sms_selectors
 from louage.stations.services import station_of
 from louage.trips.models import Trip, TripKind, TripStatus
 from louage.trips.pickers import picker_context, wants_picker_only
 
 from . import services
-from .models import Notification
+from .models import Notice, Notification
 
 
 @login_required
@@ -83,6 +84,7 @@ def notice_form(request):
     if wants_picker_only(request):
         return render(request, "trips/_picker_options.html", picker)
     outcome = None
+    sms_on = sms_selectors.sms_enabled()
     if request.method == "POST" and form.is_valid():
         try:
             outcome = services.post_notice(
@@ -92,22 +94,32 @@ def notice_form(request):
             apply_domain_error(form, exc)
         else:
             if outcome.reached:
-                messages.success(
-                    request,
-                    ngettext(
+                if sms_on:
+                    sent = ngettext(
+                        "Message envoyé à %(n)s voyageur (dans l'application, par e-mail et par SMS).",
+                        "Message envoyé à %(n)s voyageurs (dans l'application, par e-mail et par SMS).",
+                        outcome.reached,
+                    )
+                else:
+                    sent = ngettext(
                         "Message envoyé à %(n)s voyageur (dans l'application et par e-mail).",
                         "Message envoyé à %(n)s voyageurs (dans l'application et par e-mail).",
                         outcome.reached,
                     )
-                    % {"n": outcome.reached},
-                )
+                messages.success(request, sent % {"n": outcome.reached})
                 if not outcome.unreached:
                     return redirect("notifications:notice")
                 # Sent: who could not be reached stays on the page, with their phone.
                 form = NoticeForm(station=station)
             # Reached nobody: the typed text and the chosen departures stay, to send elsewhere.
+    # The station's last notices with the state of their SMS (delivery reports update them).
+    recent = list(Notice.objects.filter(station=station).order_by("-created_at", "-pk")[:5])
+    states = sms_selectors.notice_states(notice.pk for notice in recent) if sms_on else {}
+    for notice in recent:
+        notice.sms_states = states.get(notice.pk)
     return render(
         request,
         "notifications/notice_form.html",
-        {"form": form, "station": station, "outcome": outcome, **picker},
-    )
+        {"form": form, "station": station, "outcome": outcome, "sms_on": sms_on,
+         "recent_notices": recent, **picker},
+    )  # fmt: skip

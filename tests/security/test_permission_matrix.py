@@ -89,6 +89,9 @@ class World:
         self.notification = Notification.objects.create(
             user=self.client, kind="info", title="Secret du client", body="Message privé"
         )
+        from louage.notifications.models import Notice
+
+        self.notice = Notice.objects.create(author=self.chief, station=self.station, text="Quai 3")
         self.queue = queues.create_queue(by=self.chief, destination_id=self.other_station.pk)
         self.fare = FareFactory(origin_city="Tunis", destination_city="Sfax", price=25_000)
         from louage.core.models import Event
@@ -112,6 +115,7 @@ class World:
             "payment_id": (self.payment, {"client", "chief"}),
             "notification_id": (self.notification, {"client"}),
             "queue_id": (self.queue, {"chief"}),
+            "notice_id": (self.notice, {"chief"}),
             "fare_id": (self.fare, set()),
             "endpoint_id": (self.endpoint, set()),  # partners: administrators only
             "delivery_id": (self.delivery, set()),

@@ -172,6 +172,8 @@ def base_env(**overrides):
             # Live servers relay domain events after each commit themselves; ProcfileApp and
             # the resilience stack run relay processes instead.
             "EVENTS_RELAY_INLINE": "true",
+            # No SMS unless a test wires Kannel in (tests/conftest.py: sms_live).
+            "SMS_BACKEND": "",
             "PYTHONUNBUFFERED": "1",
         }
     )
