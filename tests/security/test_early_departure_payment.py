@@ -26,8 +26,9 @@ APPROVE = "4242424242424242"
 
 
 @pytest.mark.live
-def test_a_departure_sent_early_takes_no_payment_and_refunds_the_late_callback(live_app):
-    server = live_app("sqlite", workers=2, env=SERVER_ENV)
+@pytest.mark.parametrize("backend", ["sqlite", "postgres"])
+def test_a_departure_sent_early_takes_no_payment_and_refunds_the_late_callback(live_app, backend):
+    server = live_app(backend, workers=2, env=SERVER_ENV)
     setup = setup_race(server, clients=2, tag="early")
     (paying, holding), trip_id, chief = setup["tokens"], setup["trips"][0], setup["chief"]
     status, in_flight = call(
