@@ -175,7 +175,8 @@ def _refund_unusable(payment, provider, reason=""):
         if changed:
             audit(actor=None, action="payment.refunded_late", obj=payment,
                   station_id=payment.reservation.trip.origin_id, reason=reason)  # fmt: skip
-            # late: the traveller hears that the money went back because the hold ran out.
+            # late: the traveller hears that the money went back (hold over, reservation
+            # cancelled, departure gone), as for any cancelled reservation with a refund.
             record_payment_event("payment.refunded", payment, late=True)
     if changed:
         provider.refund(payment=payment)
