@@ -64,7 +64,8 @@ def payments_for(user):
 )
 def start(request, reservation_id: int):
     """Start paying a reservation online → the page of the gateway to send the traveller to.
-    `Idempotency-Key` (64 characters at most): the same key gives the same payment."""
+    `Idempotency-Key` (64 characters at most): the same key gives the same payment. 409
+    `trip_not_bookable` once the departure left, was cancelled or closed online booking."""
     require_role(request, Role.CLIENT)
     throttles.take(
         request, "api-payment", settings.API_RATE_PAYMENT, throttles.account_key(request.auth)
