@@ -36,7 +36,12 @@ from .models import Role, User
 
 ALLOWED_IMAGE_FORMATS = {"JPEG", "PNG", "GIF", "WEBP"}
 PROFILE_FIELDS = ("first_name", "last_name", "phone", "language", "sms_reminders")
-MAX_IMAGE_PIXELS = 40_000_000
+# An image is decoded to memory at about 4 bytes a pixel. A JPEG is decoded at 1/2 to 1/8 of
+# its size straight to about the avatar's (Pillow's `draft`), so a 40-megapixel photo costs
+# little; PNG, GIF and WebP have no reduced decoding, hence their lower cap. Whatever the
+# format, at most MAX_DECODED_PIXELS are ever decoded (40 MB, one converted copy at most).
+MAX_IMAGE_PIXELS = 40_000_000  # JPEG, in its header
+MAX_DECODED_PIXELS = 10_000_000  # PNG, GIF, WebP in their header; JPEG once reduced
 
 
 def _email_format(email):
@@ -393,15 +398,28 @@ def unlink_providers(*, user, by, reason):
     return providers
 
 
+def _too_large(width, height, limit):
+    return _field_error(
+        "avatar",
+        _(
+            "L'image est trop grande (%(width)s × %(height)s pixels) : réduisez-la à %(max)s millions de pixels au plus."
+        )
+        % {"width": width, "height": height, "max": limit // 1_000_000},
+    )
+
+
 def process_avatar(uploaded):
     """Validate an uploaded image and return a small square WebP without metadata.
 
-    Raises InvalidInput for non-images, unsupported formats, files over AVATAR_MAX_BYTES.
+    Raises InvalidInput for non-images, unsupported formats, files over AVATAR_MAX_BYTES and
+    images over MAX_IMAGE_PIXELS (JPEG) or MAX_DECODED_PIXELS (others), refused from their
+    header before any pixel is decoded: a decompression bomb costs nothing.
     """
     if uploaded is None:
         raise _field_error("avatar", _("Choisissez une image."))
     if uploaded.size > settings.AVATAR_MAX_BYTES:
         raise _field_error("avatar", _("L'image dépasse 5 Mo."))
+    size = settings.AVATAR_SIZE
     try:
         uploaded.seek(0)
         with Image.open(uploaded) as probe:
@@ -411,18 +429,31 @@ def process_avatar(uploaded):
                 raise _field_error(
                     "avatar", _("Format non pris en charge : JPEG, PNG, GIF ou WebP.")
                 )
-            if width * height > MAX_IMAGE_PIXELS:
-                raise _field_error("avatar", _("L'image est trop grande (en pixels)."))
+            limit = MAX_IMAGE_PIXELS if fmt == "JPEG" else MAX_DECODED_PIXELS
+            if width * height > limit:
+                raise _too_large(width, height, limit)
             probe.verify()
         uploaded.seek(0)
         with Image.open(uploaded) as image:
-            image = ImageOps.exif_transpose(image)
-            image = image.convert("RGB")
-            size = settings.AVATAR_SIZE
-            square = ImageOps.fit(image, (size, size), Image.Resampling.LANCZOS)
+            image.draft("RGB", (size, size))  # JPEG: decoded reduced; other formats: no-op
+            if image.width * image.height > MAX_DECODED_PIXELS:  # a JPEG 100000 × 300
+                raise _too_large(width, height, MAX_DECODED_PIXELS)
+            # Shrink before anything else copies the image: one converted copy at most.
+            small = image if image.mode in ("RGB", "L") else image.convert("RGB")
+            factor = min(small.size) // size
+            if factor >= 2:
+                small = small.reduce(factor)
+            small = ImageOps.exif_transpose(small).convert("RGB")
+            square = ImageOps.fit(small, (size, size), Image.Resampling.LANCZOS)
     except InvalidInput:
         raise
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError, SyntaxError):
+    except Image.DecompressionBombError:  # Pillow's own check, at opening, of giant headers
+        raise _field_error(
+            "avatar",
+            _("L'image est trop grande : réduisez-la à %(max)s millions de pixels au plus.")
+            % {"max": MAX_DECODED_PIXELS // 1_000_000},
+        ) from None
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
         raise _field_error("avatar", _("Ce fichier n'est pas une image valide.")) from None
     out = io.BytesIO()
     # A fresh image object carries no EXIF/GPS metadata from the upload.

@@ -30,9 +30,18 @@ class AuditOut(Schema):
     ip: str | None
     request_id: str
 
+    # A chief reads no personal data of travellers: selectors.actor_of / ip_of decide.
     @staticmethod
-    def resolve_actor(obj):
-        return obj.actor.email if obj.actor_id else None
+    def resolve_actor_id(obj, context):
+        return selectors.actor_of(obj, context["request"].auth)[0]
+
+    @staticmethod
+    def resolve_actor(obj, context):
+        return selectors.actor_of(obj, context["request"].auth)[1]
+
+    @staticmethod
+    def resolve_ip(obj, context):
+        return selectors.ip_of(obj, context["request"].auth)
 
 
 class AuditFilters(Schema):
@@ -52,7 +61,9 @@ class AuditFilters(Schema):
 def audit_log(request, filters: Query[AuditFilters]):
     """Newest first; `action` is one action or a family ending with a dot (`trip.`); `from`
     and `to` are Africa/Tunis days. A chief reads its own station's entries only (another
-    station's id is a 403)."""
+    station's id is a 403), without travellers' personal data: `actor` is a staff member's
+    name and role or a traveller's role alone (`actor_id` null), `ip` is null, and
+    `actor_id` filters on staff."""
     require_role(request, Role.ADMIN, Role.CHIEF)
     return selectors.entries(
         user=request.auth, station_id=filters.station_id, actor_id=filters.actor_id,

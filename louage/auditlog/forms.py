@@ -24,3 +24,5 @@ class AuditFilterForm(forms.Form):
         ]
         if not with_station:
             del self.fields["station"]
+            # A chief finds staff by name; a traveller's email is never a search key.
+            self.fields["actor"].label = _("Auteur (nom d'un membre du personnel)")

@@ -33,6 +33,8 @@ def journal(request):
             apply_domain_error(form, exc)
         entries = selectors.entries(user=request.user)
     page, querystring = paginate_request(request, entries, per_page=50)
+    page.object_list = selectors.shown_to(request.user, list(page.object_list))
     return render(
-        request, "auditlog/journal.html", {"form": form, "page": page, "querystring": querystring}
-    )
+        request, "auditlog/journal.html",
+        {"form": form, "page": page, "querystring": querystring, "is_admin": is_admin},
+    )  # fmt: skip

@@ -233,6 +233,23 @@ def booking_close(trip):
     return trip.departure - timedelta(minutes=settings.BOOKING_CLOSES_MINUTES)
 
 
+def check_bookable(trip, now, *, desk=False):
+    """A departure takes bookings and payments while it is scheduled (not sent, not cancelled)
+    and, online, before its booking close (the desk sells until the departure hour). A queue
+    departure has no hour: it is bookable until it leaves. Raises TripNotBookable."""
+    if trip.status != TripStatus.SCHEDULED:
+        raise TripNotBookable(_("Ce départ est annulé ou déjà parti."))
+    if trip.kind == TripKind.QUEUE:
+        return
+    if desk and trip.departure <= now:
+        raise TripNotBookable(_("Ce départ est annulé ou déjà parti."))
+    if not desk and booking_close(trip) <= now:
+        raise TripNotBookable(
+            _("La réservation en ligne ferme %(n)s minutes avant le départ : voyez le guichet.")
+            % {"n": settings.BOOKING_CLOSES_MINUTES}
+        )
+
+
 def hold_expiry(trip, now):
     """A hold lasts HOLD_MINUTES, and never past its departure's booking close."""
     return min(now + timedelta(minutes=settings.HOLD_MINUTES), booking_close(trip))
@@ -311,13 +328,7 @@ def reserve_seats(*, trip, client, seats):
     trip = _lock_trip(trip.pk, timing=True)
     _check_not_queue(trip)
     now = clock.now()
-    if trip.status != TripStatus.SCHEDULED:
-        raise TripNotBookable(_("Ce départ est annulé ou déjà parti."))
-    if booking_close(trip) <= now:
-        raise TripNotBookable(
-            _("La réservation en ligne ferme %(n)s minutes avant le départ : voyez le guichet.")
-            % {"n": settings.BOOKING_CLOSES_MINUTES}
-        )
+    check_bookable(trip, now)
     if expire_stale_holds(trip=trip):
         trip.refresh_from_db(fields=["seats_available"])  # seats given back by the expiry
     _check_may_hold(client, seats, now)
@@ -353,8 +364,7 @@ def sell_at_desk(*, trip, seats, passenger_name, passenger_phone="", by):
         raise NotAllowed(_("Seul le chef de la station de départ vend au guichet."))
     _check_not_queue(trip)
     now = clock.now()
-    if trip.status != TripStatus.SCHEDULED or trip.departure <= now:
-        raise TripNotBookable(_("Ce départ est annulé ou déjà parti."))
+    check_bookable(trip, now, desk=True)
     expire_stale_holds(trip=trip)
     _take_seats(trip, seats)
     reservation = _create_reservation(
@@ -395,7 +405,8 @@ def _expire_if_stale(reservation):
 def confirm_reservation(*, reservation, payment=None):
     """A pending reservation whose online payment succeeded becomes confirmed (payment entry
     point). A hold past its expiry — which is never after booking closes — raises
-    HoldExpired, and the payment layer refunds: no seat is confirmed late."""
+    HoldExpired, a departure sent or cancelled meanwhile TripNotBookable, and the payment
+    layer refunds: no seat is confirmed late, nor on a vehicle that left."""
     _expire_if_stale(reservation)
     return _confirm_paid(reservation.pk, payment)
 
@@ -405,9 +416,11 @@ def _confirm_paid(reservation_id, payment):
     reservation = Reservation.objects.get(pk=reservation_id)
     trip = _lock_trip(reservation.trip_id)
     reservation = Reservation.objects.select_for_update(no_key=True).get(pk=reservation_id)
-    if reservation.status == S.PENDING and reservation.expires_at <= clock.now():
+    now = clock.now()
+    if reservation.status == S.PENDING and reservation.expires_at <= now:
         raise HoldExpired()  # ran out between the sweep and the lock
-    _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
+    check_bookable(trip, now)  # under the trip's lock: a departure being sent waits or wins
+    _move(reservation, S.CONFIRMED, confirmed_at=now)
     audit(actor=None, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
           payment=payment.pk if payment else None)  # fmt: skip
     record_reservation_event("reservation.confirmed", reservation)
@@ -429,6 +442,7 @@ def _confirm_with_cash(reservation_id, by):
     reservation = Reservation.objects.get(pk=reservation_id)
     trip = _lock_trip(reservation.trip_id)
     reservation = Reservation.objects.select_for_update(no_key=True).get(pk=reservation_id)
+    check_bookable(trip, clock.now(), desk=True)
     _move(reservation, S.CONFIRMED, confirmed_at=clock.now())
     payment = create_cash_payment(reservation=reservation, by=by)
     audit(actor=by, action="reservation.confirmed", obj=reservation, station_id=trip.origin_id,
@@ -668,6 +682,30 @@ def release_no_shows(*, trip, by, refund):
     return released
 
 
+def _end_unpaid_holds(trip, by, now):
+    """Cancel the pending holds of a departure that left (trip row locked): their seats go
+    back, their travellers are told, and a payment still on its way is refunded when its
+    callback finds the reservation cancelled. Returns how many ended."""
+    pending = (
+        Reservation.objects.select_for_update(no_key=True, of=("self",))
+        .select_related("trip__origin")
+        .filter(trip_id=trip.pk, status=S.PENDING)
+    )
+    ended = 0
+    for reservation in pending:
+        _cancel_locked(reservation, by, now, reason="vehicle departed")
+        ended += 1
+    return ended
+
+
+@transaction.atomic
+def end_holds_of_departed_trip(*, trip, by):
+    """Hook of trips.services.mark_departed (same transaction, trip row already updated): a
+    scheduled departure sent, even early, takes no more payments. Returns how many ended."""
+    trip = _lock_trip(trip.pk)
+    return _end_unpaid_holds(trip, by, clock.now())
+
+
 @transactional
 def close_departed_queue_trip(*, trip, by, refund_no_shows):
     """After a queue vehicle left: unpaid holds on it are cancelled and their travellers told;
@@ -675,13 +713,7 @@ def close_departed_queue_trip(*, trip, by, refund_no_shows):
     `refund_no_shows`). Desk sales and walk-ins stay as sold."""
     trip = _lock_trip(trip.pk)
     now = clock.now()
-    pending = (
-        Reservation.objects.select_for_update(no_key=True, of=("self",))
-        .select_related("trip__origin")
-        .filter(trip_id=trip.pk, status=S.PENDING)
-    )
-    for reservation in pending:
-        _cancel_locked(reservation, by, now, reason="vehicle departed")
+    _end_unpaid_holds(trip, by, now)
     for reservation in (
         no_shows_of(trip).select_for_update(no_key=True, of=("self",)).select_related("trip")
     ):

@@ -25,7 +25,9 @@ from .net import client_ip
 
 request_log = logging.getLogger("louage.request")
 
-# An id from the proxy (nginx's $request_id) is kept so one id follows the request end to end.
+# An id from the proxy (nginx's $request_id) is kept so one id follows the request end to end;
+# only behind TRUSTED_PROXY_COUNT proxies (which set it), since a client's own would otherwise
+# name its requests in the logs and the audit log.
 REQUEST_ID_PATTERN = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
 RETRY_AFTER_SECONDS = 5
 
@@ -43,7 +45,7 @@ class RequestObservabilityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "") if settings.TRUSTED_PROXY_COUNT else ""
         request.id = incoming if REQUEST_ID_PATTERN.match(incoming) else uuid.uuid4().hex
         started = time.perf_counter()
         with request_origin(ip=client_ip(request), request_id=request.id):

@@ -18,7 +18,6 @@ reads 25:10:00. The zip is the same bytes for the same network (sorted rows, fix
 dates), so its SHA-256 serves as ETag and an unchanged network keeps its ETag.
 """
 
-import csv
 import hashlib
 import io
 import zipfile
@@ -27,6 +26,7 @@ from datetime import UTC, datetime, time, timedelta
 from django.conf import settings
 from django.urls import reverse
 
+from louage.core.csvfiles import csv_text
 from louage.core.times import TUNIS
 
 AGENCY_ID = "louage"
@@ -199,11 +199,9 @@ def _two_stops(trip_id, origin_id, destination_id, leaves, arrives, journey):
 
 
 def _csv(columns, rows):
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(columns)
-    writer.writerows(rows)
-    return buffer.getvalue().encode("utf-8")
+    # The one CSV writer, without the spreadsheet quote: GTFS is read by journey planners to
+    # its reference, where a leading quote would change a station's name (and a coordinate).
+    return csv_text([columns, *rows], spreadsheet=False).encode("utf-8")
 
 
 def write_zip(network):

@@ -14,6 +14,7 @@ from louage.accounts.models import Role
 from louage.booking.selectors import visible_reservation
 from louage.core import throttles
 from louage.core.api import CSV, PDF, IsoDate, Page, access, error_responses, jwt_auth, require_role
+from louage.core.csvfiles import csv_response
 from louage.core.errors import DomainError, InvalidInput, NotFound
 from louage.stations.models import Station
 
@@ -63,7 +64,8 @@ def payments_for(user):
 )
 def start(request, reservation_id: int):
     """Start paying a reservation online → the page of the gateway to send the traveller to.
-    `Idempotency-Key` (64 characters at most): the same key gives the same payment."""
+    `Idempotency-Key` (64 characters at most): the same key gives the same payment. 409
+    `trip_not_bookable` once the departure left, was cancelled or closed online booking."""
     require_role(request, Role.CLIENT)
     throttles.take(
         request, "api-payment", settings.API_RATE_PAYMENT, throttles.account_key(request.auth)
@@ -208,9 +210,8 @@ class CashReportQuery(Schema):
 def cash_close_file(close, kind, *, disposition="attachment"):
     name = f"caisse-{close.station.pk}-{close.day.isoformat()}"
     if kind == "csv":
-        response = HttpResponse(cash_close_csv(close), content_type="text/csv; charset=utf-8")
-    else:
-        response = HttpResponse(cash_close_pdf(close), content_type="application/pdf")
+        return csv_response(cash_close_csv(close), f"{name}.csv")
+    response = HttpResponse(cash_close_pdf(close), content_type="application/pdf")
     response["Content-Disposition"] = f'{disposition}; filename="{name}.{kind}"'
     return response
 

@@ -1,7 +1,6 @@
 """The cash close as files: a CSV (amounts in millimes) and a one-page A4 PDF for the
 owners' and the chief's signatures (ReportLab, like the tickets)."""
 
-import csv
 import io
 
 from django.utils import timezone
@@ -12,6 +11,7 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas
 
+from louage.core.csvfiles import Writer
 from louage.core.templatetags.money import dt
 from louage.tickets.pdf import GREEN, visual
 from louage.tickets.pdf import fonts as pdf_fonts
@@ -22,12 +22,6 @@ CSV_COLUMNS = [
 ]  # fmt: skip
 
 
-def _cell(value):
-    # A name typed at the desk must never run as a spreadsheet formula.
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _figures(line):
     return [
         line.seats_sold, line.seats_refunded, line.cash_taken, line.cash_refunded,
@@ -36,21 +30,22 @@ def _figures(line):
 
 
 def cash_close_csv(close):
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
+    """The close as CSV text (the one CSV writer: names typed at the desk never run as
+    formulas; amounts, refunds as negative numbers, stay numbers)."""
+    writer = Writer()
+    writer.row(CSV_COLUMNS)
     for v in close.vehicles:
-        writer.writerow(["vehicle", v.plate, _cell(v.owner_name), "", "", *_figures(v)])
+        writer.row(["vehicle", v.plate, v.owner_name, "", "", *_figures(v)])
     for o in close.owners:
-        writer.writerow(["owner", " ".join(o.plates), _cell(o.owner_name), "", "", *_figures(o)])
+        writer.row(["owner", " ".join(o.plates), o.owner_name, "", "", *_figures(o)])
     for d in close.departures:
-        writer.writerow(["departure", d.plate, "", d.departure.strftime("%Y-%m-%d %H:%M"),
-                         _cell(d.destination), *_figures(d)])  # fmt: skip
+        writer.row(["departure", d.plate, "", d.departure.strftime("%Y-%m-%d %H:%M"),
+                    d.destination, *_figures(d)])  # fmt: skip
     for r in close.refunds:
-        writer.writerow(["refund", r.plate, r.code, r.refunded_at.strftime("%Y-%m-%d %H:%M"),
-                         r.method, "", "", "", "", "", "", -r.amount])  # fmt: skip
-    writer.writerow(["total", "", "", close.day.isoformat(), "", *_figures(close.totals)])
-    return out.getvalue()
+        writer.row(["refund", r.plate, r.code, r.refunded_at.strftime("%Y-%m-%d %H:%M"),
+                    r.method, "", "", "", "", "", "", -r.amount])  # fmt: skip
+    writer.row(["total", "", "", close.day.isoformat(), "", *_figures(close.totals)])
+    return writer.text()
 
 
 class _Page:

@@ -11,11 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
 from louage.booking import services as booking
-from louage.booking.errors import HoldExpired
+from louage.booking.errors import HoldExpired, TripNotBookable
 from louage.booking.models import ReservationStatus
 from louage.core import clock
 from louage.core.audit import audit
 from louage.core.errors import Conflict, InvalidTransition, NotAllowed, NotFound
+from louage.trips.models import Trip
 
 from .event_data import record_payment_event
 from .models import Payment, PaymentStatus
@@ -57,6 +58,8 @@ def start_online_payment(*, reservation, by, idempotency_key=None):
     existing = _replay(key, reservation)
     if existing is not None:
         return existing
+    # A departure sent early, cancelled or closed to online booking takes no payment.
+    booking.check_bookable(Trip.objects.get(pk=reservation.trip_id), clock.now())
     if reservation.status != ReservationStatus.PENDING or reservation.expires_at <= clock.now():
         raise InvalidTransition(
             _("Seule une réservation en attente, dans son délai, se paie en ligne.")
@@ -156,23 +159,24 @@ def handle_callback(*, provider_name, body=b"", headers=None, query=None):
     payment.refresh_from_db()
     try:
         booking.confirm_reservation(reservation=payment.reservation, payment=payment)
-    except (HoldExpired, InvalidTransition):
-        # The hold ran out (or the reservation was cancelled): the money goes back at once
-        # and the traveller is told.
-        _refund_unusable(payment, provider)
+    except (HoldExpired, InvalidTransition, TripNotBookable) as exc:
+        # The hold ran out, the reservation was cancelled or its departure left or was
+        # cancelled: the money goes back at once and the traveller is told.
+        _refund_unusable(payment, provider, reason=exc.code)
     payment.refresh_from_db()
     return payment
 
 
-def _refund_unusable(payment, provider):
+def _refund_unusable(payment, provider, reason=""):
     with transaction.atomic():
         changed = Payment.objects.filter(pk=payment.pk, status=PaymentStatus.SUCCEEDED).update(
             status=PaymentStatus.REFUNDED, refunded_at=clock.now(), refunded_amount=payment.amount
         )
         if changed:
             audit(actor=None, action="payment.refunded_late", obj=payment,
-                  station_id=payment.reservation.trip.origin_id)  # fmt: skip
-            # late: the traveller hears that the money went back because the hold ran out.
+                  station_id=payment.reservation.trip.origin_id, reason=reason)  # fmt: skip
+            # late: the traveller hears that the money went back (hold over, reservation
+            # cancelled, departure gone), as for any cancelled reservation with a refund.
             record_payment_event("payment.refunded", payment, late=True)
     if changed:
         provider.refund(payment=payment)

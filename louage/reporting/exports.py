@@ -1,11 +1,11 @@
-"""CSV exports of the report tables: UTF-8 with a byte-order mark, so that Excel opens
-Arabic station names correctly. Money stays in millimes, occupancy a ratio (0–1)."""
+"""CSV exports of the report tables, written by the one CSV writer (louage.core.csvfiles:
+UTF-8 with a byte-order mark, text that a spreadsheet would run as a formula neutralised).
+Money stays in millimes, occupancy a ratio (0–1)."""
 
-import csv
-import io
-
-from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
+
+from louage.core.csvfiles import Writer
+from louage.core.csvfiles import csv_response as csv_response  # the reports' download
 
 SALES_COLUMNS = [
     ("departures", _("Départs")),
@@ -43,30 +43,17 @@ def rows_of(data, table):
     return [rows] if isinstance(rows, dict) else rows
 
 
-def _cell(value):
-    return value.isoformat() if hasattr(value, "isoformat") else value
-
-
 def render_csv(data, tables, *, labels=False):
     """The given tables of a report as CSV text: one table alone, or each under a `# name`
     line and separated by a blank line. Headers are field names, or translated labels."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = Writer()
     for index, table in enumerate(tables):
         columns = TABLES[table][2]
         if len(tables) > 1:
             if index:
-                writer.writerow([])
-            writer.writerow([f"# {table}"])
-        writer.writerow([str(label) if labels else key for key, label in columns])
+                writer.row([])
+            writer.row([f"# {table}"])
+        writer.row([str(label) if labels else key for key, label in columns])
         for row in rows_of(data, table):
-            writer.writerow([_cell(row.get(key, "")) for key, _label in columns])
-    return out.getvalue()
-
-
-def csv_response(text, filename):
-    response = HttpResponse(
-        ("\ufeff" + text).encode("utf-8"), content_type="text/csv; charset=utf-8"
-    )
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+            writer.row([row.get(key, "") for key, _label in columns])
+    return writer.text()

@@ -268,8 +268,9 @@ def cancel_trip(*, trip, by, reason=""):
 
 @transaction.atomic
 def mark_departed(*, trip, by):
-    """The vehicle leaves, once (two tabs sending it: the second gets InvalidTransition). A
-    queue departure leaves through its queue, which then loads the next vehicle."""
+    """The vehicle leaves, once (two tabs sending it: the second gets InvalidTransition), and
+    its unpaid holds end (booking's hook, same transaction; lock order trip → reservations).
+    A queue departure leaves through its queue, which then loads the next vehicle."""
     check_can_manage_station(by, trip.origin_id)
     if trip.kind == TripKind.QUEUE and apps.is_installed("louage.queues"):
         from louage.queues.services import depart_queue_trip
@@ -281,7 +282,14 @@ def mark_departed(*, trip, by):
     if not changed:
         raise InvalidTransition(_("Ce départ n'est plus programmé."))
     trip.refresh_from_db()
-    audit(actor=by, action="trip.departed", obj=trip, station_id=trip.origin_id)
+    ended = 0
+    if apps.is_installed("louage.booking"):
+        # Sent early, the departure keeps no unpaid hold: nothing is paid on a vehicle gone.
+        from louage.booking.services import end_holds_of_departed_trip
+
+        ended = end_holds_of_departed_trip(trip=trip, by=by)
+    audit(actor=by, action="trip.departed", obj=trip, station_id=trip.origin_id,
+          holds_ended=ended)  # fmt: skip
     record_trip_event("trip.departed", trip)
     return trip
 

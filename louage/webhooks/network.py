@@ -19,10 +19,36 @@ class ForbiddenAddress(ValueError):
     pass
 
 
+NAT64 = ipaddress.ip_network("64:ff9b::/96")  # RFC 6052: the IPv4 address in the last 32 bits
+# Local-use NAT64 (RFC 8215), where the operator picks where the IPv4 address sits, and the
+# IPv4-compatible form (deprecated, RFC 4291): refused whole rather than guessed at.
+REFUSED_V6 = (ipaddress.ip_network("64:ff9b:1::/48"), ipaddress.ip_network("::/96"))
+
+
+def _embedded_ipv4(ip):
+    """The IPv4 addresses an IPv6 address leads to: IPv4-mapped, NAT64, 6to4 (2002::/16),
+    Teredo (2001::/32: its server and its client)."""
+    if ip.ipv4_mapped:
+        return [ip.ipv4_mapped]
+    if ip in NAT64:
+        return [ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)]
+    if ip.sixtofour:
+        return [ip.sixtofour]
+    if ip.teredo:
+        return list(ip.teredo)
+    return []
+
+
 def _public(address):
     ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
+    if isinstance(ip, ipaddress.IPv6Address):
+        if any(ip in network for network in REFUSED_V6):
+            return False
+        embedded = _embedded_ipv4(ip)
+        if embedded:
+            # A translated address reaches whatever IPv4 address it carries: that one decides
+            # (http://[64:ff9b::7f00:1]/ and http://[2002:7f00:1::]/ are the loopback).
+            return all(_public(str(v4)) for v4 in embedded)
     return ip.is_global and not ip.is_multicast
 
 

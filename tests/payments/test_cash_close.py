@@ -125,7 +125,7 @@ def test_the_chief_reads_the_close_as_json_csv_and_a_one_page_pdf(api, day_of_sa
     assert body["departures"][0]["departure"].endswith("+01:00")
     response = chief.get(url, {"date": day_of_sales.isoformat(), "format": "csv"})
     assert response["Content-Type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     total = next(r for r in rows if r["section"] == "total")
     assert int(total["net"]) == body["totals"]["net"]
     assert sum(int(r["net"]) for r in rows if r["section"] == "vehicle") == int(total["net"])
