@@ -24,15 +24,19 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
+# Production (DEBUG=false): quiet recipes, and every output line as JSON (louage.core.logs).
+LOGGED = $(BIN)/python -m louage.core.logs
+
 setup: install
 	@mkdir -p var
-	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo --unless-production
-	$(MANAGE) collectstatic --noinput --verbosity 0
+	@$(LOGGED) migrate -- $(MANAGE) migrate --noinput
+	@$(LOGGED) seed_demo -- $(MANAGE) seed_demo --unless-production
+	@$(LOGGED) collectstatic -- $(MANAGE) collectstatic --noinput --verbosity 0
 
+# Development: honcho and the Procfile; DEBUG=false: supervisord, each role restarted on its
+# own (louage/core/launch.py says why).
 run: setup
-	@echo "Louage: http://$${HOST:-127.0.0.1}:$${PORT:-8000}  (demo accounts in README.md, password louage-demo-2024; Ctrl-C stops)"
-	PATH="$(BIN):$$PATH" exec $(BIN)/honcho --no-prefix start -f Procfile
+	@PATH="$(BIN):$$PATH" exec $(BIN)/python -m louage.core.launch
 
 dev: setup
 	$(MANAGE) runserver 127.0.0.1:$${PORT:-8000}
