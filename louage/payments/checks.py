@@ -2,7 +2,6 @@
 off when its provider cannot run here — e.g. DEBUG=false with the default sandbox gateway,
 which production turns off. Travellers then pay at the station desk only."""
 
-from django.conf import settings
 from django.core import checks
 
 

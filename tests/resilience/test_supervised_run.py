@@ -20,6 +20,7 @@ import httpx
 import psycopg
 import pytest
 
+from louage.core.management.commands.migrate import ADVISORY_LOCK_ID
 from tests.support.servers import ROOT, base_env, free_port, manage
 
 pytestmark = [pytest.mark.live, pytest.mark.postgres, pytest.mark.resilience]
@@ -52,7 +53,7 @@ class Instance:
 
     def ready(self):
         try:  # the instance's own address: not in ALLOWED_HOSTS, the probe answers anyway
-            return httpx.get(self.url + "/readyz", timeout=2).status_code == 200
+            return httpx.get(self.url + "/readyz", timeout=10).status_code == 200
         except httpx.HTTPError:
             return False
 
@@ -94,6 +95,10 @@ class Instance:
                 pass
 
 
+def waited(instance):
+    return any("another instance is migrating" in line for line in instance.lines())
+
+
 def wait_until(predicate, timeout, step=0.2):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -111,7 +116,7 @@ class Prober(threading.Thread):
         self.instance, self.running, self.count, self.failures = instance, True, 0, []
 
     def run(self):
-        with httpx.Client(timeout=5) as http:
+        with httpx.Client(timeout=20) as http:  # a loaded machine is slow, not down
             while self.running:
                 try:
                     status = http.get(self.instance.url + "/healthz").status_code
@@ -145,9 +150,17 @@ def stack(postgres_cluster, tmp_path_factory):
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     }
     instances = [Instance(tmp_path_factory.mktemp(f"instance{n}"), url, common) for n in (1, 2)]
+    # The migration lock held here a moment, so that both surely reach `migrate` while it is
+    # taken, then race for it the instant it is free.
+    holder = psycopg.connect(url, autocommit=True)
+    holder.execute("SELECT pg_advisory_lock(%s)", [ADVISORY_LOCK_ID])
     try:
         for instance in instances:  # both at once, as two machines booting
             instance.start()
+        assert wait_until(lambda: all(waited(i) for i in instances), 180, step=0.5), [
+            i.log.read_text()[-2000:] for i in instances
+        ]
+        holder.close()
         for instance in instances:
             if not wait_until(instance.ready, 240, step=0.5):
                 pytest.fail(f"make run did not start:\n{instance.log.read_text()[-4000:]}")
@@ -161,6 +174,7 @@ def stack(postgres_cluster, tmp_path_factory):
         for instance in instances:
             assert wait_until(lambda i=instance: not i.processes(), 60), instance.processes()
     finally:
+        holder.close()
         for instance in instances:
             instance.kill_all()
 
@@ -173,11 +187,9 @@ def test_two_instances_starting_at_once_migrate_once_and_both_serve(stack):
         ).fetchall()
         applied = conn.execute("SELECT COUNT(*) FROM django_migrations").fetchone()[0]
     assert twice == [] and applied > 50
-    # One of them found the other migrating and waited for it.
-    waited = [i for i in (first, second)
-              if any("another instance is migrating" in line for line in i.lines())]  # fmt: skip
-    assert len(waited) == 1
-    assert first.ready() and second.ready()
+    assert waited(first) and waited(second)  # both met the lock
+    for instance in (first, second):
+        assert instance.ready(), instance.log.read_text()[-3000:]
 
 
 @pytest.mark.parametrize("how", ["SIGKILL", "SIGTERM"])
@@ -236,6 +248,38 @@ def test_the_first_admin_from_createsuperuser_logs_in_at_once(stack):
     text = first.log.read_text()
     assert "louage-demo-2024" not in text and "createsuperuser" in text
     assert "payments.W001" in text and "online payment is off" in text
+
+
+def test_an_upgrade_as_docs_operations_walks_it_refuses_nothing(stack):
+    first = stack["instances"][0]
+    prober = Prober(first)
+    prober.start()
+    try:
+        # 2-3. migrate (nothing left to do: the lock is free) and collectstatic while serving.
+        assert "No migrations to apply" in manage(first.env, "migrate", "--noinput")
+        manage(first.env, "collectstatic", "--noinput", "-v0")
+        # 4. HUP to the master from its pid file: new workers, same master.
+        before = first.running_pids()
+        master = int((first.dir / "run" / f"gunicorn-{first.port}.pid").read_text())
+        assert master == before["web"]
+        old_workers = set(Path(f"/proc/{master}/task/{master}/children").read_text().split())
+        os.kill(master, signal.SIGHUP)
+        assert wait_until(
+            lambda: (
+                not old_workers
+                & set(Path(f"/proc/{master}/task/{master}/children").read_text().split())
+            ),
+            30,
+        )
+        # 5. The other roles, one at a time.
+        for role in ("worker", "scheduler", "relay"):
+            assert "started" in first.ctl("restart", role)
+        after = first.running_pids()
+        assert after["web"] == master and all(after[r] != before[r] for r in ROLES[1:])
+        time.sleep(0.5)
+    finally:
+        prober.stop()
+    assert prober.count > 20 and prober.failures == [], prober.failures
 
 
 def test_every_line_either_instance_printed_is_json_with_a_utc_time(stack):
