@@ -206,13 +206,14 @@ def test_each_role_stopped_comes_back_alone_while_the_others_serve(stack, how):
         back = wait_until(lambda b=before, r=role: first.running_pids().get(r, b[r]) != b[r], 60)
         assert back, f"{role} not restarted after {how}: {first.ctl('status')}"
         assert wait_until(first.ready, 30)
-        time.sleep(0.3)
+        seen = prober.count
+        assert wait_until(lambda p=prober, s=seen: p.count >= s + 3, 30)  # answers after it too
         prober.stop()
         after = first.running_pids()
         assert {r: p for r, p in after.items() if r != role} == {
             r: p for r, p in before.items() if r != role
         }, (role, how, before, after)  # the others were never restarted
-        assert prober.count > 5 and prober.failures == [], (role, how, prober.failures)
+        assert prober.failures == [], (role, how, prober.failures)
 
 
 def test_probes_and_metrics_answer_at_the_instance_address_only(stack):
@@ -276,10 +277,11 @@ def test_an_upgrade_as_docs_operations_walks_it_refuses_nothing(stack):
             assert "started" in first.ctl("restart", role)
         after = first.running_pids()
         assert after["web"] == master and all(after[r] != before[r] for r in ROLES[1:])
-        time.sleep(0.5)
+        seen = prober.count
+        assert wait_until(lambda: prober.count >= seen + 3, 30)
     finally:
         prober.stop()
-    assert prober.count > 20 and prober.failures == [], prober.failures
+    assert prober.failures == [], prober.failures
 
 
 def test_every_line_either_instance_printed_is_json_with_a_utc_time(stack):
