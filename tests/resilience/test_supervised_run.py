@@ -10,7 +10,6 @@ import os
 import re
 import secrets
 import signal
-import subprocess
 import sys
 import threading
 import time
@@ -21,78 +20,13 @@ import psycopg
 import pytest
 
 from louage.core.management.commands.migrate import ADVISORY_LOCK_ID
-from tests.support.servers import ROOT, base_env, free_port, manage
+from tests.support.servers import MakeRun, manage
 
 pytestmark = [pytest.mark.live, pytest.mark.postgres, pytest.mark.resilience]
 
 ROLES = ("web", "worker", "scheduler", "relay")
 SITE = "louage.example.tn"
 UTC_TIME = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}\+00:00$")
-SUPERVISORCTL = str(Path(sys.executable).parent / "supervisorctl")
-
-
-class Instance:
-    """`make run` with DEBUG=false in a process group of its own, on a data directory."""
-
-    def __init__(self, root, database_url, common):
-        self.dir = root
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.env = base_env(
-            **common, DATABASE_URL=database_url, LOUAGE_VAR_DIR=root, STATIC_ROOT=root / "static",
-            MEDIA_ROOT=root / "media", PORT=self.port,
-        )  # fmt: skip
-        self.log = root / "make-run.log"
-        self.process = None
-
-    def start(self):
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(["make", "run"], cwd=ROOT, env=self.env, stdout=log,
-                                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
-        return self
-
-    def ready(self):
-        try:  # the instance's own address: not in ALLOWED_HOSTS, the probe answers anyway
-            return httpx.get(self.url + "/readyz", timeout=10).status_code == 200
-        except httpx.HTTPError:
-            return False
-
-    def ctl(self, *args):
-        config = self.dir / "run" / "supervisord.conf"
-        result = subprocess.run([SUPERVISORCTL, "-c", str(config), *args], capture_output=True,
-                                text=True, timeout=30)  # fmt: skip
-        return result.stdout.strip()
-
-    def running_pids(self):
-        """{role: pid} of the roles supervisord reports RUNNING."""
-        pids = {}
-        for line in self.ctl("status").splitlines():
-            found = re.match(r"^(\w+)\s+RUNNING\s+pid (\d+),", line)
-            if found:
-                pids[found.group(1)] = int(found.group(2))
-        return pids
-
-    def lines(self):
-        return [line for line in self.log.read_text().splitlines() if line.strip()]
-
-    def processes(self):
-        mine = f"LOUAGE_VAR_DIR={self.dir}".encode()
-        found = []
-        for entry in Path("/proc").iterdir():
-            if entry.name.isdigit():
-                try:
-                    if mine in (entry / "environ").read_bytes().split(b"\0"):
-                        found.append(int(entry.name))
-                except OSError:
-                    continue
-        return found
-
-    def kill_all(self):
-        for pid in self.processes():
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
 
 
 def waited(instance):
@@ -149,7 +83,7 @@ def stack(postgres_cluster, tmp_path_factory):
         "EVENTS_RELAY_INLINE": "false",
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
     }
-    instances = [Instance(tmp_path_factory.mktemp(f"instance{n}"), url, common) for n in (1, 2)]
+    instances = [MakeRun(tmp_path_factory.mktemp(f"instance{n}"), url, common) for n in (1, 2)]
     # The migration lock held here a moment, so that both surely reach `migrate` while it is
     # taken, then race for it the instant it is free.
     holder = psycopg.connect(url, autocommit=True)
