@@ -46,6 +46,7 @@ def production_env(tmp_path, **extra):
         ({"JWT_SIGNING_KEY": ""}, "JWT_SIGNING_KEY"),
         ({"JWT_SIGNING_KEY": "short-key"}, "JWT_SIGNING_KEY"),
         ({"JWT_SIGNING_KEY": "a" * 64}, "JWT_SIGNING_KEY"),
+        ({"SECRET_KEY_FALLBACKS": "old-and-short"}, "SECRET_KEY_FALLBACKS"),
         ({"PAYMENTS_SANDBOX_ENABLED": "true"}, "PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION"),
     ],
 )  # fmt: skip
