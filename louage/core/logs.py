@@ -76,13 +76,17 @@ _WRITE = threading.Lock()  # stdout and stderr readers write whole lines, one at
 
 
 def _copy(stream, out, logger, level):
+    closed = False  # our reader went away: keep draining, so the command never blocks
     for raw in iter(stream.readline, b""):
-        if not raw.strip():
+        if closed or not raw.strip():
             continue
         line = as_json_line(raw.decode("utf-8", "replace"), logger, level)
         with _WRITE:
-            out.write(line + "\n")
-            out.flush()
+            try:
+                out.write(line + "\n")
+                out.flush()
+            except (BrokenPipeError, ValueError):
+                closed = True
 
 
 def run(logger, command):

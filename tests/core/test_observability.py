@@ -198,3 +198,24 @@ def test_plain_output_lines_become_json_and_json_lines_stay_as_they_are():
     already = '{"time": "2026-12-03T08:15:02.123+00:00", "level": "INFO", "message": "x"}'
     assert as_json_line(already + "\n", "web") == already
     assert json.loads(as_json_line("{not json", "web"))["message"] == "{not json"
+
+
+def test_the_line_writer_turns_a_commands_output_into_json_and_keeps_its_exit_status():
+    import subprocess
+    import sys
+
+    from tests.support.servers import ROOT, base_env
+
+    script = "import sys; print('plain out'); print('plain err', file=sys.stderr); sys.exit(3)"
+    command = [sys.executable, "-m", "louage.core.logs", "demo", "--", sys.executable, "-c", script]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                            env=base_env(DEBUG="false"))  # fmt: skip
+    assert result.returncode == 3 and result.stderr == ""
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted((line["logger"], line["level"], line["message"]) for line in lines) == [
+        ("demo", "INFO", "plain out"), ("demo", "WARNING", "plain err"),
+    ]  # fmt: skip
+    # In development the command runs as it is.
+    plain = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                           env=base_env(DEBUG="true"))  # fmt: skip
+    assert (plain.returncode, plain.stdout, plain.stderr) == (3, "plain out\n", "plain err\n")
