@@ -24,15 +24,20 @@ $(STAMP): requirements.lock
 
 install: $(STAMP)
 
+# Production (DEBUG=false): quiet recipes, and every output line as JSON (louage.core.logs).
+LOGGED = $(BIN)/python -m louage.core.logs
+
 setup: install
 	@mkdir -p var
-	$(MANAGE) migrate --noinput
-	$(MANAGE) seed_demo --unless-production
-	$(MANAGE) collectstatic --noinput --verbosity 0
+	@$(LOGGED) migrate -- $(MANAGE) migrate --noinput
+	@$(LOGGED) seed_demo -- $(MANAGE) seed_demo --unless-production
+	@$(LOGGED) collectstatic -- $(MANAGE) collectstatic --noinput --verbosity 0
 
-# Every role of the Procfile under honcho, each building links from the web's address.
+# Every role builds links from the web's address (louage.core.start fixes SITE_URL), then
+# development runs honcho and the Procfile; DEBUG=false: supervisord, each role restarted on
+# its own (louage/core/launch.py says why).
 run: setup
-	PATH="$(BIN):$$PATH" exec $(BIN)/python -m louage.core.start
+	@PATH="$(BIN):$$PATH" exec $(BIN)/python -m louage.core.start
 
 # Django's debug pages (tracebacks) only here, never under `make run`.
 dev: setup

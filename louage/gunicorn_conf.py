@@ -5,6 +5,8 @@ import os
 import shutil
 from pathlib import Path
 
+from louage.core.logs import json_wanted
+
 host = os.environ.get("HOST", "127.0.0.1")
 port = os.environ.get("PORT", "8000")
 bind = f"{host}:{port}"
@@ -22,6 +24,27 @@ limit_request_field_size = 8190
 # Louage logs one JSON line per request itself (louage.core.observability).
 accesslog = "-" if os.environ.get("ACCESS_LOG", "0") == "1" else None
 errorlog = "-"
+# Without a time of its own: the log line has one (UTC, with JSON logs).
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
+if json_wanted():
+    # gunicorn's own lines (boot, worker exits, its access log) as JSON like the app's.
+    _handler = {"class": "logging.StreamHandler", "formatter": "json", "stream": "ext://sys.stdout"}
+    logconfig_dict = {
+        "version": 1,
+        "disable_existing_loggers": False,
+        "formatters": {"json": {"()": "louage.core.logs.JsonFormatter"}},
+        "handlers": {"error_console": _handler, "console": _handler},
+        "root": {"level": "INFO", "handlers": []},
+        "loggers": {
+            "gunicorn.error": {"level": "INFO", "handlers": ["error_console"], "propagate": False},
+            # With a logging configuration gunicorn always logs access: ACCESS_LOG still decides.
+            "gunicorn.access": {
+                "level": "INFO" if accesslog else "CRITICAL",
+                "handlers": ["console"],
+                "propagate": False,
+            },
+        },
+    }
 proc_name = f"louage:{port}"
 
 _var = Path(os.environ.get("LOUAGE_VAR_DIR") or Path(__file__).resolve().parent.parent / "var")
@@ -46,3 +69,11 @@ def child_exit(server, worker):
     from prometheus_client import multiprocess
 
     multiprocess.mark_process_dead(worker.pid)
+
+
+def post_fork(server, worker):
+    # A master killed outright (SIGKILL) must not leave its workers serving on the port: they
+    # get SIGTERM, finish their request and exit, and the restarted master binds it again.
+    from louage.core.child import die_with_parent
+
+    die_with_parent()

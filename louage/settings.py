@@ -49,6 +49,22 @@ VAR_DIR.mkdir(parents=True, exist_ok=True)
 SECRET_KEY = os.environ.get("SECRET_KEY", "") or (
     installation_secret(VAR_DIR) if DEVELOPMENT else ""
 )
+# Key rotation: the previous keys, still accepted (sessions, signed links, the keys derived
+# below) while SECRET_KEY signs and encrypts everything new. docs/operations.md walks it.
+SECRET_KEY_FALLBACKS = env_list("SECRET_KEY_FALLBACKS")
+
+
+def derived_keys(purpose, explicit_name):
+    """(key, fallbacks) of one purpose: set apart in the environment, or derived from
+    SECRET_KEY, its fallbacks then derived from SECRET_KEY_FALLBACKS."""
+    explicit = os.environ.get(explicit_name, "")
+    fallbacks = env_list(f"{explicit_name}_FALLBACKS")
+    if explicit:
+        return explicit, fallbacks
+    return derive_key(SECRET_KEY, purpose), fallbacks + [
+        derive_key(old, purpose) for old in SECRET_KEY_FALLBACKS
+    ]
+
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]" if DEVELOPMENT else "")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -90,6 +106,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "louage.core.observability.RequestObservabilityMiddleware",
+    # Health probes and metrics by an instance's own address, whatever ALLOWED_HOSTS says.
+    "louage.core.middleware.ProbeMiddleware",
     "louage.core.middleware.RequestSizeLimitMiddleware",
     "louage.core.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -257,9 +275,12 @@ NINJA_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
     "UPDATE_LAST_LOGIN": True,
     # Production requires its own JWT_SIGNING_KEY (checked below); development derives one.
-    "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", "") or derive_key(SECRET_KEY, "jwt"),
+    "SIGNING_KEY": derived_keys("jwt", "JWT_SIGNING_KEY")[0],
     "ALGORITHM": "HS256",
 }
+# Tokens signed with these still verify (key rotation); new ones are signed with SIGNING_KEY
+# (louage.accounts.jwt_keys).
+JWT_SIGNING_KEY_FALLBACKS = derived_keys("jwt", "JWT_SIGNING_KEY")[1]
 # Reverse proxies (nginx, load balancer) in front of gunicorn: rate limits then key on the
 # client address they report in X-Forwarded-For instead of the proxy's own.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
@@ -351,7 +372,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 # --- SMS through Kannel (louage.sms) ---------------------------------------------------------
 # "kannel": smsbox's HTTP interface; "console": printed by the task worker (development);
 # empty or "off": no SMS. Delivery reports come back to SITE_URL.
-SMS_BACKEND = os.environ.get("SMS_BACKEND", "console" if DEBUG else "").strip().lower()
+SMS_BACKEND = os.environ.get("SMS_BACKEND", "console" if DEVELOPMENT else "").strip().lower()
 if SMS_BACKEND == "off":
     SMS_BACKEND = ""
 KANNEL_SENDSMS_URL = os.environ.get("KANNEL_SENDSMS_URL", "")
@@ -394,8 +415,8 @@ PAYMENT_PROVIDER = os.environ.get("PAYMENT_PROVIDER", "sandbox")
 PAYMENTS_SANDBOX_ENABLED = env_bool("PAYMENTS_SANDBOX_ENABLED", DEVELOPMENT)
 # Test cards confirm real reservations: production runs the sandbox only when told twice.
 PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION = env_bool("PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION", False)
-PAYMENTS_WEBHOOK_SECRET = os.environ.get("PAYMENTS_WEBHOOK_SECRET", "") or derive_key(
-    SECRET_KEY, "payments.sandbox-webhook"
+PAYMENTS_WEBHOOK_SECRET, PAYMENTS_WEBHOOK_SECRET_FALLBACKS = derived_keys(
+    "payments.sandbox-webhook", "PAYMENTS_WEBHOOK_SECRET"
 )
 KONNECT_API_KEY = os.environ.get("KONNECT_API_KEY", "")
 KONNECT_WALLET_ID = os.environ.get("KONNECT_WALLET_ID", "")
@@ -406,8 +427,12 @@ KONNECT_BASE_URL = os.environ.get("KONNECT_BASE_URL", "https://api.sandbox.konne
 # TICKET_SIGNING_KEYS lists the secrets, newest first: the first signs, all verify, so the
 # tickets signed before a rotation stay valid until they expire. Default: one key, from
 # TICKET_SIGNING_KEY (itself derived from SECRET_KEY unless set).
-TICKET_SIGNING_KEY = os.environ.get("TICKET_SIGNING_KEY", "") or derive_key(SECRET_KEY, "tickets")
-TICKET_SIGNING_KEYS = env_list("TICKET_SIGNING_KEYS") or [TICKET_SIGNING_KEY]
+# Derived from SECRET_KEY, the keys derived from SECRET_KEY_FALLBACKS verify too.
+TICKET_SIGNING_KEY, TICKET_SIGNING_KEY_FALLBACKS = derived_keys("tickets", "TICKET_SIGNING_KEY")
+TICKET_SIGNING_KEYS = env_list("TICKET_SIGNING_KEYS") or [
+    TICKET_SIGNING_KEY,
+    *TICKET_SIGNING_KEY_FALLBACKS,
+]
 
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
@@ -542,11 +567,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-        "json": {
-            "()": "pythonjsonlogger.json.JsonFormatter",
-            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
-            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
-        },
+        # Times in UTC, ISO 8601 with the offset (louage.core.logs).
+        "json": {"()": "louage.core.logs.JsonFormatter"},
     },
     "handlers": {
         "console": {
@@ -584,6 +606,8 @@ if not DEVELOPMENT:
     _problems = []
     if is_weak(SECRET_KEY):
         _problems.append("SECRET_KEY must be set to a random value of at least 50 characters")
+    if any(is_weak(old) for old in SECRET_KEY_FALLBACKS):
+        _problems.append("each SECRET_KEY_FALLBACKS key must be at least 50 random characters")
     _jwt_key = os.environ.get("JWT_SIGNING_KEY", "")
     if is_weak(_jwt_key) or _jwt_key == SECRET_KEY:
         _problems.append(

@@ -7,4 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = "Comptes"
 
     def ready(self):
-        from . import signals  # noqa: F401  (connects the allauth signal receivers)
+        from . import jwt_keys, signals  # noqa: F401  (connects the allauth signal receivers)
+
+        jwt_keys.install()  # old JWT signing keys verify after a rotation

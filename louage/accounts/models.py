@@ -29,10 +29,19 @@ class UserManager(BaseUserManager):
         return self._create_user(email, password, **extra)
 
     def create_superuser(self, email, password=None, **extra):
+        """The operator's admin (`createsuperuser`, e.g. `--noinput` with DJANGO_SUPERUSER_EMAIL
+        and DJANGO_SUPERUSER_PASSWORD): the address was typed on the server, so it counts as
+        confirmed and the admin logs in at once, on the web pages and the API."""
+        from allauth.account.models import EmailAddress
+
         extra.setdefault("is_staff", True)
         extra.setdefault("is_superuser", True)
         extra.setdefault("role", Role.ADMIN)
-        return self._create_user(email, password, **extra)
+        user = self._create_user(email, password, **extra)
+        EmailAddress.objects.using(self._db).update_or_create(
+            user=user, email=user.email, defaults={"primary": True, "verified": True}
+        )
+        return user
 
     def get_by_natural_key(self, username):
         return self.get(**{f"{self.model.USERNAME_FIELD}__iexact": username})

@@ -6,6 +6,7 @@ task worker and the sweeper need no metrics of their own and nothing drifts afte
 
 import os
 
+from django.conf import settings
 from prometheus_client import (
     CONTENT_TYPE_LATEST,
     CollectorRegistry,
@@ -38,7 +39,7 @@ class DatabaseFigures:
         from django.db.models import Count
         from django_tasks_db.models import DBTaskResult
 
-        from louage.booking.models import Reservation
+        from louage.booking.models import Reservation, ReservationStatus
         from louage.payments.models import Payment, PaymentStatus
 
         by_status = dict(
@@ -47,8 +48,10 @@ class DatabaseFigures:
         created = CounterMetricFamily(
             "louage_reservations", "Reservations made, by current status", labels=["status"]
         )
-        for status, count in sorted(by_status.items()):
-            created.add_metric([status], count)
+        # Every status has its sample, zero included: a series that appears only with its first
+        # reservation cannot be graphed or alerted on before it.
+        for status in sorted({*ReservationStatus.values, *by_status}):
+            created.add_metric([status], by_status.get(status, 0))
         yield created
         expired = CounterMetricFamily("louage_holds_expired", "Seat holds that ran out unpaid")
         expired.add_metric([], by_status.get("expired", 0))
@@ -65,7 +68,10 @@ class DatabaseFigures:
             .annotate(n=Count("pk"))
             .order_by()
         )
-        for name, count in waiting:
+        depths = {name: 0 for task_backend in settings.TASKS.values()
+                  for name in task_backend.get("QUEUES", ["default"])}  # fmt: skip
+        depths.update(dict(waiting))
+        for name, count in sorted(depths.items()):
             queue.add_metric([name], count)
         yield queue
 

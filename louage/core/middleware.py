@@ -7,6 +7,32 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 
+class ProbeMiddleware:
+    """`/healthz`, `/readyz` and `/metrics` answered for any Host, before anything checks it
+    against ALLOWED_HOSTS: load balancers and Prometheus call each instance at its own address
+    (`http://10.0.0.5:8000/readyz`), not at the site's name. Only these three paths and only
+    GET/HEAD; every other route still answers 400 to an unknown Host. /metrics still needs
+    METRICS_TOKEN."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.urls import Resolver404, resolve
+
+        if request.method not in ("GET", "HEAD") or request.path_info not in PROBE_PATHS:
+            return self.get_response(request)
+        try:
+            match = resolve(request.path_info)
+        except Resolver404:
+            return self.get_response(request)
+        request.resolver_match = match
+        return match.func(request, *match.args, **match.kwargs)
+
+
+PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+
+
 class RequestSizeLimitMiddleware:
     """Refuse bodies over REQUEST_MAX_BYTES with 413 before anything reads them."""
 

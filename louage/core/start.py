@@ -1,4 +1,4 @@
-"""Start every role of the Procfile, as `make run` does, each building links from the web's address.
+"""`make run`'s entry: every role builds links from the web's address.
 
 honcho gives each Procfile process a `PORT` of its own (web: PORT, worker: PORT + 100, …), and
 only the web listens on it. The site's address (SITE_URL: links in emails, payment callbacks,
@@ -6,14 +6,14 @@ the GTFS feed's agency_url) is therefore fixed here, once, from the web's HOST a
 honcho starts the roles, and every role inherits it unchanged.
 
     python -m louage.core.start      # HOST (127.0.0.1), PORT (8000), SITE_URL (http://HOST:PORT)
+
+then louage.core.launch starts the roles (honcho in development, supervisord in production).
 """
 
 import os
 import sys
-from pathlib import Path
 
 DEFAULT_PORT = "8000"
-PROCFILE = Path(__file__).resolve().parents[2] / "Procfile"
 
 
 def site_url(environ):
@@ -37,14 +37,11 @@ def environment(environ):
 
 
 def main():
-    env = environment(os.environ)
-    print(  # noqa: T201 - the operator's first line
-        f"Louage: {env['SITE_URL']}  (demo accounts in README.md, password louage-demo-2024; "
-        "Ctrl-C stops)",
-        flush=True,
-    )
-    command = ["honcho", "--no-prefix", "start", "-f", str(PROCFILE), "-p", env["PORT"]]
-    os.execvpe(command[0], command, env)  # noqa: S606 - honcho, by design
+    # Every role inherits this environment, under honcho or supervisord (louage.core.launch).
+    os.environ.update(environment(os.environ))
+    from louage.core import launch
+
+    launch.main()
 
 
 if __name__ == "__main__":

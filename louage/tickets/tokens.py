@@ -251,8 +251,9 @@ def read_legacy_token(token):
     """(reservation id, code) of an HMAC-signed ticket; ForgedTicket when it is not one."""
     try:
         data = signing.loads(
-            (token or "").strip(), key=settings.TICKET_SIGNING_KEY, salt=LEGACY_SALT
-        )
+            (token or "").strip(), key=settings.TICKET_SIGNING_KEY, salt=LEGACY_SALT,
+            fallback_keys=settings.TICKET_SIGNING_KEY_FALLBACKS,
+        )  # fmt: skip
         return int(data["r"]), str(data["c"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         raise ForgedTicket(

@@ -82,6 +82,36 @@ def create_endpoint(*, by, url, events, description=""):
 
 
 @transaction.atomic
+def rotate_secret(*, endpoint, by=None):
+    """A new signing secret for a partner's endpoint → (endpoint, secret), shown this once.
+    Every delivery from now on is signed with it. `by` is an admin, or None for the operator
+    at the server's console (`manage.py rotate_webhook_secret`)."""
+    if by is not None:
+        _require_admin(by)
+    endpoint = Endpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)
+    secret = secrets.new_secret()
+    endpoint.encrypted_secret = secrets.encrypt(secret)
+    endpoint.save(update_fields=["encrypted_secret"])
+    audit(actor=by, action="webhook.secret_rotated", obj=endpoint, url=endpoint.url)
+    return endpoint, secret
+
+
+def reencrypt_secrets():
+    """Every stored secret encrypted under the current SECRET_KEY (after a key rotation, before
+    the old key leaves SECRET_KEY_FALLBACKS) → how many. The secrets themselves do not change."""
+    count = 0
+    for pk in Endpoint.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            endpoint = Endpoint.objects.select_for_update(no_key=True).filter(pk=pk).first()
+            if endpoint is None:
+                continue
+            endpoint.encrypted_secret = secrets.reencrypt(endpoint.encrypted_secret)
+            endpoint.save(update_fields=["encrypted_secret"])
+            count += 1
+    return count
+
+
+@transaction.atomic
 def update_endpoint(*, by, endpoint, **changes):
     _require_admin(by)
     endpoint = Endpoint.objects.select_for_update(no_key=True).get(pk=endpoint.pk)

@@ -128,3 +128,95 @@ def test_a_failing_transaction_is_retried_once_only_and_real_errors_never():
     with pytest.raises(ValueError):
         broken()
     assert len(calls) == 1
+
+
+def test_metrics_have_samples_before_any_booking_or_task(client, settings):
+    # A series that appears only with its first reservation cannot be graphed or alerted on.
+    settings.METRICS_TOKEN = "s3cret-metrics-token"
+    text = client.get("/metrics", headers={"Authorization": "Bearer s3cret-metrics-token"})
+    samples = dict(
+        line.rsplit(" ", 1) for line in text.content.decode().splitlines() if line[:1] != "#"
+    )
+    assert samples['louage_task_queue_depth{queue="default"}'] == "0.0"
+    for status in ("pending", "confirmed", "boarded", "expired", "cancelled"):
+        assert samples[f'louage_reservations_total{{status="{status}"}}'] == "0.0"
+
+
+def test_reservations_and_waiting_tasks_are_counted(client, settings, client_user, trip):
+    from louage.booking import services as booking
+    from louage.webhooks.tasks import deliver
+
+    settings.METRICS_TOKEN = "s3cret-metrics-token"
+    booking.reserve_seats(trip=trip, client=client_user, seats=1)
+    deliver.enqueue(123456)  # waits in the database queue: no worker in this test
+    text = client.get("/metrics", headers={"Authorization": "Bearer s3cret-metrics-token"})
+    body = text.content.decode()
+    assert 'louage_reservations_total{status="pending"} 1.0' in body
+    assert 'louage_task_queue_depth{queue="default"} 1.0' in body
+
+
+@pytest.mark.parametrize("host", ["10.0.0.5:8000", "127.0.0.1:8001", "[fd00::5]:8000"])
+def test_probes_answer_at_an_instance_address_that_allowed_hosts_does_not_list(
+    client, settings, host
+):
+    settings.ALLOWED_HOSTS = ["louage.example.tn"]
+    settings.METRICS_TOKEN = "s3cret-metrics-token"
+    assert client.get("/healthz", HTTP_HOST=host).status_code == 200
+    assert client.get("/readyz", HTTP_HOST=host).json() == {"status": "ok"}
+    assert client.head("/readyz", HTTP_HOST=host).status_code == 200
+    metrics = client.get("/metrics", HTTP_HOST=host,
+                         headers={"Authorization": "Bearer s3cret-metrics-token"})  # fmt: skip
+    assert metrics.status_code == 200
+    assert client.get("/metrics", HTTP_HOST=host).status_code == 401  # the token still counts
+    # Nothing else opens to an unknown host: pages, the API, a probe's neighbours.
+    for path in ("/", "/api/v1/stations", "/healthz/", "/django-admin/"):
+        assert client.get(path, HTTP_HOST=host).status_code in (400, 404), path
+    assert client.post("/readyz", HTTP_HOST=host).status_code == 400
+
+
+def test_json_log_lines_carry_the_time_in_utc_with_its_offset():
+    from louage.core.logs import JsonFormatter
+
+    record = logging.LogRecord("louage.test", logging.INFO, __file__, 1, "hello %s", ("you",), None)
+    record.created = 1764750000.25  # 2025-12-03 08:20:00.250 UTC, 09:20 in Tunis
+    line = json.loads(JsonFormatter().format(record))
+    assert line == {"time": "2025-12-03T08:20:00.250+00:00", "level": "INFO",
+                    "logger": "louage.test", "message": "hello you"}  # fmt: skip
+
+
+def test_plain_output_lines_become_json_and_json_lines_stay_as_they_are():
+    from louage.core.logs import as_json_line
+
+    line = json.loads(as_json_line("2026-12-03 08:15:02,123 WARN exited: worker (terminated "
+                                   "by SIGKILL; not expected)\n", "supervisord"))  # fmt: skip
+    assert (line["level"], line["logger"]) == ("WARNING", "supervisord")
+    assert line["message"] == "exited: worker (terminated by SIGKILL; not expected)"
+    assert line["time"].endswith("+00:00")
+    assert (
+        json.loads(as_json_line("  Applying core.0001_cache_table... OK", "migrate"))["message"]
+        == "  Applying core.0001_cache_table... OK"
+    )
+    already = '{"time": "2026-12-03T08:15:02.123+00:00", "level": "INFO", "message": "x"}'
+    assert as_json_line(already + "\n", "web") == already
+    assert json.loads(as_json_line("{not json", "web"))["message"] == "{not json"
+
+
+def test_the_line_writer_turns_a_commands_output_into_json_and_keeps_its_exit_status():
+    import subprocess
+    import sys
+
+    from tests.support.servers import ROOT, base_env
+
+    script = "import sys; print('plain out'); print('plain err', file=sys.stderr); sys.exit(3)"
+    command = [sys.executable, "-m", "louage.core.logs", "demo", "--", sys.executable, "-c", script]
+    result = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                            env=base_env(DEBUG="false"))  # fmt: skip
+    assert result.returncode == 3 and result.stderr == ""
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert sorted((line["logger"], line["level"], line["message"]) for line in lines) == [
+        ("demo", "INFO", "plain out"), ("demo", "WARNING", "plain err"),
+    ]  # fmt: skip
+    # In development the command runs as it is.
+    plain = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
+                           env=base_env(DEBUG="true"))  # fmt: skip
+    assert (plain.returncode, plain.stdout, plain.stderr) == (3, "plain out\n", "plain err\n")

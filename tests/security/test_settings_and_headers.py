@@ -46,6 +46,7 @@ def production_env(tmp_path, **extra):
         ({"JWT_SIGNING_KEY": ""}, "JWT_SIGNING_KEY"),
         ({"JWT_SIGNING_KEY": "short-key"}, "JWT_SIGNING_KEY"),
         ({"JWT_SIGNING_KEY": "a" * 64}, "JWT_SIGNING_KEY"),
+        ({"SECRET_KEY_FALLBACKS": "old-and-short"}, "SECRET_KEY_FALLBACKS"),
         ({"PAYMENTS_SANDBOX_ENABLED": "true"}, "PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION"),
     ],
 )  # fmt: skip
@@ -57,9 +58,19 @@ def test_production_mode_refuses_to_start_with_unsafe_settings(tmp_path, overrid
 
 
 def test_deploy_check_reports_nothing_with_production_settings(tmp_path):
-    result = run_manage(production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
+    env = production_env(tmp_path, PAYMENT_PROVIDER="konnect", KONNECT_API_KEY="key",
+                         KONNECT_WALLET_ID="wallet")  # fmt: skip
+    result = run_manage(env, "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_production_without_a_payment_provider_says_online_payment_is_off(tmp_path):
+    # The default provider is the sandbox gateway, which DEBUG=false turns off.
+    result = run_manage(production_env(tmp_path), "check", "--deploy")
+    assert result.returncode == 0, result.stderr
+    assert "(payments.W001) online payment is off" in result.stderr
+    assert "PAYMENT_PROVIDER=konnect" in result.stderr
 
 
 def test_seed_demo_is_refused_in_production_mode(tmp_path):

@@ -607,6 +607,78 @@ class ProcfileApp:
                 pass
 
 
+SUPERVISORCTL = str(Path(sys.executable).parent / "supervisorctl")
+
+
+class MakeRun:
+    """`make run` in a process group of its own, on a data directory (`common`: its
+    environment; with DEBUG=false, its roles under supervisord, reached with `ctl`)."""
+
+    def __init__(self, root, database_url, common):
+        self.dir = root
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.env = base_env(
+            **common, DATABASE_URL=database_url, LOUAGE_VAR_DIR=root, STATIC_ROOT=root / "static",
+            MEDIA_ROOT=root / "media", PORT=self.port,
+        )  # fmt: skip
+        self.log = root / "make-run.log"
+        self.process = None
+
+    def start(self):
+        with open(self.log, "ab") as log:
+            self.process = subprocess.Popen(["make", "run"], cwd=ROOT, env=self.env, stdout=log,
+                                            stderr=subprocess.STDOUT, start_new_session=True)  # fmt: skip
+        return self
+
+    def ready(self):
+        import httpx
+
+        try:  # the instance's own address: not in ALLOWED_HOSTS, the probe answers anyway
+            return httpx.get(self.url + "/readyz", timeout=10).status_code == 200
+        except httpx.HTTPError:
+            return False
+
+    def ctl(self, *args):
+        config = self.dir / "run" / "supervisord.conf"
+        result = subprocess.run([SUPERVISORCTL, "-c", str(config), *args], capture_output=True,
+                                text=True, timeout=30)  # fmt: skip
+        return result.stdout.strip()
+
+    def running_pids(self):
+        """{role: pid} of the roles supervisord reports RUNNING."""
+        import re
+
+        pids = {}
+        for line in self.ctl("status").splitlines():
+            found = re.match(r"^(\w+)\s+RUNNING\s+pid (\d+),", line)
+            if found:
+                pids[found.group(1)] = int(found.group(2))
+        return pids
+
+    def lines(self):
+        return [line for line in self.log.read_text().splitlines() if line.strip()]
+
+    def processes(self):
+        mine = f"LOUAGE_VAR_DIR={self.dir}".encode()
+        found = []
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    if mine in (entry / "environ").read_bytes().split(b"\0"):
+                        found.append(int(entry.name))
+                except OSError:
+                    continue
+        return found
+
+    def kill_all(self):
+        for pid in self.processes():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+
 # --- Identity providers: OpenID Connect (also standing in for Google) and Facebook -------------
 
 

@@ -44,5 +44,5 @@ class Command(BaseCommand):
         remind_expiring_holds()
         expired = expire_stale_holds()
         if expired:
-            self.stdout.write(f"expired {expired} hold(s)")
+            logger.info("expired %s hold(s)", expired)
         return expired
