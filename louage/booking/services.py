@@ -52,6 +52,7 @@ from .errors import (
 from .event_data import record_reservation_event
 from .models import TRANSITIONS, WALK_IN_NAME, Reservation, ReservationStatus
 from .selectors import (
+    online_cancel_open,
     refund_deadline,
     seats_consistency,  # noqa: F401  (tests and callers use services.seats_consistency)
 )
@@ -445,15 +446,21 @@ def _check_can_cancel(reservation, trip, by, now):
     if role == Role.ADMIN or _is_chief_of(by, trip):
         return
     if role == Role.CLIENT and reservation.client_id == by.pk:
-        cutoff = refund_deadline(trip)
-        if reservation.status == S.CONFIRMED and now > cutoff:
+        if reservation.status != S.CONFIRMED or online_cancel_open(trip, now):
+            return
+        if trip.kind == TripKind.QUEUE:
             raise RefundCutoff(
                 _(
-                    "Annulation en ligne possible jusqu'à %(when)s (%(n)s minutes avant le départ) : adressez-vous au guichet."
+                    "Ce louage est complet ou parti : l'annulation en ligne n'est plus possible. Adressez-vous au guichet."
                 )
-                % {"when": format_moment(cutoff), "n": settings.REFUND_CUTOFF_MINUTES}
             )
-        return
+        cutoff = refund_deadline(trip)
+        raise RefundCutoff(
+            _(
+                "Annulation en ligne possible jusqu'à %(when)s (%(n)s minutes avant le départ) : adressez-vous au guichet."
+            )
+            % {"when": format_moment(cutoff), "n": settings.REFUND_CUTOFF_MINUTES}
+        )
     raise NotAllowed()
 
 
@@ -490,8 +497,8 @@ def _cancel_locked(reservation, by, now, reason=""):
 @transactional
 def cancel_reservation(*, reservation, by, reason=""):
     """Cancel a pending or confirmed reservation: its seats go back at once and a paid one is
-    refunded. The client cancels its own (a paid one until REFUND_CUTOFF_MINUTES before
-    departure); the chief of the departure's station and admins cancel any."""
+    refunded. The client cancels its own (a paid one while selectors.online_cancel_open:
+    until REFUND_CUTOFF_MINUTES before departure, or until a queue vehicle is full or sent); the chief of the departure's station and admins cancel any."""
     trip = _lock_trip(reservation.trip_id)
     reservation = (
         Reservation.objects.select_for_update(no_key=True, of=("self",))

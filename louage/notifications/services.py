@@ -294,5 +294,14 @@ def mark_read(*, notification, by):
     return notification
 
 
+def mark_shown(*, user, notifications):
+    """The notifications a page just showed its owner are read: the bell clears on visiting
+    the list, as people expect. The objects keep their old `read_at`, so the page still
+    marks them new this once."""
+    ids = [n.pk for n in notifications if n.read_at is None and n.user_id == user.pk]
+    if ids:
+        Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=clock.now())
+
+
 def unread_count(user):
     return Notification.objects.filter(user=user, read_at__isnull=True).count()

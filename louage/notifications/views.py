@@ -25,6 +25,7 @@ def notification_list(request):
     page, querystring = paginate_request(
         request, Notification.objects.filter(user=request.user).order_by("-created_at", "-pk")
     )
+    services.mark_shown(user=request.user, notifications=list(page))
     return render(request, "notifications/list.html", {"page": page, "querystring": querystring})
 
 
