@@ -2,13 +2,14 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from louage.core.widgets import DateInput
+from louage.stations.forms import StationChoiceField
 from louage.stations.models import Station
 
 
 class AuditFilterForm(forms.Form):
     actor = forms.CharField(label=_("Auteur (e-mail ou nom)"), required=False, max_length=100)
     action = forms.ChoiceField(label=_("Action"), required=False, choices=[])
-    station = forms.ModelChoiceField(
+    station = StationChoiceField(
         label=_("Station"), required=False, queryset=Station.objects.order_by("city", "name")
     )
     day_from = forms.DateField(label=_("Du"), required=False, widget=DateInput())

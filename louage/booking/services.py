@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from louage.accounts.models import Role, User
 from louage.core import clock
@@ -112,7 +113,11 @@ def _take_seats(trip, seats):
         return
     left = Trip.objects.filter(pk=trip.pk).values_list("seats_available", flat=True).first() or 0
     raise NotEnoughSeats(
-        _("Il reste %(left)s place(s) libre(s) sur ce départ : impossible d'en réserver %(asked)s.")
+        ngettext(
+            "Il reste %(left)s place libre sur ce départ : impossible d'en réserver %(asked)s.",
+            "Il reste %(left)s places libres sur ce départ : impossible d'en réserver %(asked)s.",
+            left,
+        )
         % {"left": left, "asked": seats}
     )
 
@@ -272,9 +277,12 @@ def _check_may_hold(client, seats, now):
         )
     if (held["seats"] or 0) + seats > settings.MAX_HELD_SEATS:
         raise TooManyHeldSeats(
-            _(
-                "Vous retenez déjà %(held)s place(s) non payée(s) : au plus %(max)s à la fois. "
-                "Payez ou annulez une réservation en attente d'abord."
+            ngettext(
+                "Vous retenez déjà %(held)s place non payée : au plus %(max)s à la fois. "
+                "Payez ou annulez une réservation en attente d'abord.",
+                "Vous retenez déjà %(held)s places non payées : au plus %(max)s à la fois. "
+                "Payez ou annulez une réservation en attente d'abord.",
+                held["seats"] or 0,
             )
             % {"held": held["seats"] or 0, "max": settings.MAX_HELD_SEATS}
         )
@@ -283,12 +291,16 @@ def _check_may_hold(client, seats, now):
         return
     until = held["last_ran_out"] + timedelta(minutes=settings.HOLD_COOLDOWN_MINUTES)
     if until > now:
+        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
         error = HoldCooldown(
-            _(
+            ngettext(
                 "Vos %(n)s dernières réservations ont expiré sans paiement : vous pourrez réserver "
-                "de nouveau dans %(minutes)s minute(s), ou achetez votre place au guichet."
+                "de nouveau dans %(minutes)s minute, ou achetez votre place au guichet.",
+                "Vos %(n)s dernières réservations ont expiré sans paiement : vous pourrez réserver "
+                "de nouveau dans %(minutes)s minutes, ou achetez votre place au guichet.",
+                minutes,
             )
-            % {"n": threshold, "minutes": max(1, int((until - now).total_seconds() // 60) + 1)}
+            % {"n": threshold, "minutes": minutes}
         )
         error.retry_after = int((until - now).total_seconds()) + 1
         raise error

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from louage.accounts.models import Role
 from louage.booking.models import Reservation, ReservationStatus
@@ -90,9 +91,12 @@ def notify_payment_received(reservation, **_extra):
         user=reservation.client,
         kind="payment_received",
         title=_("Paiement reçu : réservation %(code)s confirmée") % {"code": reservation.code},
-        body=_(
-            "Votre paiement de %(amount)s est reçu. Trajet : %(trip)s, %(seats)s place(s). "
-            "Votre billet, avec son QR code, est prêt : ouvrez la réservation pour l'afficher ou le télécharger."
+        body=ngettext(
+            "Votre paiement de %(amount)s est reçu. Trajet : %(trip)s, %(seats)s place. "
+            "Votre billet, avec son QR code, est prêt : ouvrez la réservation pour l'afficher ou le télécharger.",
+            "Votre paiement de %(amount)s est reçu. Trajet : %(trip)s, %(seats)s places. "
+            "Votre billet, avec son QR code, est prêt : ouvrez la réservation pour l'afficher ou le télécharger.",
+            reservation.seats,
         )
         % {
             "amount": dt(reservation.total_price),

@@ -205,10 +205,15 @@ class CashReportQuery(Schema):
     format: Literal["json", "csv", "pdf"] = "json"
 
 
-def cash_close_file(close, kind, *, disposition="attachment"):
+def cash_close_file(close, kind, *, disposition="attachment", labels=False):
+    """`labels`: the CSV's headers in the page's language (the web page's file, for people;
+    with a byte-order mark, as the report exports, so spreadsheets read Arabic right)."""
     name = f"caisse-{close.station.pk}-{close.day.isoformat()}"
     if kind == "csv":
-        response = HttpResponse(cash_close_csv(close), content_type="text/csv; charset=utf-8")
+        text = cash_close_csv(close, labels=labels)
+        if labels:
+            text = "\ufeff" + text
+        response = HttpResponse(text.encode("utf-8"), content_type="text/csv; charset=utf-8")
     else:
         response = HttpResponse(cash_close_pdf(close), content_type="application/pdf")
     response["Content-Disposition"] = f'{disposition}; filename="{name}.{kind}"'

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from louage.accounts.models import Role
@@ -157,7 +158,11 @@ def _sell(request, queue):
     if not form.is_valid():
         return "error", _first_error(form)
     reservation = services.sell_next_louage(queue=queue, by=request.user, **form.cleaned_data)
-    return "success", _("Vendu : %(seats)s place(s) dans le louage %(plate)s, réf. %(code)s.") % {
+    return "success", ngettext(
+        "Vendu : %(seats)s place dans le louage %(plate)s, réf. %(code)s.",
+        "Vendu : %(seats)s places dans le louage %(plate)s, réf. %(code)s.",
+        reservation.seats,
+    ) % {
         "seats": reservation.seats,
         "plate": reservation.trip.vehicle.plate,
         "code": reservation.code,
@@ -171,7 +176,11 @@ def _walk_in(request, queue):
     reservation = services.count_walk_in(
         queue=queue, seats=form.cleaned_data["seats"], by=request.user
     )
-    return "success", _("%(seats)s voyageur(s) à la porte comptés dans %(plate)s.") % {
+    return "success", ngettext(
+        "%(seats)s voyageur à la porte compté dans %(plate)s.",
+        "%(seats)s voyageurs à la porte comptés dans %(plate)s.",
+        reservation.seats,
+    ) % {
         "seats": reservation.seats,
         "plate": reservation.trip.vehicle.plate,
     }
@@ -201,9 +210,10 @@ def _no_shows(request, queue):
     released = services.release_no_shows(queue=queue, by=request.user)
     if not released:
         return "info", _("Aucun voyageur absent : tout le monde est à bord.")
-    return "success", _("%(n)s place(s) d'absents libérée(s).") % {
-        "n": sum(r.seats for r in released)
-    }
+    seats = sum(r.seats for r in released)
+    return "success", ngettext(
+        "%(n)s place d'absent libérée.", "%(n)s places d'absents libérées.", seats
+    ) % {"n": seats}
 
 
 QUEUE_ACTIONS = {

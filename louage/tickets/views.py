@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from louage.accounts.models import Role
@@ -90,8 +91,15 @@ def _offline_check(station):
             for trip in departures
         },
         "messages": {
-            "valid_offline": _("Billet valable pour %(trip)s — %(seats)s place(s), réf. "
-                               "%(code)s — pas encore synchronisé."),
+            # One sentence per seat count: the page picks it offline (real plurals).
+            "valid_offline": {
+                n: ngettext(
+                    "Billet valable pour %(trip)s — %(seats)s place, réf. %(code)s — pas encore synchronisé.",
+                    "Billet valable pour %(trip)s — %(seats)s places, réf. %(code)s — pas encore synchronisé.",
+                    n,
+                )
+                for n in range(1, 10)
+            },
             "some_trip": _("le départ n° %(id)s"),
             "scanned_offline": _("Ce billet a déjà été scanné hors ligne (réf. %(code)s) : il "
                                  "attend la synchronisation."),
@@ -162,7 +170,8 @@ def check_in(request):
     except DomainError as exc:
         result = {"ok": False, "message": exc.message}
     else:
-        result = {"ok": True, "message": _("Embarquement validé : %(name)s, %(seats)s place(s), réf. %(code)s.")
+        result = {"ok": True, "message": ngettext("Embarquement validé : %(name)s, %(seats)s place, réf. %(code)s.",
+                                                  "Embarquement validé : %(name)s, %(seats)s places, réf. %(code)s.", reservation.seats)
                   % {"name": reservation.traveller_name, "seats": reservation.seats, "code": reservation.code}}  # fmt: skip
     if request.htmx:
         return render(request, "tickets/_check_in_result.html", {"result": result})

@@ -277,7 +277,7 @@ def served_destinations(station):
         .distinct()
     )
     return [
-        (s.pk, f"{s.city} — {s.name}")
+        (s.pk, s.choice_label)
         for s in Station.objects.filter(pk__in=list(ids)).order_by("city", "name")
     ]
 
