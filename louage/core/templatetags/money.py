@@ -33,3 +33,16 @@ def dt(millimes, language=None):
 def money_unit():
     """The currency as the active language writes it (charts add it to their figures)."""
     return {"ar": "د.ت", "en": "TND"}.get((get_language() or "fr")[:2], "DT")
+
+
+@register.filter
+def count(value, language=None):
+    """12345 → '12 345' (fr, ar: the narrow no-break space of amounts), '12,345' (en): counts
+    grouped as the money of the same page is."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return value
+    language = (language or get_language() or "fr")[:2]
+    group = _STYLES.get(language, _STYLES["fr"])[0]
+    return f"{number:,}".replace(",", group)
