@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from louage.auditlog.labels import action_label, family_label
 from louage.core.widgets import DateInput
 from louage.stations.forms import StationChoiceField
 from louage.stations.models import Station
@@ -20,8 +21,8 @@ class AuditFilterForm(forms.Form):
         families = sorted({a.split(".")[0] + "." for a in actions})
         self.fields["action"].choices = [
             ("", _("Toutes")),
-            *[(f, f + "*") for f in families],
-            *[(a, a) for a in actions],
+            *[(f, family_label(f)) for f in families],
+            *[(a, action_label(a)) for a in actions],
         ]
         if not with_station:
             del self.fields["station"]
