@@ -1,8 +1,7 @@
 // Suggestions of the network's cities and stations under inputs marked [data-places], from
 // GET /api/v1/places?q= (Latin or Arabic names, accents and near misses forgiven). A pick
-// fills the input with the name picked (the Arabic one when it was typed or clicked in Arabic,
-// or on an Arabic page: the search reads both) and fires "change", so the htmx search
-// updates at once.
+// fills the input with the name picked (the Arabic one when it was typed in Arabic: the search
+// reads both) and fires "change", so the htmx search updates at once.
 (function () {
   "use strict";
   var URL = "/api/v1/places";
@@ -35,17 +34,16 @@
       if (options[index]) input.setAttribute("aria-activedescendant", options[index].id);
     }
     var ARABIC = /[\u0600-\u06FF]/;
-    function wantsArabic(target) {
-      if (target && target.closest && target.closest(".suggestion-ar")) return true;
-      if (target && target.closest && target.closest(".suggestion-name")) return false;
+    // What was typed says which name was picked; with neither script, the page's language.
+    function wantsArabic() {
       if (ARABIC.test(input.value)) return true;
       if (/[A-Za-z]/.test(input.value)) return false;
       return document.documentElement.lang === "ar";
     }
-    function pick(index, target) {
+    function pick(index) {
       var item = items[index];
       if (!item) return;
-      input.value = item.name_ar && wantsArabic(target) ? item.name_ar : item.value;
+      input.value = item.name_ar && wantsArabic() ? item.name_ar : item.value;
       close();
       input.dispatchEvent(new Event("change", { bubbles: true }));
     }
@@ -74,7 +72,7 @@
         hint.className = "suggestion-hint";
         hint.textContent = item.hint;
         li.appendChild(hint);
-        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(i, ev.target); });
+        li.addEventListener("mousedown", function (ev) { ev.preventDefault(); pick(i); });
         list.appendChild(li);
       });
       list.hidden = !items.length;
