@@ -8,7 +8,6 @@ from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
-from django.utils.translation import gettext_lazy as _
 
 from louage.accounts import social_config as _social
 from louage.core import start as _start
@@ -302,7 +301,8 @@ API_RATE_ANONYMOUS = os.environ.get(
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "fr"
-LANGUAGES = [("fr", _("Français")), ("ar", _("العربية")), ("en", _("English"))]
+# Each language in its own name, whatever the page's language: a reader looks for theirs.
+LANGUAGES = [("fr", "Français"), ("ar", "العربية"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "louage" / "locale"]
 TIME_ZONE = "Africa/Tunis"
 USE_I18N = True

@@ -49,6 +49,7 @@ urlpatterns = [
     path("", include("louage.queues.urls")),
     path("", include("louage.opendata.urls")),
     path("", include("louage.sms.urls")),
+    path("", include("louage.webhooks.urls")),
     # Avatars are small and public; behind nginx, serve MEDIA_ROOT directly instead.
     re_path(r"^media/(?P<path>avatars/[\w.-]+)$", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

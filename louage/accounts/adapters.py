@@ -42,11 +42,15 @@ def _login_failed_rates(per):
 class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         # Where a login without an explicit `next` lands: back to the seats a visitor chose
-        # before logging in, else a chief's day at the station, else the home page.
+        # before logging in, else a chief's day at the station, an admin's dashboard, else
+        # the home page.
         if isinstance(request.session.get("booking_intent"), dict):
             return reverse("booking:resume")
-        if getattr(request.user, "role", None) == Role.CHIEF:
+        role = getattr(request.user, "role", None)
+        if role == Role.CHIEF:
             return reverse("booking:today")
+        if role == Role.ADMIN:
+            return reverse("reporting:dashboard")
         return super().get_login_redirect_url(request)
 
     def save_user(self, request, user, form, commit=True):

@@ -30,7 +30,7 @@ class RotatingTokenBackend(TokenBackend):
             except jwt.InvalidSignatureError:
                 continue  # not this key: the next one
             except jwt.InvalidTokenError as exc:
-                raise TokenBackendError(_("Token is invalid or expired")) from exc
+                raise TokenBackendError(_("Jeton invalide ou expiré.")) from exc
         raise error
 
 

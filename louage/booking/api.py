@@ -51,6 +51,21 @@ class ReservationOut(Schema):
     cancelled_at: dt.datetime | None
     passenger_name: str
     passenger_phone: str
+    estimated_departure: dt.datetime | None = Field(
+        None,
+        description="a depart-when-full louage (`trip.kind` `queue`) still at its station: when "
+        "its vehicle is estimated to leave, from the station's recent fill rate (the same "
+        "estimate as the pages; null until the station has recent departures). Its "
+        "`trip.departure` is when the vehicle started loading. Null for a timed departure. "
+        "A client may cancel such a paid seat, refunded in full, until the vehicle is marked "
+        "full or leaves.",
+    )
+
+    @staticmethod
+    def resolve_estimated_departure(obj):
+        from louage.queues.selectors import estimated_departure_of
+
+        return estimated_departure_of(obj.trip)
 
     @staticmethod
     def resolve_passenger_name(obj):

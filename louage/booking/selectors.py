@@ -93,12 +93,33 @@ def seats_consistency(trip):
 
 
 def refund_deadline(trip):
-    """A client cancels a paid reservation online (and is refunded) until this moment."""
+    """A client cancels a paid reservation online (and is refunded) until this moment; None
+    for a depart-when-full louage, which has no hour: see online_cancel_open."""
     from datetime import timedelta
 
     from django.conf import settings
 
+    if trip.kind == TripKind.QUEUE:
+        return None
     return trip.departure - timedelta(minutes=settings.REFUND_CUTOFF_MINUTES)
+
+
+def queue_vehicle_closed(trip):
+    """A depart-when-full vehicle stops taking online cancellations once the chief marks it
+    full or sends it: its seats are then promised to the travellers standing by it. (The turn
+    is read through the trip's reverse relation: booking does not import queues.)"""
+    if trip.status != TripStatus.SCHEDULED:
+        return True
+    return Trip.objects.filter(pk=trip.pk, queue_turn__full_at__isnull=False).exists()
+
+
+def online_cancel_open(trip, now):
+    """Whether a client may still cancel a paid reservation of `trip` online (and be
+    refunded in full, the station's rule): until REFUND_CUTOFF_MINUTES before a timed
+    departure; until its vehicle is marked full or sent for a depart-when-full louage."""
+    if trip.kind == TripKind.QUEUE:
+        return not queue_vehicle_closed(trip)
+    return now <= refund_deadline(trip)
 
 
 @dataclass(frozen=True)
@@ -110,6 +131,8 @@ class CancelTerms:
     paid: int  # millimes paid
     method: str  # how it was paid ("" when unpaid)
     deadline: datetime | None  # until when a client may cancel a paid reservation online
+    until_full: bool = False  # a depart-when-full louage: until its vehicle is full or sent
+    online_open: bool = True  # a client may still cancel a paid one online now
 
     @property
     def refundable(self):
@@ -122,29 +145,32 @@ class CancelTerms:
 
 def cancel_terms(reservation, user, now=None):
     """The one reading of the cancellation rule (services._check_can_cancel enforces it):
-    pending or confirmed reservations only; a client cancels its own, a paid one until
-    refund_deadline (then it is non-refundable online); the station's chief and admins
+    pending or confirmed reservations only; a client cancels its own, a paid one while
+    online_cancel_open (then it is non-refundable online); the station's chief and admins
     always, refunding in full."""
     from louage.payments.models import Payment, PaymentStatus
 
     now = now or clock.now()
     trip = reservation.trip
     deadline = refund_deadline(trip)
+    until_full = trip.kind == TripKind.QUEUE
     payment = (
         Payment.objects.filter(reservation=reservation, status=PaymentStatus.SUCCEEDED)
         .values("amount", "method")
         .first()
     )
     paid, method = (payment["amount"], payment["method"]) if payment else (0, "")
+    terms = {"deadline": deadline, "until_full": until_full}
+    terms["online_open"] = online_cancel_open(trip, now)
     live = reservation.status in (ReservationStatus.PENDING, ReservationStatus.CONFIRMED)
     role = getattr(user, "role", None)
     manager = role == Role.ADMIN or (role == Role.CHIEF and trip.origin.chief_id == user.pk)
     own = role == Role.CLIENT and reservation.client_id == user.pk
     if not live or not (manager or own):
-        return CancelTerms(False, 0, paid, method, deadline)
-    if own and reservation.status == ReservationStatus.CONFIRMED and now > deadline:
-        return CancelTerms(False, 0, paid, method, deadline)
-    return CancelTerms(True, paid, paid, method, deadline)
+        return CancelTerms(False, 0, paid, method, **terms)
+    if own and reservation.status == ReservationStatus.CONFIRMED and not terms["online_open"]:
+        return CancelTerms(False, 0, paid, method, **terms)
+    return CancelTerms(True, paid, paid, method, **terms)
 
 
 PAYMENT_ABANDONED = "abandoned"

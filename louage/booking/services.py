@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Count, F, Max, Q, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from louage.accounts.models import Role, User
 from louage.core import clock
@@ -52,6 +53,7 @@ from .errors import (
 from .event_data import record_reservation_event
 from .models import TRANSITIONS, WALK_IN_NAME, Reservation, ReservationStatus
 from .selectors import (
+    online_cancel_open,
     refund_deadline,
     seats_consistency,  # noqa: F401  (tests and callers use services.seats_consistency)
 )
@@ -111,7 +113,11 @@ def _take_seats(trip, seats):
         return
     left = Trip.objects.filter(pk=trip.pk).values_list("seats_available", flat=True).first() or 0
     raise NotEnoughSeats(
-        _("Il reste %(left)s place(s) libre(s) sur ce départ : impossible d'en réserver %(asked)s.")
+        ngettext(
+            "Il reste %(left)s place libre sur ce départ : impossible d'en réserver %(asked)s.",
+            "Il reste %(left)s places libres sur ce départ : impossible d'en réserver %(asked)s.",
+            left,
+        )
         % {"left": left, "asked": seats}
     )
 
@@ -288,9 +294,12 @@ def _check_may_hold(client, seats, now):
         )
     if (held["seats"] or 0) + seats > settings.MAX_HELD_SEATS:
         raise TooManyHeldSeats(
-            _(
-                "Vous retenez déjà %(held)s place(s) non payée(s) : au plus %(max)s à la fois. "
-                "Payez ou annulez une réservation en attente d'abord."
+            ngettext(
+                "Vous retenez déjà %(held)s place non payée : au plus %(max)s à la fois. "
+                "Payez ou annulez une réservation en attente d'abord.",
+                "Vous retenez déjà %(held)s places non payées : au plus %(max)s à la fois. "
+                "Payez ou annulez une réservation en attente d'abord.",
+                held["seats"] or 0,
             )
             % {"held": held["seats"] or 0, "max": settings.MAX_HELD_SEATS}
         )
@@ -299,12 +308,16 @@ def _check_may_hold(client, seats, now):
         return
     until = held["last_ran_out"] + timedelta(minutes=settings.HOLD_COOLDOWN_MINUTES)
     if until > now:
+        minutes = max(1, int((until - now).total_seconds() // 60) + 1)
         error = HoldCooldown(
-            _(
+            ngettext(
                 "Vos %(n)s dernières réservations ont expiré sans paiement : vous pourrez réserver "
-                "de nouveau dans %(minutes)s minute(s), ou achetez votre place au guichet."
+                "de nouveau dans %(minutes)s minute, ou achetez votre place au guichet.",
+                "Vos %(n)s dernières réservations ont expiré sans paiement : vous pourrez réserver "
+                "de nouveau dans %(minutes)s minutes, ou achetez votre place au guichet.",
+                minutes,
             )
-            % {"n": threshold, "minutes": max(1, int((until - now).total_seconds() // 60) + 1)}
+            % {"n": threshold, "minutes": minutes}
         )
         error.retry_after = int((until - now).total_seconds()) + 1
         raise error
@@ -459,15 +472,21 @@ def _check_can_cancel(reservation, trip, by, now):
     if role == Role.ADMIN or _is_chief_of(by, trip):
         return
     if role == Role.CLIENT and reservation.client_id == by.pk:
-        cutoff = refund_deadline(trip)
-        if reservation.status == S.CONFIRMED and now > cutoff:
+        if reservation.status != S.CONFIRMED or online_cancel_open(trip, now):
+            return
+        if trip.kind == TripKind.QUEUE:
             raise RefundCutoff(
                 _(
-                    "Annulation en ligne possible jusqu'à %(when)s (%(n)s minutes avant le départ) : adressez-vous au guichet."
+                    "Ce louage est complet ou parti : l'annulation en ligne n'est plus possible. Adressez-vous au guichet."
                 )
-                % {"when": format_moment(cutoff), "n": settings.REFUND_CUTOFF_MINUTES}
             )
-        return
+        cutoff = refund_deadline(trip)
+        raise RefundCutoff(
+            _(
+                "Annulation en ligne possible jusqu'à %(when)s (%(n)s minutes avant le départ) : adressez-vous au guichet."
+            )
+            % {"when": format_moment(cutoff), "n": settings.REFUND_CUTOFF_MINUTES}
+        )
     raise NotAllowed()
 
 
@@ -504,8 +523,8 @@ def _cancel_locked(reservation, by, now, reason=""):
 @transactional
 def cancel_reservation(*, reservation, by, reason=""):
     """Cancel a pending or confirmed reservation: its seats go back at once and a paid one is
-    refunded. The client cancels its own (a paid one until REFUND_CUTOFF_MINUTES before
-    departure); the chief of the departure's station and admins cancel any."""
+    refunded. The client cancels its own (a paid one while selectors.online_cancel_open:
+    until REFUND_CUTOFF_MINUTES before departure, or until a queue vehicle is full or sent); the chief of the departure's station and admins cancel any."""
     trip = _lock_trip(reservation.trip_id)
     reservation = (
         Reservation.objects.select_for_update(no_key=True, of=("self",))

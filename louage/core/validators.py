@@ -33,3 +33,19 @@ def normalize_tunisian_phone(value):
 
 def validate_tunisian_phone(value):
     normalize_tunisian_phone(value)
+
+
+def format_phone(value):
+    """How a phone number reads on a page: '+21671334455' → '71 334 455' (a Tunisian number in
+    its national form, the way people say it), a foreign one in international form; anything
+    unreadable as it was stored."""
+    raw = (value or "").strip()
+    if not raw:
+        return ""
+    try:
+        number = phonenumbers.parse(raw, "TN")
+    except phonenumbers.NumberParseException:
+        return raw
+    if number.country_code == 216:
+        return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.INTERNATIONAL)

@@ -25,6 +25,16 @@ class NotificationOut(Schema):
     created_at: dt.datetime
     read_at: dt.datetime | None
 
+    # Written in the request's language (Accept-Language, else the account's), whatever
+    # language it was first written in.
+    @staticmethod
+    def resolve_title(obj):
+        return services.localize(obj)[0]
+
+    @staticmethod
+    def resolve_body(obj):
+        return services.localize(obj)[1]
+
 
 class NoticeIn(InputSchema):
     trip_ids: list[Id] = Field(

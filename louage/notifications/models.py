@@ -21,6 +21,10 @@ class Notification(models.Model):
     )
     title = models.CharField(_("titre"), max_length=200)
     body = models.TextField(_("message"))
+    # What the message is about (reservation id, refunded, a notice's text…): the title and
+    # body are written again from them in the reader's language (services.localize); title
+    # and body keep the text as first written, for older rows and as a fallback.
+    params = models.JSONField(_("paramètres"), default=dict, blank=True)
     created_at = models.DateTimeField(_("date"), auto_now_add=True)
     read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
     emailed_at = models.DateTimeField(_("envoyée par e-mail le"), null=True, blank=True)

@@ -1,7 +1,6 @@
 """In-app notifications (written in the same transaction as the change) and their emails
 (sent by the task worker once the transaction has committed)."""
 
-import functools
 import logging
 from dataclasses import dataclass
 
@@ -9,6 +8,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from louage.accounts.models import Role
 from louage.booking.models import Reservation, ReservationStatus
@@ -24,16 +24,18 @@ from .models import Notice, Notification
 logger = logging.getLogger("louage.notifications")
 
 
-def notify(*, user, kind, title, body, reservation=None, ticket_reservation_id=None):
+def notify(*, user, kind, title, body, reservation=None, ticket_reservation_id=None, params=None):
     """Write the in-app notification (linked to its reservation) and queue its email after
-    commit; `ticket_reservation_id` attaches that reservation's PDF ticket to the email."""
+    commit; `ticket_reservation_id` attaches that reservation's PDF ticket to the email.
+    `params` let `localize` write it again in whatever language it is read in."""
     from .tasks import send_notification_email
 
     if user is None or not user.is_active:
         return None
     notification = Notification.objects.create(
-        user=user, kind=kind, title=title[:200], body=body, reservation=reservation
-    )
+        user=user, kind=kind, title=title[:200], body=body, reservation=reservation,
+        params=params or {},
+    )  # fmt: skip
 
     def enqueue():
         try:
@@ -49,18 +51,6 @@ def recipient_language(user):
     """The language a user reads their notifications, emails and tickets in."""
     language = getattr(user, "language", None)
     return language if language in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def _in_recipient_language(func):
-    """Write the notification in the traveller's language, whoever's request caused it (a
-    chief, the payment gateway, the task worker)."""
-
-    @functools.wraps(func)
-    def wrapper(reservation, *args, **kwargs):
-        with translation.override(recipient_language(reservation.client)):
-            return func(reservation, *args, **kwargs)
-
-    return wrapper
 
 
 def _trip_words(reservation):
@@ -79,123 +69,197 @@ def _trip_words(reservation):
 
 
 def _reload(reservation):
+    return _reservation(reservation.pk)
+
+
+def _reservation(reservation_id):
     return Reservation.objects.select_related(
         "trip__origin", "trip__destination", "trip__vehicle", "client"
-    ).get(pk=reservation.pk)
+    ).get(pk=reservation_id)
 
 
-@_in_recipient_language
-def notify_payment_received(reservation, **_extra):
-    reservation = _reload(reservation)
+# --- messages written in the reader's language --------------------------------------------
+# A notification keeps its kind and parameters; each renderer writes its title and body in the
+# active language, so the list, the API and the email speak the reader's language, not the
+# language of the day it was made. The stored text stays as written (older rows, fallback).
+
+_RENDERERS = {}
+
+
+def _renders(kind):
+    def register(render):
+        _RENDERERS[kind] = render
+        return render
+
+    return register
+
+
+def localize(notification):
+    """(title, body) of `notification` in the active language; its stored text when it has no
+    parameters (written before they were kept) or what it spoke of is gone."""
+    render = _RENDERERS.get(notification.kind)
+    if render is None or not notification.params:
+        return notification.title, notification.body
+    try:
+        return render(notification.params)
+    except (Reservation.DoesNotExist, KeyError, TypeError, ValueError):
+        return notification.title, notification.body
+
+
+def localize_all(notifications):
+    """Each notification's title and body replaced, in memory, by the reader's language's."""
+    for notification in notifications:
+        notification.title, notification.body = localize(notification)
+    return notifications
+
+
+def _send(kind, about, params, *, linked=True, ticket=False):
+    """Notify the client of reservation `about` (linked to it unless `linked` is False, its
+    ticket attached when `ticket`): the stored text is in the recipient's language, as the
+    email written later."""
+    reservation = _reload(about)
+    params = {"reservation": reservation.pk, **params}
+    with translation.override(recipient_language(reservation.client)):
+        title, body = _RENDERERS[kind](params)
     return notify(
-        user=reservation.client,
-        kind="payment_received",
-        title=_("Paiement reçu : réservation %(code)s confirmée") % {"code": reservation.code},
-        body=_(
-            "Votre paiement de %(amount)s est reçu. Trajet : %(trip)s, %(seats)s place(s). "
-            "Votre billet, avec son QR code, est prêt : ouvrez la réservation pour l'afficher ou le télécharger."
-        )
-        % {
-            "amount": dt(reservation.total_price),
-            "trip": _trip_words(reservation),
-            "seats": reservation.seats,
-        },
-        reservation=reservation,
-        ticket_reservation_id=reservation.pk,
-    )
+        user=reservation.client, kind=kind, title=title, body=body, params=params,
+        reservation=reservation if linked else None,
+        ticket_reservation_id=reservation.pk if ticket else None,
+    )  # fmt: skip
 
 
-@_in_recipient_language
-def notify_reservation_cancelled(reservation, refunded=False, **_extra):
-    reservation = _reload(reservation)
+def _refund_words(reservation, refunded):
+    if not refunded:
+        return ""
+    return " " + _("Le montant de %(amount)s vous est remboursé.") % {
+        "amount": dt(reservation.total_price)
+    }
+
+
+@_renders("payment_received")
+def _payment_received(params):
+    reservation = _reservation(params["reservation"])
+    title = _("Paiement reçu : réservation %(code)s confirmée") % {"code": reservation.code}
+    body = ngettext(
+        "Votre paiement de %(amount)s est reçu. Trajet : %(trip)s, %(seats)s place. "
+        "Votre billet, avec son QR code, est prêt : ouvrez la réservation pour l'afficher ou le télécharger.",
+        "Votre paiement de %(amount)s est reçu. Trajet : %(trip)s, %(seats)s places. "
+        "Votre billet, avec son QR code, est prêt : ouvrez la réservation pour l'afficher ou le télécharger.",
+        reservation.seats,
+    ) % {
+        "amount": dt(reservation.total_price),
+        "trip": _trip_words(reservation),
+        "seats": reservation.seats,
+    }
+    return title, body
+
+
+def notify_payment_received(reservation, **_extra):
+    return _send("payment_received", reservation, {}, ticket=True)
+
+
+@_renders("reservation_cancelled")
+def _reservation_cancelled(params):
+    reservation = _reservation(params["reservation"])
     body = _("Votre réservation %(code)s (%(trip)s) est annulée.") % {
         "code": reservation.code,
         "trip": _trip_words(reservation),
     }
-    if refunded:
-        body += " " + _("Le montant de %(amount)s vous est remboursé.") % {
-            "amount": dt(reservation.total_price)
-        }
-    return notify(
-        user=reservation.client,
-        kind="reservation_cancelled",
-        title=_("Réservation annulée"),
-        body=body,
-        reservation=reservation,
-    )
+    return _("Réservation annulée"), body + _refund_words(reservation, params.get("refunded"))
 
 
-@_in_recipient_language
-def notify_trip_cancelled(reservation, refunded=False, **_extra):
-    reservation = _reload(reservation)
+def notify_reservation_cancelled(reservation, refunded=False, **_extra):
+    return _send("reservation_cancelled", reservation, {"refunded": bool(refunded)})
+
+
+@_renders("trip_cancelled")
+def _trip_cancelled(params):
+    reservation = _reservation(params["reservation"])
     body = _(
         "Le départ %(trip)s est annulé par la station ; votre réservation %(code)s l'est aussi."
     ) % {
         "trip": _trip_words(reservation),
         "code": reservation.code,
     }
-    if refunded:
-        body += " " + _("Le montant de %(amount)s vous est remboursé.") % {
-            "amount": dt(reservation.total_price)
-        }
-    return notify(
-        user=reservation.client,
-        kind="trip_cancelled",
-        title=_("Départ annulé"),
-        body=body,
-        reservation=reservation,
-    )
+    return _("Départ annulé"), body + _refund_words(reservation, params.get("refunded"))
 
 
-@_in_recipient_language
+def notify_trip_cancelled(reservation, refunded=False, **_extra):
+    return _send("trip_cancelled", reservation, {"refunded": bool(refunded)})
+
+
+@_renders("hold_expiring")
+def _hold_expiring(params):
+    reservation = _reservation(params["reservation"])
+    body = _("Payez la réservation %(code)s (%(trip)s) avant %(time)s pour garder vos places.") % {
+        "code": reservation.code,
+        "trip": _trip_words(reservation),
+        "time": format_local(reservation.expires_at, "time"),
+    }
+    return _("Vos places expirent bientôt"), body
+
+
 def notify_hold_expiring(reservation, **_extra):
-    reservation = _reload(reservation)
-    return notify(
-        user=reservation.client,
-        kind="hold_expiring",
-        title=_("Vos places expirent bientôt"),
-        body=_("Payez la réservation %(code)s (%(trip)s) avant %(time)s pour garder vos places.")
-        % {
-            "code": reservation.code,
-            "trip": _trip_words(reservation),
-            "time": format_local(reservation.expires_at, "time"),
-        },
-        reservation=reservation,
-    )
+    return _send("hold_expiring", reservation, {})
 
 
-@_in_recipient_language
-def notify_no_show(reservation, refunded=False, **_extra):
-    reservation = _reload(reservation)
+@_renders("no_show")
+def _no_show(params):
+    reservation = _reservation(params["reservation"])
     body = _(
         "Vous ne vous êtes pas présenté à l'embarquement (%(trip)s) : votre place de la réservation %(code)s a été libérée."
     ) % {"trip": _trip_words(reservation), "code": reservation.code}
-    if refunded:
-        body += " " + _("Le montant de %(amount)s vous est remboursé.") % {
-            "amount": dt(reservation.total_price)
-        }
+    if params.get("refunded"):
+        body += _refund_words(reservation, True)
     else:
         body += " " + _("Selon la règle de la station, le billet n'est pas remboursé.")
-    return notify(user=reservation.client, kind="no_show", title=_("Place libérée"), body=body)
+    return _("Place libérée"), body
 
 
-@_in_recipient_language
+def notify_no_show(reservation, refunded=False, **_extra):
+    return _send("no_show", reservation, {"refunded": bool(refunded)}, linked=False)
+
+
+@_renders("louage_loading")
+def _louage_loading(params):
+    reservation = _reservation(params["reservation"])
+    plate = reservation.trip.vehicle.plate
+    title = _("Votre louage %(plate)s est en chargement") % {"plate": plate}
+    body = _(
+        "Le louage %(plate)s de votre réservation %(code)s (%(trip)s) est maintenant en tête de file : présentez-vous au guichet."
+    ) % {"plate": plate, "code": reservation.code, "trip": _trip_words(reservation)}
+    return title, body
+
+
 def notify_louage_loading(reservation, **_extra):
-    reservation = _reload(reservation)
-    return notify(
-        user=reservation.client,
-        kind="louage_loading",
-        title=_("Votre louage %(plate)s est en chargement")
-        % {"plate": reservation.trip.vehicle.plate},
-        body=_(
-            "Le louage %(plate)s de votre réservation %(code)s (%(trip)s) est maintenant en tête de file : présentez-vous au guichet."
-        )
-        % {
-            "plate": reservation.trip.vehicle.plate,
-            "code": reservation.code,
-            "trip": _trip_words(reservation),
-        },
-    )
+    return _send("louage_loading", reservation, {}, linked=False)
+
+
+@_renders("webhook_disabled")
+def _webhook_disabled(params):
+    body = _(
+        "Le webhook %(url)s échoue depuis plusieurs jours : il est désactivé. "
+        'Réactivez-le (PATCH /api/v1/webhooks/%(id)s {"active": true}) une fois '
+        "le partenaire rétabli."
+    ) % {"url": params["url"], "id": params["endpoint"]}
+    return _("Webhook désactivé"), body
+
+
+def notify_webhook_disabled(owner, *, url, endpoint_id):
+    params = {"url": url, "endpoint": endpoint_id}
+    with translation.override(recipient_language(owner)):
+        title, body = _webhook_disabled(params)
+    return notify(user=owner, kind="webhook_disabled", title=title, body=body, params=params)
+
+
+@_renders("notice")
+def _notice(params):
+    from louage.stations.models import Station
+
+    reservation = _reservation(params["reservation"])
+    station = Station.objects.get(pk=params["station"])
+    title = _("Message de la station %(station)s") % {"station": station.local_name}
+    return title, f"{params['text']}\n\n({_trip_words(reservation)})"
 
 
 @transaction.atomic
@@ -247,15 +311,8 @@ def post_notice(*, by, trips, text):
             unreached.append(Unreached(reservation, _("compte supprimé ou désactivé")))
         else:
             recipients.setdefault(client.pk, (client, reservation))
-    for client, reservation in recipients.values():
-        with translation.override(recipient_language(client)):
-            notify(
-                user=client,
-                kind="notice",
-                title=_("Message de la station %(station)s") % {"station": station.local_name},
-                body=f"{text}\n\n({_trip_words(reservation)})",
-                reservation=reservation,
-            )
+    for _client, reservation in recipients.values():
+        _send("notice", reservation, {"station": station.pk, "text": text})
     audit(
         actor=by,
         action="notice.posted",
@@ -309,6 +366,15 @@ def mark_read(*, notification, by):
     )
     notification.refresh_from_db()
     return notification
+
+
+def mark_shown(*, user, notifications):
+    """The notifications a page just showed its owner are read: the bell clears on visiting
+    the list, as people expect. The objects keep their old `read_at`, so the page still
+    marks them new this once."""
+    ids = [n.pk for n in notifications if n.read_at is None and n.user_id == user.pk]
+    if ids:
+        Notification.objects.filter(pk__in=ids, read_at__isnull=True).update(read_at=clock.now())
 
 
 def unread_count(user):

@@ -2,8 +2,6 @@
 their emails (louage.core.events). A subscriber's writes commit with the relay's mark that it
 handled the event, so a notification is written once even when an event is relayed again."""
 
-from django.utils.translation import gettext as _
-
 from louage.accounts.models import User
 from louage.booking.models import Reservation
 from louage.core.events import subscriber
@@ -64,14 +62,6 @@ def louage_loading(event):
 def webhook_disabled(event):
     owner = User.objects.filter(pk=event.data.get("owner_id"), is_active=True).first()
     if owner is not None:
-        services.notify(
-            user=owner,
-            kind="webhook_disabled",
-            title=_("Webhook désactivé"),
-            body=_(
-                "Le webhook %(url)s échoue depuis plusieurs jours : il est désactivé. "
-                'Réactivez-le (PATCH /api/v1/webhooks/%(id)s {"active": true}) une fois '
-                "le partenaire rétabli."
-            )
-            % {"url": event.data.get("url", ""), "id": event.data.get("endpoint_id")},
+        services.notify_webhook_disabled(
+            owner, url=event.data.get("url", ""), endpoint_id=event.data.get("endpoint_id")
         )

@@ -32,10 +32,11 @@ def send_notification_email(notification_id, ticket_reservation_id=None, attempt
         if notification.reservation_id
         else settings.SITE_URL + reverse("booking:mine")
     )
-    from .services import recipient_language
+    from .services import localize, recipient_language
 
     language = recipient_language(user)
     with translation.override(language):
+        notification.title, notification.body = localize(notification)
         context = {
             "notification": notification,
             "user": user,

@@ -27,6 +27,8 @@ def notification_list(request):
     page, querystring = paginate_request(
         request, Notification.objects.filter(user=request.user).order_by("-created_at", "-pk")
     )
+    services.mark_shown(user=request.user, notifications=list(page))
+    services.localize_all(page)  # in the page's language, whatever it was written in
     return render(request, "notifications/list.html", {"page": page, "querystring": querystring})
 
 

@@ -207,10 +207,12 @@ class CashReportQuery(Schema):
     format: Literal["json", "csv", "pdf"] = "json"
 
 
-def cash_close_file(close, kind, *, disposition="attachment"):
+def cash_close_file(close, kind, *, disposition="attachment", labels=False):
+    """`labels`: the CSV's headers in the page's language (the web page's file, for people;
+    with a byte-order mark, as the report exports, so spreadsheets read Arabic right)."""
     name = f"caisse-{close.station.pk}-{close.day.isoformat()}"
     if kind == "csv":
-        return csv_response(cash_close_csv(close), f"{name}.csv")
+        return csv_response(cash_close_csv(close, labels=labels), f"{name}.csv")
     response = HttpResponse(cash_close_pdf(close), content_type="application/pdf")
     response["Content-Disposition"] = f'{disposition}; filename="{name}.{kind}"'
     return response

@@ -5,7 +5,7 @@ import io
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.units import mm
@@ -20,6 +20,24 @@ CSV_COLUMNS = [
     "section", "plate", "owner", "departure", "destination", "seats_sold", "seats_refunded",
     "cash_taken", "cash_refunded", "online_taken", "online_refunded", "net",
 ]  # fmt: skip
+# The web page's file speaks the page's language, as the report exports do (render_csv with
+# labels); the API's keeps these field names for programs.
+CSV_LABELS = {
+    "section": gettext_lazy("Partie"), "plate": gettext_lazy("Véhicule"),
+    "owner": gettext_lazy("Propriétaire ou réf."), "departure": gettext_lazy("Départ"),
+    "destination": gettext_lazy("Arrivée ou moyen"), "seats_sold": gettext_lazy("Places vendues"),
+    "seats_refunded": gettext_lazy("Places remboursées"),
+    "cash_taken": gettext_lazy("Espèces encaissées (millimes)"),
+    "cash_refunded": gettext_lazy("Espèces remboursées (millimes)"),
+    "online_taken": gettext_lazy("En ligne encaissé (millimes)"),
+    "online_refunded": gettext_lazy("En ligne remboursé (millimes)"),
+    "net": gettext_lazy("Net (millimes)"),
+}  # fmt: skip
+SECTION_LABELS = {
+    "vehicle": gettext_lazy("Véhicule"), "owner": gettext_lazy("Propriétaire"),
+    "departure": gettext_lazy("Départ"), "refund": gettext_lazy("Remboursement"),
+    "total": gettext_lazy("Total"),
+}  # fmt: skip
 
 
 def _figures(line):
@@ -29,22 +47,27 @@ def _figures(line):
     ]  # fmt: skip
 
 
-def cash_close_csv(close):
-    """The close as CSV text (the one CSV writer: names typed at the desk never run as
-    formulas; amounts, refunds as negative numbers, stay numbers)."""
+def cash_close_csv(close, *, labels=False):
+    """The close as CSV text: field names and section codes for programs, translated labels
+    (`labels`) for people. The one CSV writer: names typed at the desk never run as formulas;
+    amounts, refunds as negative numbers, stay numbers."""
     writer = Writer()
-    writer.row(CSV_COLUMNS)
+    writer.row([str(CSV_LABELS[key]) for key in CSV_COLUMNS] if labels else CSV_COLUMNS)
+
+    def section(code):
+        return str(SECTION_LABELS[code]) if labels else code
+
     for v in close.vehicles:
-        writer.row(["vehicle", v.plate, v.owner_name, "", "", *_figures(v)])
+        writer.row([section("vehicle"), v.plate, v.owner_name, "", "", *_figures(v)])
     for o in close.owners:
-        writer.row(["owner", " ".join(o.plates), o.owner_name, "", "", *_figures(o)])
+        writer.row([section("owner"), " ".join(o.plates), o.owner_name, "", "", *_figures(o)])
     for d in close.departures:
-        writer.row(["departure", d.plate, "", d.departure.strftime("%Y-%m-%d %H:%M"),
+        writer.row([section("departure"), d.plate, "", d.departure.strftime("%Y-%m-%d %H:%M"),
                     d.destination, *_figures(d)])  # fmt: skip
     for r in close.refunds:
-        writer.row(["refund", r.plate, r.code, r.refunded_at.strftime("%Y-%m-%d %H:%M"),
+        writer.row([section("refund"), r.plate, r.code, r.refunded_at.strftime("%Y-%m-%d %H:%M"),
                     r.method, "", "", "", "", "", "", -r.amount])  # fmt: skip
-    writer.row(["total", "", "", close.day.isoformat(), "", *_figures(close.totals)])
+    writer.row([section("total"), "", "", close.day.isoformat(), "", *_figures(close.totals)])
     return writer.text()
 
 

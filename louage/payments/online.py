@@ -184,7 +184,8 @@ def _refund_unusable(payment, provider, reason=""):
 
 def request_refund(*, payment, by):
     """Cancel a payment: refund it and cancel its reservation (freeing the seats). The client
-    until REFUND_CUTOFF_MINUTES before departure, the chief of the station and admins always."""
+    while booking's rule allows (selectors.online_cancel_open), the chief of the station and
+    admins always."""
     if payment.status != PaymentStatus.SUCCEEDED:
         raise InvalidTransition(
             _("Ce paiement n'est pas remboursable (déjà remboursé ou non abouti)."),

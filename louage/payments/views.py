@@ -15,6 +15,7 @@ from louage.accounts.models import Role
 from louage.booking.selectors import visible_reservation
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
+from louage.stations.forms import StationChoiceField
 from louage.stations.models import Station
 from louage.stations.services import station_of
 from louage.trips.selectors import local_today
@@ -138,7 +139,7 @@ class CashCloseForm(forms.Form):
     date = forms.DateField(
         label=gettext_lazy("Jour"), required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    station = forms.ModelChoiceField(
+    station = StationChoiceField(
         label=gettext_lazy("Station"),
         required=False,
         queryset=Station.objects.order_by("city", "name"),
@@ -153,12 +154,16 @@ def cash_close(request):
     """The day's cash close of the chief's station (admins choose one): page, CSV, PDF."""
     from .api import cash_close_file
 
-    form = CashCloseForm(request.GET or None)
-    if form.is_bound and not form.is_valid():
+    # The date field shows the day the page shows (today unless another is asked).
+    query = request.GET.copy()
+    if not query.get("date"):
+        query["date"] = local_today().isoformat()
+    form = CashCloseForm(query)
+    if not form.is_valid():
         return render(
             request, "payments/cash_close.html", {"form": form, "close": None}, status=400
         )
-    data = form.cleaned_data if form.is_bound else {}
+    data = form.cleaned_data
     if request.user.role == Role.CHIEF:
         station = station_of(request.user)
         form.fields.pop("station")
@@ -172,7 +177,7 @@ def cash_close(request):
     day = data.get("date") or local_today()
     close = services.cash_close_for(station=station, by=request.user, day=day)
     if data.get("format") in ("csv", "pdf"):
-        return cash_close_file(close, data["format"])
+        return cash_close_file(close, data["format"], labels=True)
     query = request.GET.copy()
     query.pop("format", None)
     query["date"] = day.isoformat()

@@ -39,7 +39,7 @@ class NewQueueForm(forms.Form):
             .exclude(pk__in=served)
             .order_by("city", "name")
         )
-        self.fields["destination_id"].choices = [(s.pk, f"{s.city} — {s.name}") for s in stations]
+        self.fields["destination_id"].choices = [(s.pk, s.choice_label) for s in stations]
 
 
 class PolicyForm(forms.Form):

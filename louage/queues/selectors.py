@@ -72,19 +72,33 @@ class QueueView:
         return ([self.loading] if self.loading else []) + self.waiting
 
     @property
-    def next_free_seats(self):
-        """Free seats a traveller can book now on the next vehicle that sells online."""
+    def next_turn(self):
+        """The vehicle a booking made now lands on (the loading one unless it is full)."""
         for view in self.turns:
             if not (view.is_loading and view.turn.full_at is not None) and view.seats_available:
-                return view.seats_available
-        return 0
+                return view
+        return None
+
+    @property
+    def next_free_seats(self):
+        """Free seats a traveller can book now on the next vehicle that sells online."""
+        return self.next_turn.seats_available if self.next_turn else 0
+
+    @property
+    def next_estimated_departure(self):
+        """The estimate of the vehicle whose free seats the pages show: one estimate, the same
+        on the queue, search, departure, reservation and ticket pages."""
+        return self.next_turn.estimated_departure if self.next_turn else None
 
     @property
     def estimated_minutes(self):
-        eta = self.estimated_departure
-        if eta is None:
-            return None
-        return max(0, math.ceil((eta - clock.now()).total_seconds() / 60))
+        return minutes_until(self.next_estimated_departure)
+
+
+def minutes_until(moment):
+    if moment is None:
+        return None
+    return max(0, math.ceil((moment - clock.now()).total_seconds() / 60))
 
 
 def fill_rates(station_ids, now):
@@ -214,6 +228,15 @@ def turn_of_trip(trip):
         if turn_view.turn.pk == turn.pk:
             return view, turn_view
     return view, None
+
+
+def estimated_departure_of(trip):
+    """The estimated departure of a depart-when-full trip's vehicle while it waits or loads;
+    None for a timed departure, a vehicle gone, or a station without recent departures."""
+    if getattr(trip, "kind", None) != "queue":
+        return None
+    _view, turn_view = turn_of_trip(trip)
+    return turn_view.estimated_departure if turn_view else None
 
 
 def attach_travellers(views):

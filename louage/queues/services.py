@@ -44,7 +44,7 @@ from louage.stations.models import Station, Vehicle
 from louage.stations.services import check_can_manage_station, normalize_plate, station_of
 from louage.trips.event_data import record_trip_event
 from louage.trips.models import Trip, TripKind, TripStatus
-from louage.trips.services import VEHICLE_GAP, official_fare
+from louage.trips.services import away_minutes, clashing_trip, official_fare
 
 from .models import LIVE_TURNS, NoShowFare, Queue, QueuedVehicle, StationQueuePolicy, TurnStatus
 
@@ -229,7 +229,7 @@ def _vehicle_for(queue, vehicle_id, plate):
     return vehicle
 
 
-def _check_vehicle_available(vehicle, now):
+def _check_vehicle_available(vehicle, now, queue):
     queued = (
         QueuedVehicle.objects.filter(vehicle=vehicle, status__in=LIVE_TURNS)
         .select_related("queue__destination")
@@ -241,13 +241,10 @@ def _check_vehicle_available(vehicle, now):
             % {"plate": vehicle.plate, "destination": queued.queue.destination.name},
             code="vehicle_already_queued",
         )
-    busy = Trip.objects.filter(
-        vehicle=vehicle,
-        kind=TripKind.SCHEDULED,
-        status=TripStatus.SCHEDULED,
-        departure__gt=now - VEHICLE_GAP,
-        departure__lt=now + VEHICLE_GAP,
-    ).first()
+    # Joining now, it may leave at once: it must be back from a timed departure, and back
+    # from this route before its next one.
+    away = timedelta(minutes=away_minutes(queue.station, queue.destination))
+    busy = clashing_trip(vehicle, now, away, kind=TripKind.SCHEDULED)
     if busy is not None:
         raise Conflict(
             _("Le véhicule %(plate)s a un départ programmé à %(when)s.")
@@ -268,7 +265,7 @@ def add_vehicle(*, queue, by, vehicle_id=None, plate=None):
     check_can_manage_station(by, queue.station_id)
     vehicle = _vehicle_for(queue, vehicle_id, plate)
     now = clock.now()
-    _check_vehicle_available(vehicle, now)
+    _check_vehicle_available(vehicle, now, queue)
     last = QueuedVehicle.objects.filter(queue=queue).aggregate(last=Max("position"))["last"]
     try:
         with transaction.atomic():

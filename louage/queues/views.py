@@ -185,7 +185,11 @@ def _walk_in(request, queue):
     reservation = services.count_walk_in(
         queue=queue, seats=form.cleaned_data["seats"], by=request.user
     )
-    return "success", _("%(seats)s voyageur(s) à la porte comptés dans %(plate)s.") % {
+    return "success", ngettext(
+        "%(seats)s voyageur à la porte compté dans %(plate)s.",
+        "%(seats)s voyageurs à la porte comptés dans %(plate)s.",
+        reservation.seats,
+    ) % {
         "seats": reservation.seats,
         "plate": reservation.trip.vehicle.plate,
     }
@@ -215,9 +219,10 @@ def _no_shows(request, queue):
     released = services.release_no_shows(queue=queue, by=request.user)
     if not released:
         return "info", _("Aucun voyageur absent : tout le monde est à bord.")
-    return "success", _("%(n)s place(s) d'absents libérée(s).") % {
-        "n": sum(r.seats for r in released)
-    }
+    seats = sum(r.seats for r in released)
+    return "success", ngettext(
+        "%(n)s place d'absent libérée.", "%(n)s places d'absents libérées.", seats
+    ) % {"n": seats}
 
 
 QUEUE_ACTIONS = {

@@ -6,6 +6,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from louage.accounts.models import Role
+from louage.stations.cities import local_station_name
 
 TOP_ROUTES = 15
 TOP_PAGES = 10
@@ -52,14 +53,14 @@ def sales_charts(sales):
         ),
         "revenue-stations": chart(
             "bar",
-            [s["station"] for s in sales["by_station"]],
+            [local_station_name(s["station"], s.get("station_ar")) for s in sales["by_station"]],
             [series(_("Recettes (DT)"), [_dinars(s["revenue"]) for s in sales["by_station"]])],
             unit="money",
             horizontal=True,
         ),
         "occupancy-stations": chart(
             "bar",
-            [s["station"] for s in sales["by_station"]],
+            [local_station_name(s["station"], s.get("station_ar")) for s in sales["by_station"]],
             [series(_("Remplissage (%)"), [_percent(s["occupancy"]) for s in sales["by_station"]])],
             unit="percent",
             horizontal=True,

@@ -113,7 +113,8 @@ def sales_report(period, station_id=None):
 
     station_ids = {key[0] for key in routes} | {key[1] for key in routes}
     stations = {
-        s["id"]: s for s in Station.objects.filter(pk__in=station_ids).values("id", "name", "city")
+        s["id"]: s
+        for s in Station.objects.filter(pk__in=station_ids).values("id", "name", "name_ar", "city")
     }
     by_route, by_station = [], {}
     for (origin_id, destination_id), figures in routes.items():
@@ -122,16 +123,23 @@ def sales_report(period, station_id=None):
             {
                 "origin_id": origin_id,
                 "origin": origin["name"],
+                "origin_ar": origin["name_ar"],
                 "origin_city": origin["city"],
                 "destination_id": destination_id,
                 "destination": destination["name"],
+                "destination_ar": destination["name_ar"],
                 "destination_city": destination["city"],
                 **_public(figures),
             }
         )
         station = by_station.setdefault(
             origin_id,
-            {"station_id": origin_id, "station": origin["name"], "city": origin["city"]},
+            {
+                "station_id": origin_id,
+                "station": origin["name"],
+                "station_ar": origin["name_ar"],
+                "city": origin["city"],
+            },
         )
         _add(station, figures, SALES_FIGURES)
     by_route.sort(key=lambda r: (-r["seats_sold"], -r["revenue"], r["origin"], r["destination"]))
@@ -252,7 +260,7 @@ def stations_by_city():
 
 
 def station_choices():
-    return list(Station.objects.order_by("name").values_list("pk", "name"))
+    return [(s.pk, s.choice_label) for s in Station.objects.order_by("city", "name")]
 
 
 def describe_station(station_id):

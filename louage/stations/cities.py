@@ -41,3 +41,9 @@ def city_label(city):
     if arabic_interface():
         return CITY_NAMES_AR.get(city, city)
     return city
+
+
+def local_station_name(name, name_ar):
+    """A station's name as the interface's language writes it (its Arabic name on Arabic
+    pages, when known): the one rule behind Station.local_name, for rows read as values."""
+    return name_ar if name_ar and arabic_interface() else name

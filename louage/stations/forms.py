@@ -6,6 +6,13 @@ from .models import Station
 from .selectors import available_chiefs
 
 
+class StationChoiceField(forms.ModelChoiceField):
+    """A station select that names stations as every list does (Station.choice_label)."""
+
+    def label_from_instance(self, obj):
+        return obj.choice_label
+
+
 class StationForm(forms.Form):
     name = forms.CharField(label=_("Nom"), max_length=120)
     name_ar = forms.CharField(label=_("Nom en arabe"), max_length=120, required=False)
@@ -56,7 +63,7 @@ class VehicleForm(forms.Form):
         super().__init__(*args, **kwargs)
         if choose_station:
             self.fields = {
-                "station": forms.ModelChoiceField(
+                "station": StationChoiceField(
                     label=_("Station"), queryset=Station.objects.order_by("city", "name")
                 ),
                 **self.fields,

@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from louage.core.validators import validate_tunisian_phone
 
-from .cities import CITY_CHOICES, CITY_NAMES_AR, arabic_interface, city_label
+from .cities import CITY_CHOICES, CITY_NAMES_AR, arabic_interface, city_label, local_station_name
 
 
 class Station(models.Model):
@@ -58,7 +58,7 @@ class Station(models.Model):
     @property
     def local_name(self):
         """The name in the interface's language: its Arabic name on Arabic pages, when known."""
-        return self.name_ar if self.name_ar and arabic_interface() else self.name
+        return local_station_name(self.name, self.name_ar)
 
     @property
     def local_city(self):
@@ -76,6 +76,12 @@ class Station(models.Model):
     @property
     def other_city(self):
         return self.city if arabic_interface() else CITY_NAMES_AR.get(self.city, "")
+
+    @property
+    def choice_label(self):
+        """How every list (select, picker) names a station: 'Sousse — Station Sousse Centre',
+        both parts in the interface's language ('سوسة — محطة سوسة' on Arabic pages)."""
+        return f"{self.local_city} — {self.local_name}"
 
 
 class Vehicle(models.Model):

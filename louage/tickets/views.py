@@ -91,8 +91,15 @@ def _offline_check(station):
             for trip in departures
         },
         "messages": {
-            "valid_offline": _("Billet valable pour %(trip)s — %(seats)s place(s), réf. "
-                               "%(code)s — pas encore synchronisé."),
+            # One sentence per seat count: the page picks it offline (real plurals).
+            "valid_offline": {
+                n: ngettext(
+                    "Billet valable pour %(trip)s — %(seats)s place, réf. %(code)s — pas encore synchronisé.",
+                    "Billet valable pour %(trip)s — %(seats)s places, réf. %(code)s — pas encore synchronisé.",
+                    n,
+                )
+                for n in range(1, 10)
+            },
             "some_trip": _("le départ n° %(id)s"),
             "scanned_offline": _("Ce billet a déjà été scanné hors ligne (réf. %(code)s) : il "
                                  "attend la synchronisation."),

@@ -65,7 +65,7 @@ class TripForm(forms.Form):
         them when the origin changes), never every vehicle of the network."""
         super().__init__(*args, **kwargs)
         stations = [
-            (s.pk, f"{s.name} ({s.city})")
+            (s.pk, s.choice_label)
             for s in Station.objects.filter(is_active=True).order_by("city", "name")
         ]
         blank = [("", "—")]
@@ -129,7 +129,7 @@ class TripFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         stations = Station.objects.order_by("city", "name")
         self.fields["destination"].choices = [("", _("Toutes"))] + [
-            (s.pk, s.name) for s in stations
+            (s.pk, s.choice_label) for s in stations
         ]
 
 

@@ -146,10 +146,14 @@ def trips_for_user(user, *, day=None, destination=None, status=None, when="all")
         start, end = day_bounds(day)
         trips = trips.filter(departure__gte=start, departure__lt=end)
         return with_relations(trips).order_by("departure", "pk")
+    # A depart-when-full louage still at the station is to come, whatever its `departure`
+    # (when it started loading) says.
+    at_station = Q(kind=TripKind.QUEUE, status=TripStatus.SCHEDULED)
     if when == "coming":
-        return with_relations(trips.filter(departure__gte=clock.now())).order_by("departure", "pk")
+        coming = trips.filter(Q(departure__gte=clock.now()) | at_station)
+        return with_relations(coming).order_by("departure", "pk")
     if when == "past":
-        trips = trips.filter(departure__lt=clock.now())
+        trips = trips.filter(departure__lt=clock.now()).exclude(at_station)
     return with_relations(trips).order_by("-departure", "-pk")
 
 
@@ -296,7 +300,7 @@ def served_destinations(station):
         .distinct()
     )
     return [
-        (s.pk, f"{s.city} — {s.name}")
+        (s.pk, s.choice_label)
         for s in Station.objects.filter(pk__in=list(ids)).order_by("city", "name")
     ]
 

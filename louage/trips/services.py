@@ -27,11 +27,14 @@ from louage.stations.cities import CITIES
 from louage.stations.models import Station, Vehicle
 from louage.stations.services import check_can_manage_station, require_admin, station_of
 
+from .durations import estimate_minutes, route_minutes, with_route_minutes
 from .event_data import record_trip_event
 from .models import Fare, RouteDuration, Trip, TripKind, TripStatus
 from .selectors import official_fare
 
-VEHICLE_GAP = timedelta(hours=2)
+# The longest a vehicle is away on one departure: a route's duration is at most a day, and
+# the vehicle comes back. Bounds the window the clash check reads.
+LONGEST_AWAY = timedelta(days=2)
 MAX_PRICE = 1_000_000  # 1000 DT per seat: anything above is a typing mistake
 
 
@@ -124,21 +127,53 @@ def _vehicle(vehicle_id, origin):
     return vehicle
 
 
-def _check_vehicle_free(vehicle, departure, *, exclude_trip=None):
-    busy = Trip.objects.filter(
-        vehicle=vehicle,
-        departure__gt=departure - VEHICLE_GAP,
-        departure__lt=departure + VEHICLE_GAP,
-    ).exclude(status=TripStatus.CANCELLED)
+def away_minutes(origin, destination):
+    """How long a vehicle is away on a departure: the route's duration (set, else estimated)
+    there and back, since a vehicle always leaves from its own station."""
+    minutes = route_minutes(origin.city, destination.city)
+    if minutes is None:
+        minutes = estimate_minutes(origin, destination)
+    return 2 * minutes
+
+
+def clashing_trip(vehicle, departure, away, *, exclude_trip=None, kind=None):
+    """A departure of the vehicle that overlaps [departure, departure + away): it leaves
+    before this one is back, or this one leaves before it is back. None when free."""
+    nearby = with_route_minutes(
+        Trip.objects.filter(
+            vehicle=vehicle,
+            departure__gt=departure - LONGEST_AWAY,
+            departure__lt=departure + away,
+        )
+        .exclude(status=TripStatus.CANCELLED)
+        .select_related("origin", "destination")
+        .order_by("departure", "pk")
+    )
     if exclude_trip is not None:
-        busy = busy.exclude(pk=exclude_trip.pk)
-    clash = busy.first()
+        nearby = nearby.exclude(pk=exclude_trip.pk)
+    if kind is not None:
+        nearby = nearby.filter(kind=kind)
+    for other in nearby:
+        back = other.departure + timedelta(minutes=2 * other.timing.minutes)
+        if other.departure < departure + away and departure < back:
+            other.back_at = back
+            return other
+    return None
+
+
+def _check_vehicle_free(vehicle, departure, origin, destination, *, exclude_trip=None):
+    away = timedelta(minutes=away_minutes(origin, destination))
+    clash = clashing_trip(vehicle, departure, away, exclude_trip=exclude_trip)
     if clash is not None:
         raise Conflict(
-            _("Le véhicule %(plate)s a déjà un départ à moins de 2 heures (%(when)s).")
+            _(
+                "Le véhicule %(plate)s est pris par un autre départ (%(when)s, vers %(destination)s, de retour vers %(back)s) : l'aller et le retour doivent tenir entre deux départs."
+            )
             % {
                 "plate": vehicle.plate,
                 "when": format_local(clash.departure, "short"),
+                "destination": clash.destination.local_city,
+                "back": format_local(clash.back_at, "short"),
             },
             code="vehicle_busy",
         )
@@ -173,7 +208,7 @@ def plan_trip(
     price = _price(price)
     seats = _seats_total(vehicle.seats if seats_total is None else seats_total, vehicle)
     _check_official_fare(price, origin, destination)
-    _check_vehicle_free(vehicle, departure)
+    _check_vehicle_free(vehicle, departure, origin, destination)
     trip = Trip.objects.create(
         origin=origin,
         destination=destination,
@@ -218,8 +253,14 @@ def update_trip(*, trip, by, **changes):
             trip.origin,
             fields.get("destination", trip.destination),
         )
-    if "vehicle" in fields or "departure" in fields:
-        _check_vehicle_free(vehicle, departure, exclude_trip=trip)
+    if "vehicle" in fields or "departure" in fields or "destination" in fields:
+        _check_vehicle_free(
+            vehicle,
+            departure,
+            trip.origin,
+            fields.get("destination", trip.destination),
+            exclude_trip=trip,
+        )
     seats = changes.get("seats_total")
     if seats is None and vehicle.seats < trip.seats_total:
         seats = vehicle.seats

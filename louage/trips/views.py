@@ -41,6 +41,9 @@ def search(request):
         data = request.GET.copy()
         if not data.get("date"):
             data["date"] = today.isoformat()
+        # A search is for at least one seat: the field shows 1, never blank.
+        if not data.get("seats"):
+            data["seats"] = "1"
     form = SearchForm(data, initial={"date": today})
     page = alternatives = None
     querystring = ""

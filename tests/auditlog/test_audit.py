@@ -108,7 +108,8 @@ def test_the_journal_page_shows_the_changes(web, station, other_station):
          "chief_id": station.chief_id},
     )  # fmt: skip
     page = web.get("/gestion/journal/", {"action": "station."}).content.decode()
-    assert "station.updated" in page and "+21671000222" in page
+    assert "Station modifiée" in page and "+21671000222" in page
+    assert "<code>station.updated</code>" not in page  # a sentence, not the code
     chief = station.chief
     web.force_login(chief)
     mine = web.get("/gestion/journal/")
@@ -177,3 +178,30 @@ def test_every_chief_and_admin_action_leaves_exactly_one_entry(api, station, oth
         .filter(n__gt=1)
     )
     assert list(repeated) == []
+
+
+def test_every_action_the_code_records_has_a_sentence():
+    import pathlib
+    import re
+
+    from louage.auditlog.labels import ACTIONS
+
+    root = pathlib.Path(__file__).resolve().parents[2] / "louage"
+    written = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        written |= set(re.findall(r'action="([a-z_]+\.[a-z_.]+)"', text))
+        written |= set(re.findall(r'"(reservation\.(?:walk_in|desk_sale))"', text))
+    assert len(written) > 40
+    assert sorted(written - set(ACTIONS)) == []
+
+
+def test_the_journal_reads_in_sentences_with_named_details(web, lined_up, chief_user, settings):
+    web.force_login(chief_user)
+    page = web.get("/gestion/journal/", {"action": "queue.loading"}).content.decode()
+    assert "Un louage commence à charger" in page
+    assert "véhicule : 101 TU 1001" in page
+    assert "vehicle=" not in page and "queue.loading</code>" not in page
+    web.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    english = web.get("/gestion/journal/", {"action": "queue.loading"}).content.decode()
+    assert "A louage starts loading" in english

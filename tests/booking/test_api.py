@@ -8,7 +8,7 @@ from tests.network_factories import TripFactory
 pytestmark = pytest.mark.django_db
 
 FIELDS = {"id", "code", "trip_id", "trip", "seats", "total_price", "status", "expires_at", "created_at",
-          "confirmed_at", "cancelled_at", "passenger_name", "passenger_phone"}  # fmt: skip
+          "confirmed_at", "cancelled_at", "passenger_name", "passenger_phone", "estimated_departure"}  # fmt: skip
 
 
 def test_client_reserves_and_gets_a_pending_hold(api, trip, client_user):

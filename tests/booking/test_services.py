@@ -124,7 +124,7 @@ def test_a_client_holds_at_most_eight_seats_across_departures(
     services.reserve_seats(trip=trip, client=client_user, seats=5)
     with pytest.raises(TooManyHeldSeats) as refused:
         services.reserve_seats(trip=second_trip, client=client_user, seats=4)
-    assert "5 place(s)" in refused.value.message
+    assert "5 places non payées" in refused.value.message
     services.reserve_seats(trip=second_trip, client=client_user, seats=3)
     second_trip.refresh_from_db()
     assert second_trip.seats_available == 5

@@ -21,7 +21,7 @@ def test_chief_plans_a_departure_and_a_visitor_finds_it(page, browser, browser_a
     open_menu(page)
     page.click("nav >> text=Mes départs")
     page.click("text=Programmer un départ")
-    page.select_option("select[name=destination_id]", label="Monastir Centre (Monastir)")
+    page.select_option("select[name=destination_id]", label="Monastir — Monastir Centre")
     page.select_option("select[name=vehicle_id]", label="199 TU 9999 — 8 places")
     page.fill("input[name=date]", tomorrow.isoformat())
     page.fill("input[name=time]", "23:40")

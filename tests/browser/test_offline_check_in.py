@@ -67,7 +67,7 @@ def test_a_ticket_is_checked_offline_then_boarded_when_the_network_is_back(page,
     expect(result).to_contain_text("pas encore synchronisé")
     expect(result).to_contain_text(f"réf. {ticket['code']}")
     expect(result).to_contain_text(ticket["destination"])
-    expect(result).to_contain_text("2 place(s)")
+    expect(result).to_contain_text("2 places")
     expect(result).to_have_attribute("data-ok", "1")
     expect(page.locator("[data-testid=check-in-pending]")).to_contain_text("1")
     assert status_of(browser_app, ticket["code"]) == "confirmed"  # the server has not seen it

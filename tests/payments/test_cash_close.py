@@ -4,6 +4,7 @@ chief and admins only."""
 
 import csv
 import io
+import re
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -199,3 +200,50 @@ def test_owner_names_never_run_as_spreadsheet_formulas(
         .content.decode()
     )
     assert "'=HYPERLINK" in text
+
+
+def test_the_date_field_shows_the_day_the_page_shows(web, station):
+    from louage.core.times import local_today
+
+    web.force_login(station.chief)
+    html = web.get("/guichet/caisse/").content.decode()
+    assert f'value="{local_today().isoformat()}"' in html
+
+
+def test_the_vehicle_table_and_the_csv_have_the_same_columns_and_sums(web, day_of_sales, station):
+    web.force_login(station.chief)
+    day = {"date": day_of_sales.isoformat()}
+    page = web.get("/guichet/caisse/", day)
+    close = page.context["close"]
+    html = page.content.decode()
+    head = html.split('data-testid="vehicle-rows"')[0].rsplit("<thead>", 1)[1]
+    headers = re.findall(r"<th>([^<]+)</th>", head)
+    assert "Espèces remboursées" in headers and "En ligne remboursé" in headers
+    response = web.get("/guichet/caisse/", {**day, "format": "csv"})
+    text = response.content.decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text)))
+    header = rows[0]
+    # The page's file speaks the page's language, as the report exports do.
+    assert header[:3] == ["Partie", "Véhicule", "Propriétaire ou réf."]
+    assert "Espèces remboursées (millimes)" in header and "Net (millimes)" in header
+    vehicles = [r for r in rows[1:] if r[0] == "Véhicule"]
+    assert len(vehicles) == len(close.vehicles)
+    for line in close.vehicles:
+        row = next(r for r in vehicles if r[1] == line.plate)
+        figures = [int(x) for x in row[5:]]
+        assert figures == [line.seats_sold, line.seats_refunded, line.cash_taken,
+                           line.cash_refunded, line.online_taken, line.online_refunded, line.net]  # fmt: skip
+        cells = html.split(f'data-plate="{line.plate}"', 1)[1].split("</tr>", 1)[0]
+        assert len(re.findall(r"<td", cells)) == 1 + len(figures)
+    total = next(r for r in rows if r[0] == "Total")
+    assert int(total[-1]) == close.totals.net == sum(int(r[-1]) for r in vehicles)
+    foot = html.split('data-testid="vehicle-totals"', 1)[1].split("</tr>", 1)[0]
+    assert str(close.totals.seats_refunded) in foot
+
+
+def test_the_cash_close_csv_is_in_the_pages_language(web, day_of_sales, station, settings):
+    web.force_login(station.chief)
+    web.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    response = web.get("/guichet/caisse/", {"date": day_of_sales.isoformat(), "format": "csv"})
+    header = next(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
+    assert "Cash refunded (millimes)" in header

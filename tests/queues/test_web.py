@@ -108,7 +108,7 @@ def test_without_javascript_the_desk_forms_redirect_back_with_a_message(web, chi
     web.force_login(chief_user)
     response = web.post(f"/guichet/files/{lined_up.pk}/porte/", {"seats": "2"}, follow=True)
     assert response.redirect_chain[-1][0] == "/guichet/"
-    assert "voyageur(s) à la porte" in response.content.decode()
+    assert "2 voyageurs à la porte comptés" in response.content.decode()
 
 
 def test_the_chief_boards_a_traveller_from_the_desk_list(web, chief_user, lined_up):

@@ -167,7 +167,7 @@ def test_verify_ticket_checks_a_token_with_a_saved_key_set(api, paid, tmp_path, 
     keys.write_text(json.dumps(published_keys(api)))
     call_command("verify_ticket", tokens.ticket_token(paid), "--keys", str(keys))
     out = capsys.readouterr().out
-    assert "Billet valable" in out and paid.code in out and "2 place(s)" in out
+    assert "Billet valable" in out and paid.code in out and "2 places," in out
 
 
 def test_verify_ticket_refuses_with_the_reason(api, paid, trip, tmp_path, settings):
@@ -225,7 +225,9 @@ def test_the_check_in_page_gives_its_script_the_station_keys_and_todays_departur
     assert config["station"] == trip.origin_id
     assert config["keys_url"] == "/api/v1/tickets/keys"
     assert trip.destination.name in config["departures"][str(trip.pk)]
-    assert "pas encore synchronisé" in config["messages"]["valid_offline"]
+    sentences = config["messages"]["valid_offline"]  # one per seat count: real plurals
+    assert "%(seats)s place," in sentences["1"] and "%(seats)s places," in sentences["2"]
+    assert all("pas encore synchronisé" in sentence for sentence in sentences.values())
     # No script runs from the page itself (CSP): the JSON is data for js/checkin.js.
     scripts = re.findall(r"<script(?![^>]*\bsrc=)([^>]*)>", html)
     assert all('type="application/json"' in attributes for attributes in scripts)

@@ -4,7 +4,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from django.utils import timezone
 
-from louage.trips.models import Trip, TripStatus
+from louage.trips.models import RouteDuration, Trip, TripStatus
 from tests.factories import ClientFactory
 from tests.network_factories import StationFactory, TripFactory, VehicleFactory
 
@@ -96,15 +96,23 @@ def test_same_station_as_destination_or_another_stations_vehicle_is_refused(
     assert not Trip.objects.exists()
 
 
-def test_a_vehicle_cannot_leave_twice_within_two_hours(api, vehicle, other_station):
+def test_a_vehicle_is_busy_for_its_routes_duration_there_and_back(api, vehicle, other_station):
+    RouteDuration.objects.create(
+        origin_city=vehicle.station.city, destination_city=other_station.city, minutes=150
+    )
     chief = api(vehicle.station.chief)
     first = plan_payload(vehicle, other_station)
     assert chief.post("trips", first).status_code == 201
-    too_close = {**first, "departure": (future() + timedelta(minutes=90)).isoformat()}
+    # 2 h 30 there and 2 h 30 back: a departure 4 hours later would find it on the road.
+    too_close = {**first, "departure": (future() + timedelta(hours=4)).isoformat()}
     response = chief.post("trips", too_close)
     assert response.status_code == 409
     assert response.json()["code"] == "vehicle_busy"
-    far_enough = {**first, "departure": (future() + timedelta(hours=2, minutes=1)).isoformat()}
+    assert "de retour vers" in response.json()["detail"]
+    before = {**first, "departure": (future() - timedelta(hours=4)).isoformat()}
+    assert chief.post("trips", before).status_code == 409  # it would not be back in time
+    assert Trip.objects.count() == 1
+    far_enough = {**first, "departure": (future() + timedelta(hours=5)).isoformat()}
     assert chief.post("trips", far_enough).status_code == 201
 
 

@@ -1,5 +1,6 @@
 """Search that guides (places, dates, alternatives, arrival times) and the chief's pages."""
 
+import re
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
@@ -153,3 +154,9 @@ def test_new_pages_answer_nasty_input_with_a_page_never_a_500(web, trip):
         "/reservations/reprendre/",
     ):
         assert web.get(url).status_code < 500, url
+
+
+def test_the_seats_field_of_the_search_shows_one_when_left_out(web, trip):
+    html = web.get("/departs/", {"origin": trip.origin.city}).content.decode()
+    field = re.search(r'<input[^>]*name="seats"[^>]*>', html).group(0)
+    assert 'value="1"' in field

@@ -8,7 +8,7 @@ from django.db.models import F
 from louage.core.errors import Conflict, InvalidInput, InvalidTransition, NotAllowed, NotFound
 from louage.core.models import AuditEntry
 from louage.trips import services
-from louage.trips.models import Trip, TripStatus
+from louage.trips.models import RouteDuration, Trip, TripStatus
 from tests.factories import AdminFactory, ClientFactory
 from tests.network_factories import StationFactory, VehicleFactory
 
@@ -117,25 +117,33 @@ def test_admin_must_name_the_origin(vehicle, other_station, midday):
 
 
 @pytest.mark.parametrize(
-    ("gap", "allowed"),
+    ("minutes", "gap", "allowed"),
     [
-        (timedelta(hours=1, minutes=59), False),
-        (timedelta(hours=-1, minutes=-59), False),
-        (timedelta(0), False),
-        (timedelta(hours=2), True),
-        (timedelta(hours=-2), True),
+        (60, timedelta(hours=1, minutes=59), False),
+        (60, timedelta(hours=-1, minutes=-59), False),
+        (60, timedelta(0), False),
+        (60, timedelta(hours=2), True),
+        (60, timedelta(hours=-2), True),
+        # A longer route keeps the vehicle away longer: 2 h 30 there, 2 h 30 back.
+        (150, timedelta(hours=4), False),
+        (150, timedelta(hours=-4), False),
+        (150, timedelta(hours=5), True),
     ],
 )
-def test_a_vehicle_needs_two_hours_between_departures(
-    chief_user, vehicle, other_station, midday, gap, allowed
+def test_a_vehicle_is_away_for_its_routes_duration_there_and_back(
+    chief_user, vehicle, other_station, midday, minutes, gap, allowed
 ):
-    first = plan(chief_user, vehicle, other_station, midday, departure=midday + timedelta(hours=5))
+    RouteDuration.objects.create(
+        origin_city=vehicle.station.city, destination_city=other_station.city, minutes=minutes
+    )
+    first = plan(chief_user, vehicle, other_station, midday, departure=midday + timedelta(hours=8))
     second = {"departure": first.departure + gap}
     if allowed:
         plan(chief_user, vehicle, other_station, midday, **second)
     else:
-        with pytest.raises(Conflict):
+        with pytest.raises(Conflict) as refused:
             plan(chief_user, vehicle, other_station, midday, **second)
+        assert refused.value.code == "vehicle_busy"
         assert Trip.objects.count() == 1
 
 

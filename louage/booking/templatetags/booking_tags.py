@@ -3,6 +3,7 @@ from django.conf import settings
 
 from louage.booking.selectors import refund_deadline
 from louage.booking.services import MAX_SEATS, booking_close
+from louage.core import clock
 
 register = template.Library()
 
@@ -25,7 +26,15 @@ def booking_closes_at(trip):
 
 @register.simple_tag
 def refund_deadline_of(trip):
-    return refund_deadline(trip)
+    """Until when a seat booked now can be cancelled and refunded online; None when that
+    moment has already passed (never show a deadline in the past) or has no hour."""
+    deadline = refund_deadline(trip)
+    return deadline if deadline is not None and deadline > clock.now() else None
+
+
+@register.simple_tag
+def refund_cutoff_minutes():
+    return settings.REFUND_CUTOFF_MINUTES
 
 
 @register.simple_tag(takes_context=True)

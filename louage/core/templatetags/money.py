@@ -46,3 +46,16 @@ def seat_amounts(price, most=9):
     except (TypeError, ValueError):
         return "[]"
     return json.dumps([dt(price * seats) for seats in range(1, int(most) + 1)], ensure_ascii=False)
+
+
+@register.filter
+def count(value, language=None):
+    """12345 → '12 345' (fr, ar: the narrow no-break space of amounts), '12,345' (en): counts
+    grouped as the money of the same page is."""
+    try:
+        number = int(value)
+    except (TypeError, ValueError):
+        return value
+    language = (language or get_language() or "fr")[:2]
+    group = _STYLES.get(language, _STYLES["fr"])[0]
+    return f"{number:,}".replace(",", group)

@@ -188,7 +188,8 @@
     queue.push({ token: value, code: ticket.code, scanned_at: Date.now() });
     write(PENDING, queue);
     var trip = config.departures[String(ticket.trip)] || say(messages.some_trip, { id: ticket.trip });
-    show(say(messages.valid_offline, { trip: trip, seats: ticket.seats, code: ticket.code }), true, true);
+    var sentence = messages.valid_offline[String(ticket.seats)] || messages.valid_offline["2"];
+    show(say(sentence, { trip: trip, seats: ticket.seats, code: ticket.code }), true, true);
     showPending();
   }
 

@@ -1,6 +1,7 @@
 // Suggestions of the network's cities and stations under inputs marked [data-places], from
 // GET /api/v1/places?q= (Latin or Arabic names, accents and near misses forgiven). A pick
-// fills the input and fires "change", so the htmx search updates at once.
+// fills the input with the name picked (the Arabic one when it was typed in Arabic: the search
+// reads both) and fires "change", so the htmx search updates at once.
 (function () {
   "use strict";
   var URL = "/api/v1/places";
@@ -32,10 +33,17 @@
       active = index;
       if (options[index]) input.setAttribute("aria-activedescendant", options[index].id);
     }
+    var ARABIC = /[\u0600-\u06FF]/;
+    // What was typed says which name was picked; with neither script, the page's language.
+    function wantsArabic() {
+      if (ARABIC.test(input.value)) return true;
+      if (/[A-Za-z]/.test(input.value)) return false;
+      return document.documentElement.lang === "ar";
+    }
     function pick(index) {
       var item = items[index];
       if (!item) return;
-      input.value = item.value;
+      input.value = item.name_ar && wantsArabic() ? item.name_ar : item.value;
       close();
       input.dispatchEvent(new Event("change", { bubbles: true }));
     }

@@ -40,7 +40,7 @@ class Command(BaseCommand):
                 f"Billet d'une autre station (n° {ticket.station_id}) [other_station]"
             )
         self.stdout.write(
-            f"Billet valable : réf. {ticket.code}, {ticket.seats} place(s), départ "
+            f"Billet valable : réf. {ticket.code}, {ticket.seats} place{'s' if ticket.seats > 1 else ''}, départ "
             f"n° {ticket.trip_id} de la station n° {ticket.station_id}, le "
             f"{ticket.day:%d/%m/%Y} (expire le {format_local(ticket.expires_at, 'datetime')}, "
             f"clé {ticket.key_id})."
