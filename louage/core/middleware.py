@@ -38,10 +38,13 @@ class PreferredLanguageMiddleware:
 
     def __call__(self, request):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if language not in self.supported:
+        api = request.path.startswith("/api/")
+        # The API authenticates by token only, so the session's account is not its caller:
+        # reading it would load the session for nothing (JWTAuth applies the token's account).
+        if language not in self.supported and not api:
             user = getattr(request, "user", None)
             language = getattr(user, "language", None) if user and user.is_authenticated else None
-        if language not in self.supported and request.path.startswith("/api/"):
+        if language not in self.supported and api:
             # API clients (the mobile app) name their reader's language; a token's account
             # language applies once authenticated (louage.core.api.JWTAuth).
             language = (
