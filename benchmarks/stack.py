@@ -8,6 +8,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from pathlib import Path
 
 # The least of many short rounds: other processes on the machine only ever add to a round.
 ROUNDS = int(os.environ.get("STACK_ROUNDS", "15"))
@@ -63,17 +64,9 @@ def compare(handlers, environ, calls=CALLS, rounds=ROUNDS):
     return {label: (best[label], statuses[label]) for label in handlers}
 
 
-def _old_observe(route, method, status, duration):
-    """louage.core.metrics.observe_request before its children were kept (the lever's
-    "before")."""
-    from louage.core import metrics
-
-    metrics.REQUESTS.labels(route, method, str(status)).inc()
-    metrics.LATENCY.labels(route).observe(duration)
-
-
 def _old_language_call(self, request):
-    """PreferredLanguageMiddleware.__call__ before API routes stopped reading the session."""
+    """PreferredLanguageMiddleware.__call__ before it stopped reading the session for the API
+    and for requests without a session cookie."""
     from django.utils import translation
     from django.utils.cache import patch_vary_headers
 
@@ -100,6 +93,33 @@ def _old_language_call(self, request):
     return response
 
 
+def _old_authenticate(self, request, token):
+    """JWTAuth.authenticate before the user lookup lost its ORDER BY (first())."""
+    from django.contrib.auth import get_user_model
+    from ninja_jwt.exceptions import TokenError
+    from ninja_jwt.tokens import AccessToken
+
+    from louage.accounts.sessions import is_current
+
+    try:
+        access = AccessToken(token)
+        user_id = access["user_id"]
+    except (TokenError, KeyError):
+        return None
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not is_current(access, user):
+        return None
+    request.user = user
+    chosen = request.headers.get("Accept-Language") or request.COOKIES.get(
+        settings_value("LANGUAGE_COOKIE_NAME")
+    )
+    if not chosen and user.language in dict(settings_value("LANGUAGES")):
+        from django.utils import translation
+
+        translation.activate(user.language)
+    return user
+
+
 def settings_value(name):
     from django.conf import settings
 
@@ -117,10 +137,12 @@ LEVERS = {
         "middleware": ("louage.core.lean_middleware.LazyMessageMiddleware",
                        "django.contrib.messages.middleware.MessageMiddleware"),
     },
-    "metrics children kept": {"patch": ("louage.core.metrics", "observe_request", _old_observe)},
-    "API language without the session": {
+    "language without the session unless signed in": {
         "patch": ("louage.core.middleware", "PreferredLanguageMiddleware.__call__",
                   _old_language_call),
+    },
+    "JWT user fetched without ORDER BY": {
+        "patch": ("louage.core.api", "JWTAuth.authenticate", _old_authenticate),
     },
 }  # fmt: skip
 
@@ -192,6 +214,7 @@ def _profile(handler, environ, calls=2000):
     profiler.disable()
     stats = pstats.Stats(profiler, stream=sys.stdout)
     stats.sort_stats("cumulative").print_stats(45)
+    stats.print_callees("observability.py.*__call__")
     stats.sort_stats("tottime").print_stats(25)
 
 
@@ -218,7 +241,10 @@ def child(ablate, profile=None):
     results = {"middleware": whole, "routes": {}}
     full = _handler()
     bare = _handler([])
+    chosen = os.environ.get("STACK_ROUTES", "")  # e.g. "healthz,search cities"
     for label, (path, extra) in ROUTES.items():
+        if chosen and label not in chosen.split(","):
+            continue
         environ = _environ(path, extra, token)
         handlers = {
             "whole": full,
@@ -227,17 +253,17 @@ def child(ablate, profile=None):
         }
         for lever in LEVERS:
             handlers[f"before {lever}"] = _undone(whole, [lever])
-        figures = compare(handlers, environ)
-        if ablate:
+        if ablate:  # each middleware left out, in the same interleaved rounds
             for name in whole:
-                handler = _handler([m for m in whole if m != name])
-                figures[f"without {name}"] = cpu_us(handler, environ)
+                handlers[f"without {name}"] = _handler([m for m in whole if m != name])
+        figures = compare(handlers, environ)
         results["routes"][label] = figures
     print("STACK_RESULT " + json.dumps(results), flush=True)
 
 
 def run(ablate=True, profile=None):
     with tempfile.TemporaryDirectory(prefix="louage-stack-") as workdir:
+        (Path(workdir) / "metrics").mkdir()
         env = {
             k: v
             for k, v in os.environ.items()
@@ -247,6 +273,8 @@ def run(ablate=True, profile=None):
             DJANGO_SETTINGS_MODULE="louage.settings",
             LOUAGE_VAR_DIR=workdir,
             LOG_FORMAT="json",  # as in production: one JSON line per request, to /dev/null here
+            # As under gunicorn (louage.gunicorn_conf): counters in per-process files.
+            PROMETHEUS_MULTIPROC_DIR=str(Path(workdir) / "metrics"),
             RATE_API_ANONYMOUS="100000000/m",
             PYTHONHASHSEED="0",
         )

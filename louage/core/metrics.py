@@ -26,21 +26,9 @@ LATENCY = Histogram(
 )
 
 
-# The labelled children, looked up once per (route, method, status) rather than per request
-# (`labels()` checks and locks every time). Bounded: odd methods from clients must not grow it.
-_children = {}
-_CHILDREN_MAX = 2000
-
-
 def observe_request(route, method, status, duration):
-    key = (route, method, status)
-    children = _children.get(key)
-    if children is None:
-        children = (REQUESTS.labels(route, method, str(status)), LATENCY.labels(route))
-        if len(_children) < _CHILDREN_MAX:
-            _children[key] = children
-    children[0].inc()
-    children[1].observe(duration)
+    REQUESTS.labels(route, method, str(status)).inc()
+    LATENCY.labels(route).observe(duration)
 
 
 class DatabaseFigures:
