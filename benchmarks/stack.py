@@ -1,6 +1,9 @@
-"""The stack per request: CPU microseconds per request measured in-process (the WSGI handler
-called directly, no network, no server), whole stack and with each middleware left out, so a
-figure does not depend on what else the machine runs. `python -m benchmarks stack`."""
+"""The stack per request, in CPU microseconds, whole and lever by lever (in-process).
+
+The WSGI handler is called directly (no network, no server): the whole stack, the view without
+middleware, each lever of docs/benchmarks.md undone alone (and with STACK_ABLATE=1 each
+middleware left out), in interleaved rounds so a figure does not depend on what else the
+machine runs. `python -m benchmarks stack`; `python -m benchmarks.stack profile healthz`."""
 
 import json
 import os
