@@ -55,7 +55,12 @@ test: lint
 audit: install
 	$(BIN)/pip-audit -r requirements.lock --require-hashes --no-deps --disable-pip --strict --progress-spinner off
 
-bench: install
+# autocannon (constant-rate latency; Debian has no wrk2) from the committed lock, git-ignored.
+tools/bench/node_modules/.installed: tools/bench/package-lock.json
+	cd tools/bench && npm ci --no-audit --no-fund --silent
+	@touch $@
+
+bench: install tools/bench/node_modules/.installed
 	$(BIN)/python -m benchmarks $(BENCH_ARGS)
 
 # Mixed load on every process of `make run`, then SIGKILL of all of them (SQLite, PostgreSQL);

@@ -1,20 +1,22 @@
 """Search and booking near what the machine can do: wrk against gunicorn (default workers),
 on 100,000 departures over 50 stations (SQLite, then a throwaway PostgreSQL for booking),
-with the /healthz ceiling measured in the same run; search cost from 10,000 to 500,000
-departures; RSS per worker; design.md §3.1 checked after the booking runs. Writes the table
-to docs/benchmarks.md."""
+each figure a share of a bare WSGI app (and beside bare Django) served by the same gunicorn
+settings in the same run, against issue 28's targets; latency at half the measured maximum
+rate (autocannon, constant rate); search cost from 10,000 to 500,000 departures; RSS per
+worker; design.md §3.1 checked after the booking runs. Writes the table to docs/benchmarks.md."""
 
 import json
 import os
 import platform
 import random
+import tempfile
 import time
 from datetime import datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from benchmarks import _wrk
-from tests.support.servers import EventRelay, LiveAppFactory, PostgresCluster
+from benchmarks import _bare, _rate, _wrk
+from tests.support.servers import EventRelay, LiveAppFactory, PostgresCluster, free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 SECONDS = int(os.environ.get("BENCH_SECONDS", "15"))
@@ -129,6 +131,45 @@ def measure_report(server):
     return {"median_ms": statistics.median(times), "max_ms": max(times)}
 
 
+# Issue 28's targets, as shares of the bare WSGI app of the same run: (share, p99 ms).
+TARGETS = {
+    "healthz": (0.35, None),
+    "search cities": (0.25, 100),
+    "search ids": (0.15, 150),
+    "booking sqlite": (0.03, 300),
+    "booking postgres": (0.03, 300),
+    "hot trip sqlite": (None, 300),
+    "hot trip postgres": (None, 300),
+}
+RATE_TAIL = 5  # at half the maximum rate, p99 ≤ 5 × p50
+
+
+def measure_references(workdir):
+    """req/s of a bare WSGI app and of bare Django (no middleware), same gunicorn settings."""
+    figures = {}
+    data = _wrk.data_file(queries=["-"])
+    for kind, key in (("wsgi", "bare WSGI"), ("django", "bare Django")):
+        server = _bare.BareServer(kind, workers=WORKERS, workdir=workdir, port=free_port())
+        server.start()
+        try:
+            _wrk.run(server.url, mode="healthz", seconds=3, connections=8, data=data)  # warm-up
+            figures[key] = _shown(key, _wrk_run(server.url, mode="healthz", data=data))
+        finally:
+            server.stop()
+    return figures
+
+
+def measure_rate(server, key, figures, *, mode, data):
+    """Latency at half the maximum `figures` measured, at a constant rate (autocannon)."""
+    rate = figures["per_second"] / 2
+    result = _rate.run(server.url, mode=mode, rate=rate, seconds=SECONDS,
+                       connections=CONNECTIONS, data=data)  # fmt: skip
+    print(f"   {key} at {rate:,.0f} req/s (half the maximum): {result['per_second']:,.0f} req/s "
+          f"held, p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms, "
+          f"{result['statuses']}", flush=True)  # fmt: skip
+    return result
+
+
 def _rss_mb(server):
     sizes = []
     for pid in server.worker_pids():
@@ -151,6 +192,9 @@ def measure_search(server, stations):
     for key, mode, data in (("healthz", "healthz", ids), ("search ids", "search", ids),
                             ("search cities", "search", cities)):  # fmt: skip
         figures[key] = _shown(key, _wrk_run(server.url, mode=mode, data=data))
+    figures["rate search cities"] = measure_rate(
+        server, "search cities", figures["search cities"], mode="search", data=cities
+    )
     # The same searches with the answers cache off: what each one costs the database.
     server.stop()
     server.env.update(NO_CACHE)
@@ -184,6 +228,9 @@ def _measure_booking(server, bookable, tokens, label):
     data = _wrk.data_file(tokens=tokens, trips=bookable)
     figures = {f"booking {label}": _shown(f"booking {label}",
                                           _wrk_run(server.url, mode="hold", data=data))}  # fmt: skip
+    figures[f"rate booking {label}"] = measure_rate(
+        server, f"booking {label}", figures[f"booking {label}"], mode="hold", data=data
+    )
     hot = server.shell_json(HOT_TRIP)
     hot_data = _wrk.data_file(tokens=tokens, trips=[hot])
     figures[f"hot trip {label}"] = _shown(f"hot trip {label}",
@@ -211,22 +258,60 @@ def measure_growth(factory):
     return growth
 
 
-def _row(label, figures, ceiling):
-    ratio = figures["per_second"] / ceiling if ceiling else 0
+def _target(label, share, p99, errors):
+    """The issue's target for this figure and whether this run meets it."""
+    wanted_share, wanted_p99 = TARGETS.get(label, (None, None))
+    parts, met = [], True
+    if wanted_share is not None:
+        parts.append(f"≥ {wanted_share:.2f}")
+        met = met and share is not None and share >= wanted_share
+    if wanted_p99 is not None:
+        parts.append(f"p99 ≤ {wanted_p99} ms")
+        met = met and p99 <= wanted_p99
+    if label.startswith(("booking", "hot trip")):
+        parts.append("0 5xx")
+        met = met and errors == 0
+    if not parts:
+        return ""
+    return f"{', '.join(parts)}: {'met' if met else 'NOT met'}"
+
+
+def _row(label, figures, bare_wsgi, bare_django):
+    share = figures["per_second"] / bare_wsgi if bare_wsgi else None
+    of_django = figures["per_second"] / bare_django if bare_django else None
     errors = _wrk.server_errors(figures)
-    return (f"| {label} | {figures['per_second']:,.0f} req/s | {figures['p50_ms']:.1f} ms | "
-            f"{figures['p99_ms']:.1f} ms | {ratio:.0%} | {errors} |")  # fmt: skip
+    shown = lambda value: f"{value:.3f}" if value is not None else "?"  # noqa: E731
+    return (f"| {label} | {figures['per_second']:,.0f} req/s | {shown(share)} | "
+            f"{shown(of_django)} | {figures['p50_ms']:.1f} ms | {figures['p99_ms']:.1f} ms | "
+            f"{errors} | {_target(label, share, figures['p99_ms'], errors)} |")  # fmt: skip
+
+
+def _rate_row(label, figures):
+    ratio = figures["p99_ms"] / max(figures["p50_ms"], 1e-9)
+    verdict = "met" if ratio <= RATE_TAIL else "NOT met"
+    held = figures["per_second"] / max(figures["rate"], 1)
+    return (f"| {label} | {figures['rate']:,} req/s | {figures['per_second']:,.0f} req/s "
+            f"({held:.0%}) | {figures['p50_ms']:.1f} ms | {figures['p99_ms']:.1f} ms | "
+            f"{ratio:.1f} | p99 ≤ {RATE_TAIL} × p50: {verdict} |")  # fmt: skip
 
 
 def table(results):
-    ceiling = results["healthz"]["per_second"]
-    lines = ["| figure | throughput | p50 | p99 | of /healthz | 5xx |",
-             "| --- | --- | --- | --- | --- | --- |"]  # fmt: skip
-    for key in ("healthz", "search ids", "search cities", "search ids, no cache",
-                "search cities, no cache", "booking sqlite", "hot trip sqlite",
-                "booking postgres", "hot trip postgres"):  # fmt: skip
+    bare_wsgi = results.get("bare WSGI", {}).get("per_second")
+    bare_django = results.get("bare Django", {}).get("per_second")
+    lines = ["| figure | throughput | of bare WSGI | of bare Django | p50 | p99 | 5xx | target |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    for key in ("bare WSGI", "bare Django", "healthz", "search ids", "search cities",
+                "search ids, no cache", "search cities, no cache", "booking sqlite",
+                "hot trip sqlite", "booking postgres", "hot trip postgres"):  # fmt: skip
         if key in results:
-            lines.append(_row(key, results[key], ceiling))
+            lines.append(_row(key, results[key], bare_wsgi, bare_django))
+    rates = [key for key in ("rate search cities", "rate booking sqlite", "rate booking postgres")
+             if key in results]  # fmt: skip
+    if rates:
+        lines += ["", "Constant rate (autocannon), half the maximum measured above:", "",
+                  "| figure | asked | held | p50 | p99 | p99 / p50 | target |",
+                  "| --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+        lines += [_rate_row(key.removeprefix("rate "), results[key]) for key in rates]
     notes = []
     for label in ("sqlite", "postgres"):
         if f"hot trip {label}" in results:
@@ -270,6 +355,7 @@ def main():
     factory = LiveAppFactory(get_cluster=lambda: cluster)
     results = {}
     try:
+        results.update(measure_references(Path(tempfile.mkdtemp(prefix="louage-bare-"))))
         server = factory("sqlite", workers=WORKERS, env=ENV)
         data = server.shell_json(NETWORK.format(trips=TRIPS))
         tokens = server.shell_json(CLIENTS.format(count=3000))

@@ -117,9 +117,11 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "louage.core.middleware.PreferredLanguageMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    # Django's messages, the storage made when first used (louage.core.lean_middleware).
+    "louage.core.lean_middleware.LazyMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp with the header built once (louage.core.lean_middleware).
+    "louage.core.lean_middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "louage.core.middleware.OverflowAsBadRequestMiddleware",

@@ -64,10 +64,15 @@ class PreferredLanguageMiddleware:
 
     def __call__(self, request):
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
-        if language not in self.supported:
+        api = request.path.startswith("/api/")
+        # The API authenticates by token only, so the session's account is not its caller:
+        # reading it would load the session for nothing (JWTAuth applies the token's account).
+        # Without a session cookie nobody is signed in: no need to ask the session either.
+        signed_in = settings.SESSION_COOKIE_NAME in request.COOKIES
+        if language not in self.supported and not api and signed_in:
             user = getattr(request, "user", None)
             language = getattr(user, "language", None) if user and user.is_authenticated else None
-        if language not in self.supported and request.path.startswith("/api/"):
+        if language not in self.supported and api:
             # API clients (the mobile app) name their reader's language; a token's account
             # language applies once authenticated (louage.core.api.JWTAuth).
             language = (

@@ -1,0 +1,339 @@
+"""The stack per request, in CPU microseconds, whole and lever by lever (in-process).
+
+The WSGI handler is called directly (no network, no server): the whole stack, the view without
+middleware, each lever of docs/benchmarks.md undone alone (and with STACK_ABLATE=1 each
+middleware left out), in interleaved rounds so a figure does not depend on what else the
+machine runs. `python -m benchmarks stack`; `python -m benchmarks.stack profile healthz`."""
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+# The least of many short rounds: other processes on the machine only ever add to a round.
+ROUNDS = int(os.environ.get("STACK_ROUNDS", "15"))
+CALLS = int(os.environ.get("STACK_CALLS", "100"))
+
+ROUTES = {
+    "healthz": ("/healthz", {}),
+    "search cities": ("/api/v1/trips", {"QUERY_STRING": "origin=Tunis&destination=Sousse"}),
+    "me (JWT)": ("/api/v1/me", {"token": True}),
+    "home page": ("/", {}),
+}
+
+
+def _environ(path, extra, token):
+    from django.test import RequestFactory
+
+    environ = RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD="GET")
+    environ.update({k: v for k, v in extra.items() if k != "token"})
+    environ["REMOTE_ADDR"] = "127.0.0.1"
+    environ["HTTP_HOST"] = "localhost"
+    if extra.get("token"):
+        environ["HTTP_AUTHORIZATION"] = f"Bearer {token}"
+    return environ
+
+
+def cpu_us(handler, environ, calls=CALLS, rounds=ROUNDS):
+    """Least CPU time per call over `rounds` rounds of `calls` calls (µs), and the status."""
+    figures = compare({"one": handler}, environ, calls=calls, rounds=rounds)
+    return figures["one"]
+
+
+def compare(handlers, environ, calls=CALLS, rounds=ROUNDS):
+    """{label: (least CPU µs per call, status)}, the handlers' rounds interleaved so that
+    the machine's load weighs on each alike."""
+    statuses = {}
+    best = {label: float("inf") for label in handlers}
+    for label, handler in handlers.items():
+
+        def start_response(status, headers, exc_info=None, label=label):
+            statuses[label] = status
+
+        handlers[label] = (handler, start_response)
+        for _ in range(50):  # warm-up: caches, lazy imports, first connection
+            b"".join(handler(dict(environ), start_response))
+    for _ in range(rounds):
+        for label, (handler, start_response) in handlers.items():
+            started = time.process_time()
+            for _ in range(calls):
+                body = handler(dict(environ), start_response)
+                b"".join(body)
+                body.close()
+            best[label] = min(best[label], (time.process_time() - started) / calls * 1e6)
+    return {label: (best[label], statuses[label]) for label in handlers}
+
+
+def _old_language_call(self, request):
+    """PreferredLanguageMiddleware.__call__ before it stopped reading the session for the API
+    and for requests without a session cookie."""
+    from django.utils import translation
+    from django.utils.cache import patch_vary_headers
+
+    language = request.COOKIES.get(settings_value("LANGUAGE_COOKIE_NAME"))
+    if language not in self.supported:
+        user = getattr(request, "user", None)
+        language = getattr(user, "language", None) if user and user.is_authenticated else None
+    if language not in self.supported and request.path.startswith("/api/"):
+        language = (
+            translation.get_supported_language_variant(
+                translation.get_language_from_request(request), strict=False
+            )
+            if request.headers.get("Accept-Language")
+            else None
+        )
+        language = language[:2] if language else None
+    if language not in self.supported:
+        language = settings_value("LANGUAGE_CODE")
+    translation.activate(language)
+    request.LANGUAGE_CODE = language
+    response = self.get_response(request)
+    response.headers.setdefault("Content-Language", language)
+    patch_vary_headers(response, ("Cookie",))
+    return response
+
+
+def _old_authenticate(self, request, token):
+    """JWTAuth.authenticate before the user lookup lost its ORDER BY (first())."""
+    from django.contrib.auth import get_user_model
+    from ninja_jwt.exceptions import TokenError
+    from ninja_jwt.tokens import AccessToken
+
+    from louage.accounts.sessions import is_current
+
+    try:
+        access = AccessToken(token)
+        user_id = access["user_id"]
+    except (TokenError, KeyError):
+        return None
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None or not is_current(access, user):
+        return None
+    request.user = user
+    chosen = request.headers.get("Accept-Language") or request.COOKIES.get(
+        settings_value("LANGUAGE_COOKIE_NAME")
+    )
+    if not chosen and user.language in dict(settings_value("LANGUAGES")):
+        from django.utils import translation
+
+        translation.activate(user.language)
+    return user
+
+
+def settings_value(name):
+    from django.conf import settings
+
+    return getattr(settings, name)
+
+
+# Each lever of docs/benchmarks.md ("Per-request stack") and how to undo it for the "before":
+# a middleware swapped back, or a function patched back while the "before" handler runs.
+LEVERS = {
+    "CSP header built once": {
+        "middleware": ("louage.core.lean_middleware.CSPMiddleware",
+                       "csp.middleware.CSPMiddleware"),
+    },
+    "messages storage made when used": {
+        "middleware": ("louage.core.lean_middleware.LazyMessageMiddleware",
+                       "django.contrib.messages.middleware.MessageMiddleware"),
+    },
+    "language without the session unless signed in": {
+        "patch": ("louage.core.middleware", "PreferredLanguageMiddleware.__call__",
+                  _old_language_call),
+    },
+    "JWT user fetched without ORDER BY": {
+        "patch": ("louage.core.api", "JWTAuth.authenticate", _old_authenticate),
+    },
+}  # fmt: skip
+
+
+def _patched(handler, patches):
+    """`handler` run with `patches` ((module, "attr" or "Class.attr", value)) in place."""
+    import importlib
+
+    targets = []
+    for module, dotted, value in patches:
+        owner = importlib.import_module(module)
+        *path, name = dotted.split(".")
+        for part in path:
+            owner = getattr(owner, part)
+        targets.append((owner, name, value))
+
+    def call(environ, start_response):
+        saved = [(owner, name, getattr(owner, name)) for owner, name, _value in targets]
+        for owner, name, value in targets:
+            setattr(owner, name, value)
+        try:
+            return handler(environ, start_response)
+        finally:
+            for owner, name, value in saved:
+                setattr(owner, name, value)
+
+    return call
+
+
+def _undone(whole, levers):
+    """A handler with `levers` undone."""
+    middleware = list(whole)
+    patches = []
+    for lever in levers:
+        if "middleware" in LEVERS[lever]:
+            after, before = LEVERS[lever]["middleware"]
+            middleware = [before if m == after else m for m in middleware]
+        if "patch" in LEVERS[lever]:
+            patches.append(LEVERS[lever]["patch"])
+    handler = _handler(middleware)
+    return _patched(handler, patches) if patches else handler
+
+
+def _handler(middleware=None):
+    from django.core.handlers.wsgi import WSGIHandler
+    from django.test.utils import override_settings
+
+    if middleware is None:
+        return WSGIHandler()
+    with override_settings(MIDDLEWARE=middleware):
+        return WSGIHandler()  # the chain is built here, once
+
+
+def _profile(handler, environ, calls=2000):
+    """cProfile of `calls` requests, the 25 functions with the most own time, then by
+    cumulative time."""
+    import cProfile
+    import pstats
+
+    def start_response(status, headers, exc_info=None):
+        pass
+
+    for _ in range(50):
+        b"".join(handler(dict(environ), start_response))
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for _ in range(calls):
+        b"".join(handler(dict(environ), start_response))
+    profiler.disable()
+    stats = pstats.Stats(profiler, stream=sys.stdout)
+    stats.sort_stats("cumulative").print_stats(45)
+    stats.print_callees("observability.py.*__call__")
+    stats.sort_stats("tottime").print_stats(25)
+
+
+def child(ablate, profile=None):
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from louage.accounts.models import User
+    from louage.accounts.sessions import tokens_for
+    from tests.support.network_data import generate_network
+
+    generate_network(stations=20, trips=3000, days=20, seed=1)
+    user = User.objects.create(email="stack@example.tn", role="client", phone="+21690000001")
+    token = tokens_for(user)["access"]
+    whole = list(settings.MIDDLEWARE)
+    if profile:
+        path, extra = ROUTES[profile]
+        _profile(_handler(), _environ(path, extra, token))
+        return
+    results = {"middleware": whole, "routes": {}}
+    full = _handler()
+    bare = _handler([])
+    chosen = os.environ.get("STACK_ROUTES", "")  # e.g. "healthz,search cities"
+    for label, (path, extra) in ROUTES.items():
+        if chosen and label not in chosen.split(","):
+            continue
+        environ = _environ(path, extra, token)
+        handlers = {
+            "whole": full,
+            "no middleware": bare,
+            "before every lever": _undone(whole, LEVERS),
+        }
+        for lever in LEVERS:
+            handlers[f"before {lever}"] = _undone(whole, [lever])
+        if ablate:  # each middleware left out, in the same interleaved rounds
+            for name in whole:
+                handlers[f"without {name}"] = _handler([m for m in whole if m != name])
+        figures = compare(handlers, environ)
+        results["routes"][label] = figures
+    print("STACK_RESULT " + json.dumps(results), flush=True)
+
+
+def run(ablate=True, profile=None):
+    with tempfile.TemporaryDirectory(prefix="louage-stack-") as workdir:
+        (Path(workdir) / "metrics").mkdir()
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
+        }
+        env.update(
+            DJANGO_SETTINGS_MODULE="louage.settings",
+            LOUAGE_VAR_DIR=workdir,
+            LOG_FORMAT="json",  # as in production: one JSON line per request, to /dev/null here
+            # As under gunicorn (louage.gunicorn_conf): counters in per-process files.
+            PROMETHEUS_MULTIPROC_DIR=str(Path(workdir) / "metrics"),
+            RATE_API_ANONYMOUS="100000000/m",
+            PYTHONHASHSEED="0",
+        )
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "benchmarks.stack",
+                "child",
+                "1" if ablate else "0",
+                *([profile] if profile else []),
+            ],  # fmt: skip
+            env=env,
+            stdout=None if profile else subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            text=True,
+            timeout=3600,
+            check=True,
+        ).stdout
+    if profile:
+        return None
+    for line in out.splitlines():
+        if line.startswith("STACK_RESULT "):
+            return json.loads(line.removeprefix("STACK_RESULT "))
+    raise RuntimeError(f"no figures:\n{out[-2000:]}")
+
+
+def table(results):
+    lines = []
+    for label, figures in results["routes"].items():
+        whole, status = figures["whole"]
+        bare, _ = figures["no middleware"]
+        before, _ = figures["before every lever"]
+        lines.append(f"{label} ({status}): whole stack {whole:,.0f} µs CPU per request "
+                     f"(before every lever {before:,.0f} µs), view without middleware "
+                     f"{bare:,.0f} µs")  # fmt: skip
+        for lever in LEVERS:
+            value, _status = figures[f"before {lever}"]
+            lines.append(f"    lever {lever:<36} {value:6,.0f} → {whole:6,.0f} µs")
+        for key, (value, _status) in figures.items():
+            if key.startswith("without "):
+                name = key.removeprefix("without ").rsplit(".", 1)[-1]
+                lines.append(f"    {name:<34} {whole - value:+7,.0f} µs")
+    return "\n".join(lines)
+
+
+def main():
+    ablate = os.environ.get("STACK_ABLATE", "0") == "1"
+    results = run(ablate=ablate)
+    print(table(results), flush=True)
+
+
+if __name__ == "__main__":
+    if sys.argv[1:2] == ["child"]:
+        child(sys.argv[2:3] == ["1"], profile=(sys.argv[3:4] or [None])[0])
+    elif sys.argv[1:2] == ["profile"]:  # python -m benchmarks.stack profile healthz
+        run(profile=sys.argv[2])
+    else:
+        main()
