@@ -4,6 +4,8 @@ from django.http import JsonResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 
+from louage.core.offline import offline_copy
+
 
 @login_not_required
 @never_cache
@@ -25,6 +27,7 @@ def readyz(request):
     return JsonResponse({"status": "ok"})
 
 
+@offline_copy()
 @login_not_required
 def home(request):
     return render(request, "home.html")

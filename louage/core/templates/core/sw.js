@@ -1,0 +1,116 @@
+{% autoescape off %}// Louage's service worker (served at /sw.js by louage.core.pwa, scope "/").
+// - Static files: served from the cache, refreshed in the background.
+// - Pages: the network first; a page the server marks (X-Offline-Copy: <namespace>) is kept in
+//   the cache "louage-pages-<namespace>" (one per signed-in user, see louage/core/offline.py);
+//   offline, the kept copy is shown, else the offline page in the last language seen.
+// - Never touched: anything but GET, other origins, the API, accounts, admin, media.
+"use strict";
+const CONFIG = {{ config }};
+const STATIC = "louage-static-" + CONFIG.version;
+const PAGES = "louage-pages-";
+const LANGUAGE = "/__louage/language";
+const BYPASS = ["/api/", "/accounts/", "/django-admin/", "/i18n/", "/media/", "/metrics", "/sw.js", "/manifest.webmanifest"];
+
+self.addEventListener("install", (event) => {
+  event.waitUntil(
+    caches.open(STATIC)
+      .then((cache) => cache.addAll(CONFIG.precache.concat(Object.values(CONFIG.offline))))
+      .then(() => self.skipWaiting())
+  );
+});
+
+self.addEventListener("activate", (event) => {
+  event.waitUntil(
+    caches.keys()
+      .then((names) => Promise.all(names
+        .filter((name) => name.startsWith("louage-static-") && name !== STATIC)
+        .map((name) => caches.delete(name))))
+      .then(() => self.clients.claim())
+  );
+});
+
+function forgetPages(keep) {
+  return caches.keys().then((names) => Promise.all(names
+    .filter((name) => name.startsWith(PAGES) && name !== PAGES + keep)
+    .map((name) => caches.delete(name))));
+}
+
+// The page asks to forget other people's (or, at logout, all) kept pages.
+self.addEventListener("message", (event) => {
+  const data = event.data || {};
+  if (data.type !== "forget") return;
+  const done = forgetPages(data.keep || "");
+  event.waitUntil(done);
+  if (event.ports && event.ports[0]) done.then(() => event.ports[0].postMessage("forgotten"));
+});
+
+function staleWhileRevalidate(event) {
+  const request = event.request;
+  return caches.open(STATIC).then((cache) => cache.match(request).then((kept) => {
+    const fresh = fetch(request).then((response) => {
+      if (response.ok) cache.put(request, response.clone());
+      return response;
+    });
+    if (kept) {
+      event.waitUntil(fresh.catch(() => null));
+      return kept;
+    }
+    return fresh;
+  }));
+}
+
+function keptPage(request) {
+  const url = new URL(request.url);
+  return caches.keys().then((names) => {
+    const pages = names.filter((name) => name.startsWith(PAGES));
+    // The exact page first, then the last one kept under its path (the last search).
+    const lookups = [];
+    pages.forEach((name) => lookups.push([name, url.href, false]));
+    pages.forEach((name) => lookups.push([name, url.origin + url.pathname, true]));
+    return lookups.reduce((found, [name, key, ignoreSearch]) => found.then((hit) => hit ||
+      caches.open(name).then((cache) => cache.match(key, { ignoreVary: true, ignoreSearch: ignoreSearch }))),
+    Promise.resolve(undefined));
+  });
+}
+
+function offlinePage() {
+  return caches.open(STATIC).then((cache) => cache.match(LANGUAGE)
+    .then((kept) => (kept ? kept.text() : ""))
+    .then((language) => cache.match(CONFIG.offline[language] || CONFIG.offline.fr)))
+    .then((page) => page || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } }));
+}
+
+function networkFirst(event) {
+  const request = event.request;
+  return fetch(request).then((response) => {
+    const language = response.headers.get("Content-Language");
+    if (language && CONFIG.offline[language]) {
+      event.waitUntil(caches.open(STATIC).then((cache) => cache.put(LANGUAGE, new Response(language))));
+    }
+    const namespace = response.headers.get("X-Offline-Copy");
+    if (namespace && response.ok && !response.redirected) {
+      const url = new URL(request.url);
+      const key = response.headers.get("X-Offline-Key");
+      const copy = response.clone();
+      event.waitUntil(caches.open(PAGES + namespace)
+        .then((cache) => cache.put(key ? url.origin + key : url.href, copy)));
+    }
+    return response;
+  }).catch(() => keptPage(request).then((kept) => kept || offlinePage()));
+}
+
+self.addEventListener("fetch", (event) => {
+  const request = event.request;
+  if (request.method !== "GET") return;
+  const url = new URL(request.url);
+  if (url.origin !== self.location.origin) return;
+  if (BYPASS.some((prefix) => url.pathname.startsWith(prefix))) return;
+  if (url.pathname.startsWith("/static/")) {
+    event.respondWith(staleWhileRevalidate(event));
+  } else if (request.mode === "navigate") {
+    event.respondWith(networkFirst(event));
+  }
+});
+
+{% include "core/sw_push.js" %}
+{% endautoescape %}
