@@ -29,7 +29,9 @@ def offline_copy(*, key=None):
         @functools.wraps(view)
         def wrapper(request, *args, **kwargs):
             response = view(request, *args, **kwargs)
-            if request.method == "GET" and response.status_code == 200:
+            # htmx fragments are never pages to show on their own.
+            whole_page = "HX-Request" not in request.headers
+            if request.method == "GET" and response.status_code == 200 and whole_page:
                 response["X-Offline-Copy"] = cache_namespace(request.user)
                 if key:
                     response["X-Offline-Key"] = key

@@ -22,8 +22,15 @@
   }
 
   if ("serviceWorker" in navigator) {
+    var firstVisit = !navigator.serviceWorker.controller;
     navigator.serviceWorker.register(config.worker, { scope: "/" }).catch(function () {});
     forget(config.cache);
+    // This page came before the worker: ask it to keep the page, so one visit is enough.
+    if (firstVisit) {
+      navigator.serviceWorker.ready.then(function (registration) {
+        if (registration.active) registration.active.postMessage({ type: "keep", url: window.location.href });
+      });
+    }
   }
 
   function onReady(fn) {

@@ -35,13 +35,21 @@ function forgetPages(keep) {
     .map((name) => caches.delete(name))));
 }
 
-// The page asks to forget other people's (or, at logout, all) kept pages.
+// The page asks to forget other people's (or, at logout, all) kept pages; or, on the first
+// visit (loaded before this worker ran), to keep the page it shows.
 self.addEventListener("message", (event) => {
   const data = event.data || {};
-  if (data.type !== "forget") return;
-  const done = forgetPages(data.keep || "");
+  let done = null;
+  if (data.type === "forget") {
+    done = forgetPages(data.keep || "");
+  } else if (data.type === "keep" && typeof data.url === "string") {
+    const url = new URL(data.url, self.location.origin);
+    if (url.origin !== self.location.origin || BYPASS.some((prefix) => url.pathname.startsWith(prefix))) return;
+    done = fetch(url.href, { credentials: "same-origin" }).then((response) => keep(url, response)).catch(() => null);
+  }
+  if (!done) return;
   event.waitUntil(done);
-  if (event.ports && event.ports[0]) done.then(() => event.ports[0].postMessage("forgotten"));
+  if (event.ports && event.ports[0]) done.then(() => event.ports[0].postMessage("done"));
 });
 
 function staleWhileRevalidate(event) {
@@ -80,21 +88,27 @@ function offlinePage() {
     .then((page) => page || new Response("offline", { status: 503, headers: { "Content-Type": "text/plain" } }));
 }
 
+// Keep what the server allows of a page answer, and the language it was written in.
+function keep(url, response) {
+  const work = [];
+  const language = response.headers.get("Content-Language");
+  if (language && CONFIG.offline[language]) {
+    work.push(caches.open(STATIC).then((cache) => cache.put(LANGUAGE, new Response(language))));
+  }
+  const namespace = response.headers.get("X-Offline-Copy");
+  if (namespace && response.ok && !response.redirected) {
+    const key = response.headers.get("X-Offline-Key");
+    const copy = response.clone();
+    work.push(caches.open(PAGES + namespace)
+      .then((cache) => cache.put(key ? url.origin + key : url.href, copy)));
+  }
+  return Promise.all(work);
+}
+
 function networkFirst(event) {
   const request = event.request;
   return fetch(request).then((response) => {
-    const language = response.headers.get("Content-Language");
-    if (language && CONFIG.offline[language]) {
-      event.waitUntil(caches.open(STATIC).then((cache) => cache.put(LANGUAGE, new Response(language))));
-    }
-    const namespace = response.headers.get("X-Offline-Copy");
-    if (namespace && response.ok && !response.redirected) {
-      const url = new URL(request.url);
-      const key = response.headers.get("X-Offline-Key");
-      const copy = response.clone();
-      event.waitUntil(caches.open(PAGES + namespace)
-        .then((cache) => cache.put(key ? url.origin + key : url.href, copy)));
-    }
+    event.waitUntil(keep(new URL(request.url), response));
     return response;
   }).catch(() => keptPage(request).then((kept) => kept || offlinePage()));
 }
