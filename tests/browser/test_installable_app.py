@@ -28,7 +28,9 @@ KEPT = """async (path) => {
   }
   return false;
 }"""
-PAGE_CACHES = """async () => (await caches.keys()).filter((name) => name.startsWith("louage-pages-"))"""
+PAGE_CACHES = (
+    """async () => (await caches.keys()).filter((name) => name.startsWith("louage-pages-"))"""
+)
 
 
 def test_the_app_installs_and_opens_a_ticket_offline_until_logout(browser, browser_app):
