@@ -59,7 +59,7 @@ def manifest(request):
         data = {
             "id": "/",
             "name": _("Louage · places dans les louages de Tunisie"),
-            "short_name": _("Louage"),
+            "short_name": "Louage",  # the brand, written the same in every language
             "description": _("Réservez votre place dans les louages de Tunisie."),
             "lang": translation.get_language(),
             "dir": "rtl" if translation.get_language_bidi() else "ltr",
