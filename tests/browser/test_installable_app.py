@@ -60,8 +60,14 @@ def test_the_app_installs_and_opens_a_ticket_offline_until_logout(browser, brows
             assert f"{image.width}x{image.height}" == icon["sizes"]
         arabic = page.request.get(f"{manifest_url.split('?')[0]}?lang=ar").json()
         assert arabic["dir"] == "rtl" and arabic["description"] != data["description"]
-        page.wait_for_function("navigator.serviceWorker.controller !== null")
+        page.wait_for_function("() => navigator.serviceWorker.controller !== null")
         assert page.evaluate("navigator.serviceWorker.controller.scriptURL").endswith("/sw.js")
+        # Chromium's own installability verdict (what makes Android offer "Install").
+        cdp = context.new_cdp_session(page)
+        errors = cdp.send("Page.getInstallabilityErrors")["installabilityErrors"]
+        # Playwright's contexts are incognito, where Chromium never installs; nothing else.
+        assert [e["errorId"] for e in errors if e["errorId"] != "in-incognito"] == []
+        assert cdp.send("Page.getAppManifest")["errors"] == []
 
         # Online once: the ticket, a search and a station board.
         ticket_path = f"/reservations/{ticket['id']}/billet/"
