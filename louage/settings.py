@@ -380,11 +380,12 @@ TICKET_SIGNING_KEYS = env_list("TICKET_SIGNING_KEYS") or [TICKET_SIGNING_KEY]
 WEBPUSH_ENABLED = env_bool("WEBPUSH_ENABLED", True)
 _vapid_default = vapid_key_pair(derive_key(SECRET_KEY, "webpush-vapid"))
 WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "") or _vapid_default[0]
-WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "") or (
-    _vapid_default[1]
-    if WEBPUSH_VAPID_PRIVATE_KEY == _vapid_default[0]
-    else vapid_public_key(WEBPUSH_VAPID_PRIVATE_KEY)
-)
+WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "")
+if not WEBPUSH_VAPID_PUBLIC_KEY:
+    try:
+        WEBPUSH_VAPID_PUBLIC_KEY = vapid_public_key(WEBPUSH_VAPID_PRIVATE_KEY)
+    except ValueError:
+        pass  # refused at start-up with DEBUG off (below); pushes fail and are logged otherwise
 WEBPUSH_CONTACT = os.environ.get("WEBPUSH_CONTACT", "") or "mailto:contact@louage.tn"
 WEBPUSH_TTL_SECONDS = env_int("WEBPUSH_TTL_SECONDS", 24 * 3600)
 
