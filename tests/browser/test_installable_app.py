@@ -83,6 +83,7 @@ def test_the_app_installs_and_opens_a_ticket_offline_until_logout(browser, brows
         expect(page.locator("[data-testid=qr] svg")).to_be_visible()
         expect(page.locator("[data-testid=ticket-plate]")).to_have_text(ticket["plate"])
         expect(page.locator("[data-testid=ticket-departure]")).not_to_be_empty()
+        expect(page.locator("[data-testid=offline-note]")).to_be_visible()
         expect(page.locator("[data-testid=offline-note]")).to_contain_text(
             "dernière mise à jour le"
         )

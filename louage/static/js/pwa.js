@@ -54,7 +54,7 @@
     note.setAttribute("role", "status");
     note.dataset.testid = "offline-note";
     note.textContent = config.offlineNote;
-    note.hidden = navigator.onLine !== false;
+    note.hidden = navigator.onLine !== false && !config.servedOffline;
     var main = document.getElementById("main");
     if (main) main.insertBefore(note, main.firstChild);
     window.addEventListener("offline", function () { note.hidden = false; });

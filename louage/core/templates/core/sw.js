@@ -110,7 +110,16 @@ function networkFirst(event) {
   return fetch(request).then((response) => {
     event.waitUntil(keep(new URL(request.url), response));
     return response;
-  }).catch(() => keptPage(request).then((kept) => kept || offlinePage()));
+  }).catch(() => keptPage(request).then((kept) => (kept ? asKeptCopy(kept) : offlinePage())));
+}
+
+// Mark the copy for pwa.js (data-served-offline), which then shows "Hors ligne · dernière mise
+// à jour …": navigator.onLine alone is not always false when the network is gone.
+function asKeptCopy(kept) {
+  return kept.text().then((html) => new Response(
+    html.replace("data-offline-note=", 'data-served-offline="1" data-offline-note='),
+    { status: kept.status, statusText: kept.statusText, headers: kept.headers },
+  ));
 }
 
 self.addEventListener("fetch", (event) => {
