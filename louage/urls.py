@@ -39,7 +39,7 @@ urlpatterns = [
     # (apps sign in through /api/v1/auth/social/), and a crafted token made it answer 500.
     re_path(r"^accounts/(?:google|facebook)/login/token/$", core_views.page_not_found),
     # allauth's logout, with Clear-Site-Data: the phone keeps nothing of the session.
-    path("accounts/logout/", pwa.ForgetfulLogoutView.as_view()),
+    path("accounts/logout/", pwa.forgetful_logout),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

@@ -2,6 +2,7 @@
 the site's root so it may control every page) and the page shown for a page that needs the
 network. What the worker keeps is decided by louage.core.offline."""
 
+import functools
 import hashlib
 import json
 from functools import cache
@@ -104,11 +105,19 @@ def offline(request, language):
         return render(request, "core/offline.html", {"LANG": language})
 
 
-class ForgetfulLogoutView(LogoutView):
-    """allauth's logout, telling the browser to drop what it kept of the session's pages (the
-    page script also deletes the service worker's copies before posting)."""
+def forgetful(view):
+    """A logout view whose POST answer tells the browser to drop what it kept of the session's
+    pages (`Clear-Site-Data: "cache"`); the page script also deletes the service worker's
+    copies before posting. Wraps allauth's own view (same name and module)."""
 
-    def post(self, *args, **kwargs):
-        response = super().post(*args, **kwargs)
-        response["Clear-Site-Data"] = '"cache"'
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        response = view(request, *args, **kwargs)
+        if request.method == "POST":
+            response["Clear-Site-Data"] = '"cache"'
         return response
+
+    return wrapper
+
+
+forgetful_logout = forgetful(LogoutView.as_view())
