@@ -59,3 +59,40 @@ def derive_key(master: str, purpose: str) -> str:
 def is_weak(key: str) -> bool:
     """Django's own test for a usable secret key: long, varied, not a placeholder."""
     return len(key) < MIN_LENGTH or len(set(key)) < 5 or key.startswith("django-insecure")
+
+
+def vapid_key_pair(secret: str) -> tuple[str, str]:
+    """A Web Push (VAPID) P-256 key pair derived from a secret, both halves base64url as the
+    browsers' `applicationServerKey` and the push tools write them: (private scalar, public
+    uncompressed point)."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    order = 0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551  # P-256's n
+    seed = int.from_bytes(hashlib.sha256(f"louage:webpush-vapid:{secret}".encode()).digest())
+    scalar = seed % (order - 1) + 1
+    private = ec.derive_private_key(scalar, ec.SECP256R1())
+    point = private.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+
+    def b64(raw):
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode()
+
+    return b64(scalar.to_bytes(32, "big")), b64(point)
+
+
+def vapid_public_key(private: str) -> str:
+    """The public half (base64url uncompressed point) of a base64url VAPID private scalar;
+    ValueError when it is not one."""
+    import base64
+
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    raw = base64.urlsafe_b64decode(private + "=" * (-len(private) % 4))
+    if len(raw) != 32:
+        raise ValueError("a VAPID private key is 32 bytes, base64url")
+    key = ec.derive_private_key(int.from_bytes(raw, "big"), ec.SECP256R1())
+    point = key.public_key().public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    return base64.urlsafe_b64encode(point).rstrip(b"=").decode()

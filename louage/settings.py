@@ -11,7 +11,7 @@ import dj_database_url
 
 from louage.accounts import social_config as _social
 from louage.core import start as _start
-from louage.keys import derive_key, installation_secret, is_weak
+from louage.keys import derive_key, installation_secret, is_weak, vapid_key_pair, vapid_public_key
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("LOUAGE_VAR_DIR", BASE_DIR / "var"))
@@ -436,6 +436,23 @@ TICKET_SIGNING_KEYS = env_list("TICKET_SIGNING_KEYS") or [
     *TICKET_SIGNING_KEY_FALLBACKS,
 ]
 
+# --- Web Push -------------------------------------------------------------------------------
+# The VAPID key pair that signs pushes (base64url: the private P-256 scalar and the public
+# point, as `vapid --gen`/web-push tools print them); default: derived from SECRET_KEY.
+# Subscriptions are bound to the public key: changing it silences the phones until they
+# subscribe again. WEBPUSH_CONTACT (mailto: or https:) is what push services write to.
+WEBPUSH_ENABLED = env_bool("WEBPUSH_ENABLED", True)
+_vapid_default = vapid_key_pair(derive_key(SECRET_KEY, "webpush-vapid"))
+WEBPUSH_VAPID_PRIVATE_KEY = os.environ.get("WEBPUSH_VAPID_PRIVATE_KEY", "") or _vapid_default[0]
+WEBPUSH_VAPID_PUBLIC_KEY = os.environ.get("WEBPUSH_VAPID_PUBLIC_KEY", "")
+if not WEBPUSH_VAPID_PUBLIC_KEY:
+    try:
+        WEBPUSH_VAPID_PUBLIC_KEY = vapid_public_key(WEBPUSH_VAPID_PRIVATE_KEY)
+    except ValueError:
+        pass  # refused at start-up with DEBUG off (below); pushes fail and are logged otherwise
+WEBPUSH_CONTACT = os.environ.get("WEBPUSH_CONTACT", "") or "mailto:contact@louage.tn"
+WEBPUSH_TTL_SECONDS = env_int("WEBPUSH_TTL_SECONDS", 24 * 3600)
+
 # --- Security -------------------------------------------------------------------------------
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
@@ -623,6 +640,18 @@ if not DEVELOPMENT:
             "the sandbox payment gateway confirms reservations with test cards: turn it off "
             "(PAYMENTS_SANDBOX_ENABLED=false) or set PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION=true"
         )
+    if WEBPUSH_ENABLED:
+        try:
+            _vapid_ok = vapid_public_key(WEBPUSH_VAPID_PRIVATE_KEY) == WEBPUSH_VAPID_PUBLIC_KEY
+        except ValueError:
+            _vapid_ok = False
+        if not _vapid_ok:
+            _problems.append(
+                "WEBPUSH_VAPID_PRIVATE_KEY must be a base64url P-256 key and "
+                "WEBPUSH_VAPID_PUBLIC_KEY its public half"
+            )
+        if not WEBPUSH_CONTACT.startswith(("mailto:", "https://")):
+            _problems.append("WEBPUSH_CONTACT must be a mailto: or https:// address")
     if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
         _problems.append("ALLOWED_HOSTS must list the site's host names")
     if SMS_BACKEND not in ("", "kannel", "console"):

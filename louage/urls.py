@@ -6,6 +6,7 @@ from django.views.static import serve
 
 from louage.accounts.views import ConfirmEmailView
 from louage.api import api
+from louage.core import pwa
 from louage.core import views as core_views
 from louage.core.observability import metrics_view
 
@@ -19,6 +20,9 @@ urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("readyz", core_views.readyz, name="readyz"),
     path("metrics", metrics_view, name="metrics"),
+    path("manifest.webmanifest", pwa.manifest, name="manifest"),
+    path("sw.js", pwa.service_worker, name="service_worker"),
+    re_path(r"^hors-ligne/(?P<language>fr|ar|en)/$", pwa.offline, name="offline"),
     path("api/v1/", api.urls),
     re_path(
         r"^accounts/confirm-email/(?P<key>[-:\w]+)/$",
@@ -34,6 +38,8 @@ urlpatterns = [
     # allauth's token sign-in for Google One Tap and Facebook's JS SDK: our pages use neither
     # (apps sign in through /api/v1/auth/social/), and a crafted token made it answer 500.
     re_path(r"^accounts/(?:google|facebook)/login/token/$", core_views.page_not_found),
+    # allauth's logout, with Clear-Site-Data: the phone keeps nothing of the session.
+    path("accounts/logout/", pwa.forgetful_logout),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

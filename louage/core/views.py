@@ -5,6 +5,8 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from louage.core.offline import offline_copy
+
 
 @login_not_required
 @never_cache
@@ -26,6 +28,7 @@ def readyz(request):
     return JsonResponse({"status": "ok"})
 
 
+@offline_copy()
 @login_not_required
 def home(request):
     return render(request, "home.html")

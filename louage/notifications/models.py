@@ -59,3 +59,25 @@ class Notice(models.Model):
 
     def __str__(self):
         return self.text[:60]
+
+
+class PushSubscription(models.Model):
+    """A browser that asked for Web Push notifications for its signed-in user: the push
+    service's endpoint and the keys the payload is encrypted to (RFC 8291). Removed when the
+    user turns it off, or when the push service answers 404/410 (gone)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="push_subscriptions"
+    )
+    endpoint = models.URLField(_("adresse"), max_length=1000, unique=True)
+    p256dh = models.CharField(max_length=120)  # the browser's P-256 public key, base64url
+    auth = models.CharField(max_length=40)  # the 16-byte authentication secret, base64url
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("abonnement aux notifications push")
+        verbose_name_plural = _("abonnements aux notifications push")
+
+    def __str__(self):
+        return self.endpoint[:60]

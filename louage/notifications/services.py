@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
+from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -19,7 +20,8 @@ from louage.core.templatetags.money import dt
 from louage.core.times import format_local
 from louage.sms import selectors as sms_selectors
 
-from .models import Notice, Notification
+from . import push
+from .models import Notice, Notification, PushSubscription
 
 logger = logging.getLogger("louage.notifications")
 
@@ -28,7 +30,7 @@ def notify(*, user, kind, title, body, reservation=None, ticket_reservation_id=N
     """Write the in-app notification (linked to its reservation) and queue its email after
     commit; `ticket_reservation_id` attaches that reservation's PDF ticket to the email.
     `params` let `localize` write it again in whatever language it is read in."""
-    from .tasks import send_notification_email
+    from .tasks import send_notification_email, send_push_notification
 
     if user is None or not user.is_active:
         return None
@@ -42,6 +44,11 @@ def notify(*, user, kind, title, body, reservation=None, ticket_reservation_id=N
             send_notification_email.enqueue(notification.pk, ticket_reservation_id)
         except Exception:  # the in-app notification stays; the email is logged as lost
             logger.exception("could not queue the email of notification %s", notification.pk)
+        if settings.WEBPUSH_ENABLED and PushSubscription.objects.filter(user=user).exists():
+            try:
+                send_push_notification.enqueue(notification.pk)
+            except Exception:  # the in-app notification stays; the push is logged as lost
+                logger.exception("could not queue the push of notification %s", notification.pk)
 
     transaction.on_commit(enqueue)
     return notification
@@ -379,3 +386,69 @@ def mark_shown(*, user, notifications):
 
 def unread_count(user):
     return Notification.objects.filter(user=user, read_at__isnull=True).count()
+
+
+# --- Web Push ---------------------------------------------------------------------------------
+
+
+def subscribe_push(*, user, endpoint, p256dh, auth):
+    """Keep a browser's push subscription for `user` (the same endpoint moves to whoever
+    subscribed last: one browser, one person). InvalidInput for keys that are not a P-256
+    point and a 16-byte secret, or an endpoint that is not a public https address."""
+    import base64
+
+    def raw(value):
+        try:
+            return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+        except (ValueError, TypeError):
+            return b""
+
+    key, secret = raw(p256dh or ""), raw(auth or "")
+    if len(key) != 65 or key[0] != 4 or len(secret) != 16:
+        raise InvalidInput(_("Cet abonnement aux notifications n'est pas valable."))
+    if not endpoint or len(endpoint) > 1000:
+        raise InvalidInput(_("Cet abonnement aux notifications n'est pas valable."))
+    try:
+        push.check_endpoint(endpoint)
+    except push.ForbiddenAddress:
+        raise InvalidInput(_("Cet abonnement aux notifications n'est pas valable.")) from None
+    subscription, _created = PushSubscription.objects.update_or_create(
+        endpoint=endpoint, defaults={"user": user, "p256dh": p256dh, "auth": auth}
+    )
+    return subscription
+
+
+def unsubscribe_push(*, user, endpoint):
+    """Forget this browser's subscription (only the user's own); the count removed."""
+    return PushSubscription.objects.filter(user=user, endpoint=endpoint).delete()[0]
+
+
+def push_notification(notification_id):
+    """Push one notification to each of its user's browsers (task worker): gone
+    subscriptions (404/410) are deleted, other failures only logged. The number sent."""
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None or not notification.user.is_active:
+        return 0
+    if notification.reservation_id:
+        url = reverse("booking:detail", args=[notification.reservation_id])
+    else:
+        url = reverse("notifications:list")
+    with translation.override(recipient_language(notification.user)):
+        title, body = localize(notification)
+    message = {
+        "title": title,
+        "body": body[:300],
+        "url": url,
+        "tag": f"notification-{notification.pk}",
+    }
+    sent = 0
+    for subscription in PushSubscription.objects.filter(user=notification.user):
+        try:
+            ok = push.send(subscription, message)
+        except push.PushGone:
+            subscription.delete()
+            continue
+        if ok:
+            sent += 1
+            PushSubscription.objects.filter(pk=subscription.pk).update(last_sent_at=clock.now())
+    return sent

@@ -75,3 +75,13 @@ def send_notification_email(notification_id, ticket_reservation_id=None, attempt
         )  # fmt: skip
     Notification.objects.filter(pk=notification.pk).update(emailed_at=clock.now())
     return True
+
+
+@task()
+def send_push_notification(notification_id):
+    """Send one in-app notification to the user's subscribed browsers (Web Push). Runs in the
+    task worker; a failing push service never fails anything else, and a subscription the
+    service says is gone (404/410) is deleted."""
+    from .services import push_notification
+
+    return push_notification(notification_id)

@@ -1,7 +1,11 @@
+import json
+
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
@@ -29,7 +33,12 @@ def notification_list(request):
     )
     services.mark_shown(user=request.user, notifications=list(page))
     services.localize_all(page)  # in the page's language, whatever it was written in
-    return render(request, "notifications/list.html", {"page": page, "querystring": querystring})
+    push = {"public_key": settings.WEBPUSH_VAPID_PUBLIC_KEY} if settings.WEBPUSH_ENABLED else None
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "querystring": querystring, "push": push},
+    )
 
 
 @login_required
@@ -125,3 +134,36 @@ def notice_form(request):
         {"form": form, "station": station, "outcome": outcome, "sms_on": sms_on,
          "recent_notices": recent, **picker},
     )  # fmt: skip
+
+
+def _subscription_fields(request):
+    """The fields of a browser's PushSubscription.toJSON() sent as JSON."""
+    try:
+        data = json.loads(request.body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        data = None
+    if not isinstance(data, dict):
+        return "", "", ""
+    keys = data.get("keys") if isinstance(data.get("keys"), dict) else {}
+    values = (data.get("endpoint"), keys.get("p256dh"), keys.get("auth"))
+    return tuple(value if isinstance(value, str) else "" for value in values)
+
+
+@login_required
+@require_POST
+def push_subscribe(request):
+    """This browser asks for the user's notifications by Web Push (push.js; CSRF header)."""
+    endpoint, p256dh, auth = _subscription_fields(request)
+    try:
+        services.subscribe_push(user=request.user, endpoint=endpoint, p256dh=p256dh, auth=auth)
+    except DomainError as error:
+        return JsonResponse({"detail": str(error), "code": error.code}, status=error.status)
+    return JsonResponse({"subscribed": True}, status=201)
+
+
+@login_required
+@require_POST
+def push_unsubscribe(request):
+    endpoint, _p256dh, _auth = _subscription_fields(request)
+    removed = services.unsubscribe_push(user=request.user, endpoint=endpoint)
+    return JsonResponse({"subscribed": False, "removed": removed})

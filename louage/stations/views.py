@@ -10,6 +10,7 @@ from louage.accounts.models import Role
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
 from louage.core.forms import apply_domain_error
+from louage.core.offline import offline_copy
 from louage.core.pagination import paginate_request
 from louage.core.times import local_date
 from louage.trips.selectors import upcoming_from_station
@@ -56,6 +57,7 @@ def station_detail(request, station_id):
     )
 
 
+@offline_copy()
 @login_not_required
 def station_board(request, station_id):
     """The departures board for the screen in the station hall; the list refreshes itself."""

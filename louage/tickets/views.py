@@ -16,6 +16,7 @@ from louage.booking.models import Reservation, ReservationStatus
 from louage.booking.selectors import visible_reservation
 from louage.core.decorators import role_required
 from louage.core.errors import DomainError
+from louage.core.offline import offline_copy
 from louage.core.times import day_bounds, format_local, local_today
 from louage.stations.services import station_of
 from louage.trips.models import Trip, TripStatus
@@ -39,6 +40,7 @@ def _ticket_reservation(request, reservation_id):
     return reservation, None
 
 
+@offline_copy()
 @login_required
 def ticket(request, reservation_id):
     """The ticket on the phone: the QR code large and high-contrast (black on white, with its
@@ -154,6 +156,7 @@ def _check_in_context(request, result=None):
     return context
 
 
+@offline_copy()
 @role_required(Role.CHIEF)
 def check_in_page(request):
     context = _check_in_context(request)

@@ -12,6 +12,7 @@ from louage.core.decorators import role_required
 from louage.core.errors import DomainError
 from louage.core.forms import apply_domain_error
 from louage.core.net import redirect_back
+from louage.core.offline import offline_copy
 from louage.core.pagination import paginate_request
 from louage.core.times import local, local_today
 from louage.stations.cities import CITIES
@@ -30,6 +31,7 @@ from .forms import (
 from .models import Fare
 
 
+@offline_copy(key="/departs/")
 @login_not_required
 def search(request):
     """Search page; htmx requests get only the results, so typing updates them in place. The

@@ -1,7 +1,8 @@
 """A chief checks tickets with no network: the check-in page verifies the signed token in the
 browser (WebCrypto Ed25519, the public keys kept from when it was online), says a valid ticket
 is valid but not yet synced, refuses forged, other-station and second scans, and boards the
-kept tickets on the server once the network is back — where a second boarding is refused."""
+kept tickets on the server once the network is back — where a second boarding is refused. The
+page itself reloads with no network (the service worker keeps it after one visit)."""
 
 import time as clock
 from datetime import datetime
@@ -37,6 +38,14 @@ SETUP = (
 )
 
 
+KEPT = """async (path) => {
+  for (const name of await caches.keys()) {
+    if (name.startsWith("louage-pages-") && await (await caches.open(name)).match(path)) return true;
+  }
+  return false;
+}"""
+
+
 def _leave_midnight():
     # The departure set up below must fall today in Tunis: never start in the last minutes.
     now = datetime.now(TUNIS)
@@ -62,7 +71,13 @@ def test_a_ticket_is_checked_offline_then_boarded_when_the_network_is_back(page,
     # The public keys are fetched and kept while the page is online.
     expect(page.locator("#check-in-form")).to_have_attribute("data-keys", "ready")
 
+    # The service worker keeps the page: a reload with no network opens it again, and the
+    # kept keys still verify.
+    page.wait_for_function(KEPT, arg="/guichet/embarquement/")
     page.context.set_offline(True)
+    page.reload()
+    expect(page.locator("[data-testid=offline-note]")).to_be_visible()
+    expect(page.locator("#check-in-form")).to_have_attribute("data-keys", "ready")
     result = scan(page, ticket["good"])
     expect(result).to_contain_text("pas encore synchronisé")
     expect(result).to_contain_text(f"réf. {ticket['code']}")

@@ -399,6 +399,7 @@ WEB_SAMPLES = {
     "token": "x",
     "key": "x",
     "path": "avatars/none.webp",
+    "language": "fr",
 }
 
 

@@ -48,6 +48,9 @@ def production_env(tmp_path, **extra):
         ({"JWT_SIGNING_KEY": "a" * 64}, "JWT_SIGNING_KEY"),
         ({"SECRET_KEY_FALLBACKS": "old-and-short"}, "SECRET_KEY_FALLBACKS"),
         ({"PAYMENTS_SANDBOX_ENABLED": "true"}, "PAYMENTS_SANDBOX_ALLOW_IN_PRODUCTION"),
+        ({"WEBPUSH_VAPID_PRIVATE_KEY": "not-a-key"}, "WEBPUSH_VAPID_PRIVATE_KEY"),
+        ({"WEBPUSH_VAPID_PUBLIC_KEY": "BAAA"}, "WEBPUSH_VAPID_PUBLIC_KEY"),
+        ({"WEBPUSH_CONTACT": "louage.tn"}, "WEBPUSH_CONTACT"),
     ],
 )  # fmt: skip
 def test_production_mode_refuses_to_start_with_unsafe_settings(tmp_path, override, complaint):
