@@ -170,7 +170,7 @@ def _revoke(refresh):
     response={202: RegisteredOut, **error_responses(422, 429)},
     openapi_extra=access(anonymous=True),
 )
-def register(request, payload: RegisterIn):
+def register_account(request, payload: RegisterIn):
     """Create a client account, activated by the link emailed to it. The answer is the same
     for an address that already has an account (its owner gets an email instead). Sign-ups
     are limited per address (a high ceiling) and per email address (each sends an email)."""
@@ -241,7 +241,7 @@ def logout(request, payload: RefreshIn):
     response={200: UserOut, **error_responses(401)},
     openapi_extra=access(client="own", chief="own", admin="own"),
 )
-def me(request):
+def get_me(request):
     return request.auth
 
 

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
 from louage.accounts.models import Role
 from louage.core import throttles
@@ -64,22 +64,18 @@ class ReservationOut(Schema):
 
 
 Seats = Annotated[int, Field(ge=1, le=8, description="1 to 8")]
-EXACTLY_ONE_OF_TRIP_OR_QUEUE = {
-    "oneOf": [
-        {"required": ["trip_id"], "not": {"required": ["queue_id"]}},
-        {"required": ["queue_id"], "not": {"required": ["trip_id"]}},
-    ]
-}
 
 
 class TripOrQueue(InputSchema):
     """A departure (`trip_id`) or "the next louage" of a depart-when-full queue
-    (`queue_id`): exactly one of the two."""
+    (`queue_id`): exactly one of the two, checked by the server (422 `invalid` otherwise).
+    A plain object, so that generated clients type it."""
 
-    model_config = ConfigDict(json_schema_extra=EXACTLY_ONE_OF_TRIP_OR_QUEUE)
-
-    trip_id: Id = omittable()
-    queue_id: Id = omittable()
+    trip_id: Id = omittable(description="the departure; leave out when `queue_id` is given")
+    queue_id: Id = omittable(
+        description="a depart-when-full queue: a seat in its next louage; leave out when "
+        "`trip_id` is given"
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self):
@@ -125,7 +121,7 @@ def _queue(queue_id):
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422, 429)},
     openapi_extra=access(client="own"),
 )
-def reserve(request, payload: ReserveIn):
+def reserve_seats(request, payload: ReserveIn):
     """`{"trip_id", "seats"}` holds seats on that departure; `{"queue_id", "seats"}` in the
     next louage of the queue (the loading vehicle, or the next one with room: the reservation's
     `trip.vehicle_plate` says which)."""
@@ -152,7 +148,7 @@ def reserve(request, payload: ReserveIn):
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station"),
 )
-def desk_sale(request, payload: DeskSaleIn):
+def sell_at_desk(request, payload: DeskSaleIn):
     require_role(request, Role.CHIEF)
     if payload.queue_id is not None:
         from louage.queues.services import sell_next_louage
@@ -201,7 +197,7 @@ def get_reservation(request, reservation_id: int):
     response={200: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(client="own", chief="station", admin="all"),
 )
-def cancel(request, reservation_id: int):
+def cancel_reservation(request, reservation_id: int):
     """Optional body: {"reason": "..."}."""
     reservation = selectors.visible_reservation(request.auth, reservation_id)
     payload = optional_body(request, CancelIn)
@@ -231,7 +227,7 @@ def confirm_with_cash(request, reservation_id: int):
         "responses": {200: {"description": "The ticket", "content": PDF}},
     },
 )
-def ticket_pdf(request, reservation_id: int):
+def get_ticket_pdf(request, reservation_id: int):
     """The PDF ticket of a confirmed (or boarded) reservation: client own, chief own station."""
     from django.http import HttpResponse
 

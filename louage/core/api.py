@@ -340,12 +340,42 @@ RETRY_AFTER_HEADER = {
 }
 
 
+SERVERS = [
+    {
+        "url": "/",
+        "description": "This Louage server (paths start with /api/v1; the document is served "
+        "by the server it describes)",
+    }
+]
+
+
+def camel_case(name):
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _check_unique_operation_ids(schema):
+    seen = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            other = seen.setdefault(operation["operationId"], (method, path))
+            if other != (method, path):
+                raise ValueError(f"operationId {operation['operationId']} twice: {other}")
+
+
 class LouageAPI(NinjaAPI):
     """The API whose OpenAPI document says what the server does: every error an operation can
     answer (with the error schema), and who may call it."""
 
+    def get_openapi_operation_id(self, operation):
+        """`reserveSeats` for the view `reserve_seats`: what generated clients name their
+        methods (the view names are unique across the API, checked as the document is built)."""
+        return camel_case(operation.view_func.__name__)
+
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
+        schema["servers"] = SERVERS
+        _check_unique_operation_ids(schema)
         for component in schema.get("components", {}).get("schemas", {}).values():
             for prop in component.get("properties", {}).values():
                 if "default" in prop and prop["default"] is None and not _accepts_null(prop):

@@ -61,7 +61,7 @@ def payments_for(user):
     response={201: StartOut, **error_responses(401, 403, 404, 409, 422, 429, 503)},
     openapi_extra=access(client="own"),
 )
-def start(request, reservation_id: int):
+def start_payment(request, reservation_id: int):
     """Start paying a reservation online → the page of the gateway to send the traveller to.
     `Idempotency-Key` (64 characters at most): the same key gives the same payment."""
     require_role(request, Role.CLIENT)
@@ -108,7 +108,7 @@ def list_payments(request):
     response={200: PaymentOut, **error_responses(401, 403, 404, 409, 429, 503)},
     openapi_extra=access(client="own", chief="station", admin="all"),
 )
-def refund(request, payment_id: int):
+def refund_payment(request, payment_id: int):
     throttles.take(
         request, "api-payment", settings.API_RATE_PAYMENT, throttles.account_key(request.auth)
     )
@@ -123,7 +123,8 @@ def refund(request, payment_id: int):
     "/payments/webhooks/{provider}",
     url_name="payment_webhook",
     response={200: Ack, **error_responses(400, 404, 409)},
-    openapi_extra=access(anonymous=True),
+    # The gateways' callbacks: not an operation for clients, so not in their document.
+    include_in_schema=False,
 )
 def webhook(request, provider: str = Path(..., max_length=40)):
     """Signed callback from a payment provider (`sandbox`, `konnect`). Idempotent: duplicates
@@ -224,7 +225,7 @@ def cash_close_file(close, kind, *, disposition="attachment"):
         "responses": {200: {"content": {**CSV, **PDF}}},
     },
 )
-def cash_report(request, station_id: int, filters: Query[CashReportQuery]):
+def get_cash_report(request, station_id: int, filters: Query[CashReportQuery]):
     """The day's cash close of a station (its chief, admins): cash per vehicle and per owner,
     online payments, refunds, seats sold per departure; `format=csv` or `format=pdf` for the
     files. Amounts in millimes; they add up to the payment records."""

@@ -185,7 +185,7 @@ def create_queue(request, payload: QueueIn):
     response={201: QueueOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=STATION_STAFF,
 )
-def add_vehicle(request, queue_id: int, payload: QueueVehicleIn):
+def add_queue_vehicle(request, queue_id: int, payload: QueueVehicleIn):
     """Append an arriving vehicle of the station (409 when already queued or on a live departure)."""
     services.add_vehicle(queue=_queue(queue_id), by=request.auth, vehicle_id=payload.vehicle_id)
     return Status(201, _view(queue_id))
@@ -197,7 +197,7 @@ def add_vehicle(request, queue_id: int, payload: QueueVehicleIn):
     response={200: QueueOut, **error_responses(401, 403, 404, 409)},
     openapi_extra=STATION_STAFF,
 )
-def remove_vehicle(request, queue_id: int, vehicle_id: int):
+def remove_queue_vehicle(request, queue_id: int, vehicle_id: int):
     services.remove_vehicle(queue=_queue(queue_id), by=request.auth, vehicle_id=vehicle_id)
     return _view(queue_id)
 
@@ -208,7 +208,7 @@ def remove_vehicle(request, queue_id: int, vehicle_id: int):
     response={200: QueueOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=STATION_STAFF,
 )
-def reorder(request, queue_id: int, payload: OrderIn):
+def reorder_queue(request, queue_id: int, payload: OrderIn):
     """Every waiting vehicle, once, in the new order (the loading one stays at the head)."""
     services.reorder(queue=_queue(queue_id), by=request.auth, vehicle_ids=payload.vehicle_ids)
     return _view(queue_id)
@@ -220,7 +220,7 @@ def reorder(request, queue_id: int, payload: OrderIn):
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=STATION_STAFF,
 )
-def walk_in(request, queue_id: int, payload: SeatsIn):
+def count_walk_in(request, queue_id: int, payload: SeatsIn):
     """Travellers who got in at the door, paid in cash: a confirmed (boarded) reservation on
     the loading vehicle; 409 when it has fewer free seats."""
     reservation = services.count_walk_in(
@@ -235,7 +235,7 @@ def walk_in(request, queue_id: int, payload: SeatsIn):
     response={200: QueueOut, **error_responses(401, 403, 404, 409)},
     openapi_extra=STATION_STAFF,
 )
-def mark_full(request, queue_id: int):
+def mark_queue_full(request, queue_id: int):
     """Declare the loading vehicle full: online sales go to the next vehicle and the no-show
     grace period starts."""
     services.mark_full(queue=_queue(queue_id), by=request.auth)

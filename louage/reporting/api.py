@@ -146,7 +146,7 @@ REPORT_FILES = {"responses": {200: {"content": CSV}}}
     summary="Page views and unique visitors per day; most viewed pages (admins)",
     openapi_extra={**access(admin="all"), **REPORT_FILES},
 )
-def visits(
+def report_visits(
     request,
     date_from: str = Query(None, alias="from", pattern=DAY, description=DOCS["from"]),
     date_to: str = Query(None, alias="to", pattern=DAY, description=DOCS["to"]),
@@ -165,7 +165,7 @@ def visits(
     summary="Departures, seats, revenue, occupancy, cancellations (admins; chiefs: own station)",
     openapi_extra={**access(chief="station", admin="all"), **REPORT_FILES},
 )
-def sales(
+def report_sales(
     request,
     date_from: str = Query(None, alias="from", pattern=DAY, description=DOCS["from"]),
     date_to: str = Query(None, alias="to", pattern=DAY, description=DOCS["to"]),

@@ -126,7 +126,7 @@ def _managed_trip(request, trip_id):
     "", response={200: list[TripOut], **error_responses(422)}, openapi_extra=access(anonymous=True)
 )
 @paginate(CachedSearchPage)
-def search(request, filters: Query[SearchQuery]):
+def search_trips(request, filters: Query[SearchQuery]):
     # Built only when the answer is not in the search cache (CachedSearchPage).
     return functools.partial(
         selectors.search_trips,
@@ -155,7 +155,7 @@ def get_trip(request, trip_id: int):
     response={201: TripOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
-def plan(request, payload: TripIn):
+def plan_trip(request, payload: TripIn):
     require_role(request, Role.ADMIN, Role.CHIEF)
     trip = services.plan_trip(by=request.auth, **payload.dict())
     return Status(201, selectors.public_trip(trip.pk))
@@ -167,7 +167,7 @@ def plan(request, payload: TripIn):
     response={200: TripOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
-def edit(request, trip_id: int, payload: TripPatch):
+def edit_trip(request, trip_id: int, payload: TripPatch):
     trip = _managed_trip(request, trip_id)
     return services.update_trip(trip=trip, by=request.auth, **payload.dict(exclude_unset=True))
 
@@ -178,7 +178,7 @@ def edit(request, trip_id: int, payload: TripPatch):
     response={200: TripOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
-def cancel(request, trip_id: int):
+def cancel_trip(request, trip_id: int):
     """Optional body: {"reason": "..."}."""
     trip = _managed_trip(request, trip_id)
     payload = optional_body(request, CancelIn)
@@ -192,7 +192,7 @@ def cancel(request, trip_id: int):
     response={200: TripOut, **error_responses(401, 403, 404, 409)},
     openapi_extra=access(chief="station", admin="all"),
 )
-def depart(request, trip_id: int):
+def depart_trip(request, trip_id: int):
     """The vehicle leaves (once). For a depart-when-full departure, the next vehicle of its
     queue then starts loading."""
     trip = _managed_trip(request, trip_id)
@@ -207,7 +207,7 @@ def depart(request, trip_id: int):
     openapi_extra=access(chief="station", admin="all"),
 )
 @paginate(Page)
-def managed(
+def list_managed_trips(
     request,
     day: IsoDate = None,
     destination_id: int = Query(None, ge=1, le=MAX_ID),
@@ -282,7 +282,7 @@ class DurationIn(InputSchema):
 
 @router.get("/durations", response={200: list[DurationOut]}, openapi_extra=access(anonymous=True))
 @paginate(Page)
-def durations(request):
+def list_route_durations(request):
     """Journey time of every route (origin city → destination city)."""
     return selectors.routes_with_durations()
 
@@ -293,7 +293,7 @@ def durations(request):
     response={200: DurationOut, **error_responses(401, 403, 422)},
     openapi_extra=access(admin="all"),
 )
-def set_duration(request, payload: DurationIn):
+def set_route_duration(request, payload: DurationIn):
     """Admins: set a route's journey time, or clear it (null) to go back to the estimate."""
     require_role(request, Role.ADMIN)
     duration = services.set_route_duration(by=request.auth, **payload.dict())

@@ -101,7 +101,7 @@ def _endpoint(request, endpoint_id):
     response={201: EndpointCreatedOut, **error_responses(401, 403, 422)},
     openapi_extra=ADMIN,
 )
-def create(request, payload: EndpointIn):
+def create_webhook(request, payload: EndpointIn):
     """Subscribe a partner URL to events; the answer carries the signing secret, once."""
     require_role(request, Role.ADMIN)
     endpoint, secret = services.create_endpoint(by=request.auth, **payload.dict())
@@ -111,7 +111,7 @@ def create(request, payload: EndpointIn):
 
 @router.get("", response={200: list[EndpointOut], **error_responses(401, 403)}, openapi_extra=ADMIN)
 @paginate(Page)
-def list_endpoints(request):
+def list_webhooks(request):
     require_role(request, Role.ADMIN)
     return Endpoint.objects.order_by("pk")
 
@@ -121,7 +121,7 @@ def list_endpoints(request):
     response={200: EndpointOut, **error_responses(401, 403, 404)},
     openapi_extra=ADMIN,
 )
-def get_endpoint(request, endpoint_id: int):
+def get_webhook(request, endpoint_id: int):
     return _endpoint(request, endpoint_id)
 
 
@@ -130,7 +130,7 @@ def get_endpoint(request, endpoint_id: int):
     response={200: EndpointOut, **error_responses(401, 403, 404, 422)},
     openapi_extra=ADMIN,
 )
-def update(request, endpoint_id: int, payload: EndpointPatch):
+def update_webhook(request, endpoint_id: int, payload: EndpointPatch):
     endpoint = _endpoint(request, endpoint_id)
     return services.update_endpoint(
         by=request.auth, endpoint=endpoint, **payload.dict(exclude_unset=True)
@@ -142,7 +142,7 @@ def update(request, endpoint_id: int, payload: EndpointPatch):
     response={204: None, **error_responses(401, 403, 404)},
     openapi_extra=ADMIN,
 )
-def delete(request, endpoint_id: int):
+def delete_webhook(request, endpoint_id: int):
     services.delete_endpoint(by=request.auth, endpoint=_endpoint(request, endpoint_id))
     return Status(204, None)
 
@@ -153,7 +153,7 @@ def delete(request, endpoint_id: int):
     openapi_extra=ADMIN,
 )
 @paginate(Page)
-def deliveries(request, endpoint_id: int):
+def list_webhook_deliveries(request, endpoint_id: int):
     """The delivery log, newest first."""
     endpoint = _endpoint(request, endpoint_id)
     return Delivery.objects.filter(endpoint=endpoint).select_related("event").order_by("-pk")
@@ -164,7 +164,7 @@ def deliveries(request, endpoint_id: int):
     response={200: DeliveryOut, **error_responses(401, 403, 404, 409)},
     openapi_extra=ADMIN,
 )
-def retry(request, endpoint_id: int, delivery_id: int):
+def retry_webhook_delivery(request, endpoint_id: int, delivery_id: int):
     """Send a failed (or still pending) delivery again now."""
     endpoint = _endpoint(request, endpoint_id)
     delivery = (
