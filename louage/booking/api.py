@@ -28,6 +28,7 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import InvalidTransition, NotFound
+from louage.tickets.tokens import ticket_token
 from louage.trips.api import TripOut
 from louage.trips.models import Trip
 
@@ -44,13 +45,23 @@ class ReservationOut(Schema):
     trip: TripOut
     seats: int
     total_price: int
-    status: str
+    status: ReservationStatus
     expires_at: dt.datetime | None
     created_at: dt.datetime
     confirmed_at: dt.datetime | None
     cancelled_at: dt.datetime | None
     passenger_name: str
     passenger_phone: str
+    ticket_token: str | None = Field(
+        description="confirmed or boarded: the signed ticket (`LT1.…`), what its QR code "
+        "holds, verifiable offline with GET /api/v1/tickets/keys; null before"
+    )
+
+    @staticmethod
+    def resolve_ticket_token(obj):
+        if obj.status in (ReservationStatus.CONFIRMED, ReservationStatus.BOARDED):
+            return ticket_token(obj)
+        return None
 
     @staticmethod
     def resolve_passenger_name(obj):

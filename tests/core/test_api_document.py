@@ -1,0 +1,109 @@
+"""The OpenAPI document is a contract generated clients build on: it validates, and the
+Python (openapi-python-client) and TypeScript (openapi-typescript, compiled with tsc)
+clients built from it come out typed, with no warning."""
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from openapi_spec_validator import validate
+
+from louage.api import api
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLS = ROOT / "tools" / "openapi"
+NODE_BIN = TOOLS / "node_modules" / ".bin"
+
+
+@pytest.fixture(scope="module")
+def document():
+    return api.get_openapi_schema()
+
+
+def operations(document):
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            yield method.upper(), path, operation
+
+
+def test_the_document_passes_the_openapi_validator(document):
+    validate(document)  # raises on the first problem
+    assert document["openapi"].startswith("3.1")
+    assert document["servers"][0]["description"]
+
+
+def test_operation_ids_are_unique_readable_names(document):
+    ids = [operation["operationId"] for _method, _path, operation in operations(document)]
+    assert len(ids) == len(set(ids))
+    assert all(identifier.isalnum() and identifier[0].islower() for identifier in ids), ids
+    named = {(method, path): op["operationId"] for method, path, op in operations(document)}
+    assert named["POST", "/api/v1/reservations"] == "reserveSeats"
+    assert named["GET", "/api/v1/trips"] == "searchTrips"
+
+
+def test_gateway_callbacks_stay_out_of_the_client_document(document):
+    assert not [path for path in document["paths"] if "/payments/webhooks/" in path]
+
+
+def test_every_request_body_is_a_plain_object_schema(document):
+    schemas = document["components"]["schemas"]
+    for method, path, operation in operations(document):
+        content = operation.get("requestBody", {}).get("content", {})
+        for media in content.values():
+            schema = media["schema"]
+            if "$ref" in schema:
+                schema = schemas[schema["$ref"].rsplit("/", 1)[1]]
+            if schema.get("type") == "array":
+                schema = schemas[schema["items"]["$ref"].rsplit("/", 1)[1]]
+            assert schema.get("type") == "object", (method, path)
+            assert not {"oneOf", "anyOf", "allOf", "not"} & set(schema), (method, path)
+
+
+def write(document, folder):
+    path = folder / "openapi.json"
+    path.write_text(json.dumps(document))
+    return path
+
+
+def test_a_generated_python_client_is_typed_and_built_without_warning(document, tmp_path):
+    result = subprocess.run(
+        [
+            str(Path(sys.executable).parent / "openapi-python-client"), "generate",
+            "--path", str(write(document, tmp_path)),
+            "--config", str(TOOLS / "python-client.yaml"),
+            "--output-path", str(tmp_path / "client"), "--meta", "none",
+        ],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    output = result.stdout + result.stderr
+    assert result.returncode == 0, output
+    assert "Warning" not in output and "WARNING" not in output, output
+    reserve = (tmp_path / "client" / "api" / "reservations" / "reserve_seats.py").read_text()
+    assert "body: ReserveIn" in reserve
+    desk = (tmp_path / "client" / "api" / "reservations" / "sell_at_desk.py").read_text()
+    assert "body: DeskSaleIn" in desk
+    generated = "\n".join(p.read_text() for p in (tmp_path / "client").rglob("*.py"))
+    assert "body: Any" not in generated
+
+
+def test_a_generated_typescript_client_compiles(document, tmp_path):
+    assert (NODE_BIN / "tsc").exists(), "npm tools missing: run `make node-tools`"
+    work = tmp_path / "ts"
+    work.mkdir()
+    (work / "use.ts").write_text((TOOLS / "client-check" / "use.ts").read_text())
+    (work / "tsconfig.json").write_text((TOOLS / "tsconfig.json").read_text())
+    generated = subprocess.run(
+        [str(NODE_BIN / "openapi-typescript"), str(write(document, tmp_path)),
+         "-o", str(work / "louage.ts"), "--default-non-nullable", "false"],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert generated.returncode == 0, generated.stdout + generated.stderr
+    assert "⚠" not in generated.stdout + generated.stderr, generated.stdout + generated.stderr
+    types = (work / "louage.ts").read_text()
+    assert "unknown" not in types.split("ReserveIn: {", 1)[1].split("};", 1)[0]
+    compiled = subprocess.run(
+        [str(NODE_BIN / "tsc"), "-p", str(work)], capture_output=True, text=True, timeout=300
+    )
+    assert compiled.returncode == 0, compiled.stdout + compiled.stderr
