@@ -28,6 +28,7 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import InvalidTransition, NotFound
+from louage.core.idempotency import idempotent
 from louage.tickets.tokens import ticket_token
 from louage.trips.api import TripOut
 from louage.trips.models import Trip
@@ -132,6 +133,7 @@ def _queue(queue_id):
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422, 429)},
     openapi_extra=access(client="own"),
 )
+@idempotent
 def reserve_seats(request, payload: ReserveIn):
     """`{"trip_id", "seats"}` holds seats on that departure; `{"queue_id", "seats"}` in the
     next louage of the queue (the loading vehicle, or the next one with room: the reservation's
@@ -159,6 +161,7 @@ def reserve_seats(request, payload: ReserveIn):
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station"),
 )
+@idempotent
 def sell_at_desk(request, payload: DeskSaleIn):
     require_role(request, Role.CHIEF)
     if payload.queue_id is not None:
@@ -223,6 +226,7 @@ def cancel_reservation(request, reservation_id: int):
     response={200: ReservationOut, **error_responses(401, 403, 404, 409)},
     openapi_extra=access(chief="station"),
 )
+@idempotent
 def confirm_with_cash(request, reservation_id: int):
     require_role(request, Role.CHIEF)
     reservation = selectors.visible_reservation(request.auth, reservation_id)

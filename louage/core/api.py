@@ -21,6 +21,7 @@ from ninja.security import HttpBearer
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.tokens import AccessToken
 
+from . import idempotency
 from .errors import InvalidInput, NotAllowed
 
 
@@ -335,6 +336,17 @@ ERROR_DESCRIPTIONS = {
     429: "Too many requests or failures: `Retry-After` says when to come back",
     503: "Temporarily unavailable (database away): `Retry-After` says when to come back",
 }
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A key of your choice (a UUID) to retry safely: the same key and body "
+    "answer the first answer again (with `Idempotent-Replayed: true`), never a second one; "
+    "the same key with another body is refused (409 `idempotency_key_reused`), as is a retry "
+    "while the first still runs (409 `idempotency_key_in_use`). Keys are per operation and "
+    "account, kept 24 hours.",
+    "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
+}
 RETRY_AFTER_HEADER = {
     "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}
 }
@@ -391,6 +403,8 @@ class LouageAPI(NinjaAPI):
             prop = parameter.get("schema", {})
             if "default" in prop and prop["default"] is None and not _accepts_null(prop):
                 del prop["default"]
+        if operation.get("x-idempotent"):
+            operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
         responses = {str(status): value for status, value in operation["responses"].items()}
         needed = {429, 503}
         if operation.get("security"):

@@ -14,7 +14,8 @@ from louage.accounts.models import Role
 from louage.booking.selectors import visible_reservation
 from louage.core import throttles
 from louage.core.api import CSV, PDF, IsoDate, Page, access, error_responses, jwt_auth, require_role
-from louage.core.errors import DomainError, InvalidInput, NotFound
+from louage.core.errors import DomainError, NotFound
+from louage.core.idempotency import idempotent
 from louage.stations.models import Station
 
 from . import online, services
@@ -61,23 +62,18 @@ def payments_for(user):
     response={201: StartOut, **error_responses(401, 403, 404, 409, 422, 429, 503)},
     openapi_extra=access(client="own"),
 )
+@idempotent
 def start_payment(request, reservation_id: int):
-    """Start paying a reservation online → the page of the gateway to send the traveller to.
-    `Idempotency-Key` (64 characters at most): the same key gives the same payment."""
+    """Start paying a reservation online → the page of the gateway to send the traveller to
+    (`redirect_url`: it works from its link alone, no session needed). Retry with the same
+    `Idempotency-Key` to get the same payment."""
     require_role(request, Role.CLIENT)
     throttles.take(
         request, "api-payment", settings.API_RATE_PAYMENT, throttles.account_key(request.auth)
     )
     reservation = visible_reservation(request.auth, reservation_id)
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 64:
-        raise InvalidInput(
-            _("L'en-tête Idempotency-Key dépasse 64 caractères."), code="invalid_idempotency_key"
-        )
     try:
-        payment = online.start_online_payment(
-            reservation=reservation, by=request.auth, idempotency_key=key or None
-        )
+        payment = online.start_online_payment(reservation=reservation, by=request.auth)
     except ProviderUnavailable:
         return Status(
             503,
@@ -108,6 +104,7 @@ def list_payments(request):
     response={200: PaymentOut, **error_responses(401, 403, 404, 409, 429, 503)},
     openapi_extra=access(client="own", chief="station", admin="all"),
 )
+@idempotent
 def refund_payment(request, payment_id: int):
     throttles.take(
         request, "api-payment", settings.API_RATE_PAYMENT, throttles.account_key(request.auth)

@@ -19,6 +19,7 @@ from louage.core.api import (
     omittable,
 )
 from louage.core.errors import NotFound
+from louage.core.idempotency import idempotent
 from louage.trips.api import StationRef, TripOut
 
 from . import selectors, services
@@ -220,6 +221,7 @@ def reorder_queue(request, queue_id: int, payload: OrderIn):
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=STATION_STAFF,
 )
+@idempotent
 def count_walk_in(request, queue_id: int, payload: SeatsIn):
     """Travellers who got in at the door, paid in cash: a confirmed (boarded) reservation on
     the loading vehicle; 409 when it has fewer free seats."""

@@ -20,6 +20,7 @@ from louage.core.api import (
 )
 from louage.core.errors import NotFound
 from louage.core.events import PUBLIC_TYPES
+from louage.core.idempotency import idempotent
 
 from . import services
 from .models import Delivery, Endpoint
@@ -101,6 +102,7 @@ def _endpoint(request, endpoint_id):
     response={201: EndpointCreatedOut, **error_responses(401, 403, 422)},
     openapi_extra=ADMIN,
 )
+@idempotent
 def create_webhook(request, payload: EndpointIn):
     """Subscribe a partner URL to events; the answer carries the signing secret, once."""
     require_role(request, Role.ADMIN)
