@@ -7,7 +7,7 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Schema, Status
 from ninja.pagination import paginate
-from pydantic import Field, model_validator
+from pydantic import ConfigDict, Field, model_validator
 
 from louage.accounts.models import Role
 from louage.core import throttles
@@ -81,7 +81,10 @@ Seats = Annotated[int, Field(ge=1, le=8, description="1 to 8")]
 class TripOrQueue(InputSchema):
     """A departure (`trip_id`) or "the next louage" of a depart-when-full queue
     (`queue_id`): exactly one of the two, checked by the server (422 `invalid` otherwise).
-    A plain object, so that generated clients type it."""
+    A plain object, so that generated clients type it; `x-exactly-one-of` says the rule
+    to programs."""
+
+    model_config = ConfigDict(json_schema_extra={"x-exactly-one-of": ["trip_id", "queue_id"]})
 
     trip_id: Id = omittable(description="the departure; leave out when `queue_id` is given")
     queue_id: Id = omittable(

@@ -6,6 +6,7 @@ wrong-amount callbacks change nothing and are logged."""
 
 import logging
 import secrets
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -51,6 +52,13 @@ def start_online_payment(*, reservation, by):
         provider=provider.name,
     )
     return payment
+
+
+def link_expired(payment):
+    """A hosted payment page's link is good for PAYMENT_LINK_MINUTES after the payment started."""
+    from django.conf import settings
+
+    return payment.created_at + timedelta(minutes=settings.PAYMENT_LINK_MINUTES) <= clock.now()
 
 
 def redirect_url_of(payment, request=None):
