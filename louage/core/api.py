@@ -46,14 +46,18 @@ class JWTAuth(HttpBearer):
     def authenticate(self, request, token):
         from louage.accounts.sessions import is_current
 
+        request.bearer_refusal = "token_invalid"  # the 401's code, unless it is only expired
         try:
             access = AccessToken(token)
             user_id = access["user_id"]
         except (TokenError, KeyError):
+            if _only_expired(token):
+                request.bearer_refusal = "token_expired"
             return None
         user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
         if user is None or not is_current(access, user):
             return None  # unknown user, or a token issued before the last password change
+        request.bearer_refusal = None
         request.user = user
         chosen = request.headers.get("Accept-Language") or request.COOKIES.get(
             settings.LANGUAGE_COOKIE_NAME
@@ -66,6 +70,36 @@ class JWTAuth(HttpBearer):
 
 
 jwt_auth = JWTAuth()
+
+
+def _only_expired(token):
+    """A token refused only because its time is up (signed by us, `exp` past): the client
+    should refresh rather than sign in again."""
+    import jwt
+    from ninja_jwt.state import token_backend
+
+    try:
+        claims = jwt.decode(
+            token, token_backend.get_verifying_key(token), algorithms=[token_backend.algorithm],
+            audience=token_backend.audience, issuer=token_backend.issuer,
+            options={"verify_exp": False, "verify_aud": token_backend.audience is not None},
+        )  # fmt: skip
+    except jwt.InvalidTokenError:
+        return False
+    return (
+        isinstance(claims.get("exp"), int | float) and claims["exp"] <= timezone.now().timestamp()
+    )
+
+
+def www_authenticate(refusal):
+    """The WWW-Authenticate header of a 401 (RFC 6750): `invalid_token` when a bearer token
+    was sent and refused."""
+    if refusal is None:
+        return 'Bearer realm="louage"'
+    description = "The access token expired" if refusal == "token_expired" else (
+        "The access token is invalid"
+    )  # fmt: skip
+    return f'Bearer realm="louage", error="invalid_token", error_description="{description}"'
 
 
 class Page(PaginationBase):
@@ -327,7 +361,8 @@ def _who(roles):
 
 ERROR_DESCRIPTIONS = {
     400: "Bad request",
-    401: "Not authenticated: no valid bearer access token",
+    401: "Not authenticated: no bearer access token (`not_authenticated`), a bad one "
+    "(`token_invalid`) or an expired one (`token_expired`)",
     403: "Not allowed for this account",
     404: "Not found (or not visible to this account)",
     409: "Conflict with the current state (not enough seats, wrong status, taken…)",
@@ -346,6 +381,13 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "while the first still runs (409 `idempotency_key_in_use`). Keys are per operation and "
     "account, kept 24 hours.",
     "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
+}
+WWW_AUTHENTICATE_HEADER = {
+    "WWW-Authenticate": {
+        "description": '`Bearer realm="louage"`; with `error="invalid_token"` when the token '
+        "sent was refused (code `token_expired`: refresh it; `token_invalid`: sign in again)",
+        "schema": {"type": "string"},
+    }
 }
 RETRY_AFTER_HEADER = {
     "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}
@@ -430,6 +472,8 @@ class LouageAPI(NinjaAPI):
                 response["description"] = ERROR_DESCRIPTIONS.get(int(status), "Error")
             if status in ("429", "503"):
                 response["headers"] = RETRY_AFTER_HEADER
+            if status == "401":
+                response["headers"] = WWW_AUTHENTICATE_HEADER
         operation["responses"] = dict(sorted(responses.items()))
         roles = operation.get("x-roles")
         if roles is not None:

@@ -17,10 +17,11 @@ from louage.core.api import CSV, PDF, IsoDate, Page, access, error_responses, jw
 from louage.core.errors import DomainError, NotFound
 from louage.core.idempotency import idempotent
 from louage.stations.models import Station
+from louage.trips.models import TripKind, TripStatus
 
 from . import online, services
 from .exports import cash_close_csv, cash_close_pdf
-from .models import Payment
+from .models import Payment, PaymentMethod, PaymentStatus
 from .providers import ForgedCallback, ProviderUnavailable, UnknownProvider
 
 router = Router(tags=["payments"])
@@ -30,8 +31,8 @@ class PaymentOut(Schema):
     id: int
     reservation_id: int
     amount: int
-    method: str
-    status: str
+    method: PaymentMethod
+    status: PaymentStatus
     provider_reference: str | None
     paid_at: dt.datetime | None
     refunded_at: dt.datetime | None
@@ -166,14 +167,14 @@ class OwnerCloseOut(FiguresOut):
 class DepartureCloseOut(FiguresOut):
     trip_id: int
     departure: dt.datetime
-    kind: str
-    status: str
+    kind: TripKind
+    status: TripStatus
     destination: str
     plate: str
 
 
 class OnlineMethodOut(Schema):
-    method: str
+    method: PaymentMethod
     count: int
     amount: int
 
@@ -182,7 +183,7 @@ class RefundCloseOut(Schema):
     refunded_at: dt.datetime
     code: str
     plate: str
-    method: str
+    method: PaymentMethod
     amount: int
 
 

@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema
 
 from louage.core.api import CSV, MAX_ID, access, error_responses, jwt_auth
 from louage.core.errors import InvalidInput
+from louage.payments.models import PaymentMethod
 
 from . import access as access_rules
 from . import selectors
@@ -86,7 +87,7 @@ class RouteSales(SalesFigures):
 
 
 class PaymentMethodOut(Schema):
-    method: str
+    method: PaymentMethod
     label: str
     count: int
     amount: int

@@ -262,7 +262,7 @@ places_router = Router(tags=["places"])
 
 
 class PlaceOut(Schema):
-    kind: str = Field(description='"city" or "station"')
+    kind: Literal["city", "station"]
     id: int | None = Field(description="the station's id (null for a city)")
     name: str
     name_ar: str

@@ -31,7 +31,7 @@ from louage.core.errors import NotFound
 from louage.stations.api import City
 
 from . import selectors, services
-from .models import Fare, TripStatus
+from .models import Fare, TripKind, TripStatus
 from .services import MAX_PRICE
 
 router = Router(tags=["trips"])
@@ -46,7 +46,7 @@ class StationRef(Schema):
 
 class TripOut(Schema):
     id: int
-    kind: str
+    kind: TripKind
     origin_id: int
     origin: StationRef
     destination_id: int
@@ -57,7 +57,7 @@ class TripOut(Schema):
     price: int
     seats_total: int
     seats_available: int
-    status: str
+    status: TripStatus
     arrival: dt.datetime = Field(description="departure + duration")
     duration_minutes: int
     duration_estimated: bool = Field(

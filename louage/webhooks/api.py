@@ -24,7 +24,7 @@ from louage.core.events import PUBLIC_TYPES
 from louage.core.idempotency import idempotent
 
 from . import services
-from .models import Delivery, Endpoint
+from .models import Delivery, DeliveryStatus, Endpoint
 
 router = Router(tags=["webhooks"], auth=jwt_auth)
 ADMIN = access(admin="all")  # partners are set up by administrators only
@@ -72,7 +72,7 @@ class DeliveryOut(Schema):
     id: int
     event_id: str
     event_type: str
-    status: str
+    status: DeliveryStatus
     attempts: int
     last_status_code: int | None
     last_error: str
