@@ -31,6 +31,7 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import NotAllowed, NotAuthenticated, NotFound
+from louage.core.operations import located
 
 from . import selectors, services, sessions
 from .models import Role, User
@@ -330,6 +331,7 @@ def list_users(
     response={201: UserOut, **error_responses(401, 403, 409, 422)},
     openapi_extra=access(admin="all"),
 )
+@located("get_user")
 def create_user(request, payload: UserCreateIn):
     require_role(request, Role.ADMIN)
     user = services.create_user(by=request.auth, **payload.dict())

@@ -29,6 +29,7 @@ from louage.core.api import (
 )
 from louage.core.errors import InvalidTransition, NotFound
 from louage.core.idempotency import idempotent
+from louage.core.operations import located
 from louage.tickets.tokens import ticket_token
 from louage.trips.api import TripOut
 from louage.trips.models import Trip
@@ -137,6 +138,7 @@ def _queue(queue_id):
     openapi_extra=access(client="own"),
 )
 @idempotent
+@located("get_reservation")
 def reserve_seats(request, payload: ReserveIn):
     """`{"trip_id", "seats"}` holds seats on that departure; `{"queue_id", "seats"}` in the
     next louage of the queue (the loading vehicle, or the next one with room: the reservation's
@@ -165,6 +167,7 @@ def reserve_seats(request, payload: ReserveIn):
     openapi_extra=access(chief="station"),
 )
 @idempotent
+@located("get_reservation")
 def sell_at_desk(request, payload: DeskSaleIn):
     require_role(request, Role.CHIEF)
     if payload.queue_id is not None:

@@ -382,6 +382,9 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "account, kept 24 hours.",
     "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
 }
+LOCATION_HEADER = {
+    "Location": {"description": "the URL of what was created", "schema": {"type": "string"}}
+}
 WWW_AUTHENTICATE_HEADER = {
     "WWW-Authenticate": {
         "description": '`Bearer realm="louage"`; with `error="invalid_token"` when the token '
@@ -474,6 +477,8 @@ class LouageAPI(NinjaAPI):
                 response["headers"] = RETRY_AFTER_HEADER
             if status == "401":
                 response["headers"] = WWW_AUTHENTICATE_HEADER
+        if operation.get("x-location") and "201" in responses:
+            responses["201"]["headers"] = LOCATION_HEADER
         operation["responses"] = dict(sorted(responses.items()))
         roles = operation.get("x-roles")
         if roles is not None:

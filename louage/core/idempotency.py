@@ -15,7 +15,6 @@ An operation opts in with `@idempotent` under its router decorator; its document
 declares the header (core.api).
 """
 
-import functools
 import hashlib
 import re
 from datetime import timedelta
@@ -24,10 +23,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.http import HttpResponse
 from django.utils.translation import gettext as _
-from ninja.utils import contribute_operation_callback
 
 from . import clock
 from .errors import Conflict, InvalidInput
+from .operations import around_run
 from .throttles import bearer_account_id
 
 HEADER = "Idempotency-Key"
@@ -36,37 +35,21 @@ REPLAYED_HEADER = "Idempotent-Replayed"
 
 def idempotent(view):
     """Honour `Idempotency-Key` on this operation (and say so in the OpenAPI document)."""
-    contribute_operation_callback(view, _make_idempotent)
-    return view
+    return around_run(view, _run_once, **{"x-idempotent": True})
 
 
-def _make_idempotent(operation):
-    operation.openapi_extra = {**(operation.openapi_extra or {}), "x-idempotent": True}
-    # As ninja's decorate_view: kept in `_run_decorators`, so that each API the router is
-    # bound to (a clone of the operation) runs it too.
-    operation.run = _run_once(operation.run)
-    operation._run_decorators = [*getattr(operation, "_run_decorators", []), _run_once]
-
-
-def _run_once(run):
-    operation = run.__self__  # the bound Operation.run
-
-    @functools.wraps(run)
-    def run_once(request, *args, **kwargs):
-        if HEADER not in request.headers:
-            return run(request, *args, **kwargs)
-        account = bearer_account_id(request)
-        if account is None:
-            return run(request, *args, **kwargs)  # the operation answers 401 itself
-        try:
-            key = _valid_key(request.headers[HEADER])
-            scope = f"{operation.api.get_openapi_operation_id(operation)}:{account}"
-            return once(request, scope, key, lambda: run(request, *args, **kwargs))
-        except (Conflict, InvalidInput) as exc:
-            return operation.api.on_exception(request, exc)
-
-    run_once.__self__ = operation
-    return run_once
+def _run_once(operation, run, request, *args, **kwargs):
+    if HEADER not in request.headers:
+        return run(request, *args, **kwargs)
+    account = bearer_account_id(request)
+    if account is None:
+        return run(request, *args, **kwargs)  # the operation answers 401 itself
+    try:
+        key = _valid_key(request.headers[HEADER])
+        scope = f"{operation.api.get_openapi_operation_id(operation)}:{account}"
+        return once(request, scope, key, lambda: run(request, *args, **kwargs))
+    except (Conflict, InvalidInput) as exc:
+        return operation.api.on_exception(request, exc)
 
 
 KEY_PATTERN = r"^[!-~]{1,64}$"  # 1 to 64 visible ASCII characters (a UUID fits)

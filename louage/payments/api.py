@@ -16,6 +16,7 @@ from louage.core import throttles
 from louage.core.api import CSV, PDF, IsoDate, Page, access, error_responses, jwt_auth, require_role
 from louage.core.errors import DomainError, NotFound
 from louage.core.idempotency import idempotent
+from louage.core.operations import located
 from louage.stations.models import Station
 from louage.trips.models import TripKind, TripStatus
 
@@ -64,6 +65,7 @@ def payments_for(user):
     openapi_extra=access(client="own"),
 )
 @idempotent
+@located("get_payment", field="payment_id")
 def start_payment(request, reservation_id: int):
     """Start paying a reservation online → the page of the gateway to send the traveller to
     (`redirect_url`: it works from its link alone, no session needed). Retry with the same
@@ -97,6 +99,19 @@ def start_payment(request, reservation_id: int):
 @paginate(Page)
 def list_payments(request):
     return payments_for(request.auth).order_by("-created_at", "-pk")
+
+
+@router.get(
+    "/payments/{int:payment_id}",
+    auth=jwt_auth,
+    response={200: PaymentOut, **error_responses(401, 404)},
+    openapi_extra=access(client="own", chief="station", admin="all"),
+)
+def get_payment(request, payment_id: int):
+    payment = payments_for(request.auth).filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound(_("Paiement introuvable."))
+    return payment
 
 
 @router.post(

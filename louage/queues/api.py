@@ -20,6 +20,7 @@ from louage.core.api import (
 )
 from louage.core.errors import NotFound
 from louage.core.idempotency import idempotent
+from louage.core.operations import located
 from louage.trips.api import StationRef, TripOut
 
 from . import selectors, services
@@ -175,6 +176,7 @@ def get_queue(request, queue_id: int):
     response={201: QueueOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=STATION_STAFF,
 )
+@located("get_queue")
 def create_queue(request, payload: QueueIn):
     queue = services.create_queue(by=request.auth, **payload.dict())
     return Status(201, _view(queue.pk))
@@ -186,6 +188,7 @@ def create_queue(request, payload: QueueIn):
     response={201: QueueOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=STATION_STAFF,
 )
+@located("get_queue")
 def add_queue_vehicle(request, queue_id: int, payload: QueueVehicleIn):
     """Append an arriving vehicle of the station (409 when already queued or on a live departure)."""
     services.add_vehicle(queue=_queue(queue_id), by=request.auth, vehicle_id=payload.vehicle_id)
@@ -222,6 +225,7 @@ def reorder_queue(request, queue_id: int, payload: OrderIn):
     openapi_extra=STATION_STAFF,
 )
 @idempotent
+@located("get_reservation")
 def count_walk_in(request, queue_id: int, payload: SeatsIn):
     """Travellers who got in at the door, paid in cash: a confirmed (boarded) reservation on
     the loading vehicle; 409 when it has fewer free seats."""

@@ -22,6 +22,7 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import NotFound, field_not_found
+from louage.core.operations import located
 
 from . import selectors, services
 from .cities import CITIES
@@ -150,6 +151,7 @@ def get_station(request, station_id: int):
     response={201: StationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(admin="all"),
 )
+@located("get_station")
 def create_station(request, payload: StationIn):
     require_role(request, Role.ADMIN)
     station = services.create_station(by=request.auth, **payload.dict())
@@ -206,6 +208,7 @@ def list_vehicles(request, active: bool = None):
     response={201: VehicleOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
+@located("get_vehicle")
 def create_vehicle(request, payload: VehicleIn):
     require_role(request, Role.ADMIN, Role.CHIEF)
     data = payload.dict()

@@ -28,6 +28,7 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import NotFound
+from louage.core.operations import located
 from louage.stations.api import City
 
 from . import selectors, services
@@ -155,6 +156,7 @@ def get_trip(request, trip_id: int):
     response={201: TripOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
+@located("get_trip")
 def plan_trip(request, payload: TripIn):
     require_role(request, Role.ADMIN, Role.CHIEF)
     trip = services.plan_trip(by=request.auth, **payload.dict())

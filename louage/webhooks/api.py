@@ -22,6 +22,7 @@ from louage.core.api import (
 from louage.core.errors import NotFound
 from louage.core.events import PUBLIC_TYPES
 from louage.core.idempotency import idempotent
+from louage.core.operations import located
 
 from . import services
 from .models import Delivery, DeliveryStatus, Endpoint
@@ -107,6 +108,7 @@ def _endpoint(request, endpoint_id):
     openapi_extra=ADMIN,
 )
 @idempotent
+@located("get_webhook", parameter="endpoint_id")
 def create_webhook(request, payload: EndpointIn):
     """Subscribe a partner URL to events; the answer carries the signing secret, once."""
     require_role(request, Role.ADMIN)

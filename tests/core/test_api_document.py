@@ -82,3 +82,10 @@ def test_a_generated_typescript_client_compiles(document, tmp_path):
     assert "unknown" not in types.split("ReserveIn: {", 1)[1].split("};", 1)[0]
     compiled = clients.compile_typescript(work)
     assert compiled.returncode == 0, compiled.stdout + compiled.stderr
+
+
+def test_every_creation_says_where_the_new_resource_is(document):
+    for method, path, operation in operations(document):
+        created = operation["responses"].get("201")
+        if created and path != "/api/v1/notices":  # a notice is sent, not kept to be read
+            assert "Location" in created.get("headers", {}), (method, path)

@@ -21,6 +21,7 @@ def test_a_retried_hold_replays_the_first_answer_and_holds_once(api, trip, clien
     assert (first.status_code, again.status_code) == (201, 201)
     assert again.json() == first.json()
     assert again["Idempotent-Replayed"] == "true"
+    assert again["Location"] == first["Location"]
     assert Reservation.objects.count() == 1
     trip.refresh_from_db()
     assert trip.seats_available == trip.seats_total - 2

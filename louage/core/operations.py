@@ -1,0 +1,54 @@
+"""Wrapping an API operation's whole run (auth, parsing, view, rendering), as ninja's
+`decorate_view` does, for what needs the finished response: idempotent replays, Location."""
+
+import functools
+
+from ninja.utils import contribute_operation_callback
+
+
+def around_run(view, wrapper, **openapi_extra):
+    """`wrapper(operation, run, request, *args, **kwargs)` runs in place of the operation's
+    run; `openapi_extra` joins its document. Kept in `_run_decorators`, so that the clones
+    ninja binds to each API run it too."""
+
+    def decorate(run):
+        operation = run.__self__
+
+        @functools.wraps(run)
+        def wrapped(request, *args, **kwargs):
+            return wrapper(operation, run, request, *args, **kwargs)
+
+        wrapped.__self__ = operation  # the next wrapper finds the operation the same way
+        return wrapped
+
+    def contribute(operation):
+        operation.openapi_extra = {**(operation.openapi_extra or {}), **openapi_extra}
+        operation.run = decorate(operation.run)
+        operation._run_decorators = [*getattr(operation, "_run_decorators", []), decorate]
+
+    contribute_operation_callback(view, contribute)
+    return view
+
+
+def located(url_name, field="id", parameter=None):
+    """A 201 answer says where the new resource is: `Location` is the URL of the operation
+    `url_name`, with the answer's `field` as its path parameter."""
+    import json
+
+    from django.urls import reverse
+
+    def wrapper(operation, run, request, *args, **kwargs):
+        response = run(request, *args, **kwargs)
+        if response.status_code == 201 and "Location" not in response:
+            value = json.loads(response.content).get(field)
+            name = f"{operation.api.urls_namespace}:{url_name}"
+            path = reverse(name, kwargs={parameter or _parameter_of(url_name): value})
+            response["Location"] = request.build_absolute_uri(path)
+        return response
+
+    return lambda view: around_run(view, wrapper, **{"x-location": url_name})
+
+
+def _parameter_of(url_name):
+    # get_reservation → reservation_id, get_webhook → endpoint_id (named explicitly)
+    return url_name.removeprefix("get_") + "_id"
