@@ -102,8 +102,32 @@ def www_authenticate(refusal):
     return f'Bearer realm="louage", error="invalid_token", error_description="{description}"'
 
 
+def page_links(request, page, page_size, count):
+    """`next` and `previous` of a page: this request's URL with the neighbouring `page` (null
+    at either end)."""
+
+    def link(number):
+        query = request.GET.copy()
+        query["page"] = number
+        query["page_size"] = page_size
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return {
+        "next": link(page + 1) if page * page_size < count else None,
+        "previous": link(page - 1) if page > 1 else None,
+    }
+
+
+PAGE_FIELDS = {
+    "count": "items in the whole list",
+    "next": "the URL of the next page; null on the last",
+    "previous": "the URL of the previous page; null on the first",
+}
+
+
 class Page(PaginationBase):
-    """`?page=&page_size=` (max 100) → `{"items": [...], "count": N}`."""
+    """`?page=&page_size=` (max 100) → `{"items": [...], "count": N, "next": url | null,
+    "previous": url | null}`: the one shape of every list."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=1_000_000)
@@ -111,11 +135,18 @@ class Page(PaginationBase):
 
     class Output(Schema):
         items: list[Any]
-        count: int
+        count: int = Field(description=PAGE_FIELDS["count"])
+        next: str | None = Field(description=PAGE_FIELDS["next"])
+        previous: str | None = Field(description=PAGE_FIELDS["previous"])
 
     items_attribute = "items"
 
     def paginate_queryset(self, queryset, pagination, request, **params):
+        answer = self.page_of(queryset, pagination, request)
+        return {**answer, **page_links(request, pagination.page, pagination.page_size,
+                                       answer["count"])}  # fmt: skip
+
+    def page_of(self, queryset, pagination, request):
         start = (pagination.page - 1) * pagination.page_size
         items = list(queryset[start : start + pagination.page_size])
         # A short page is the last one: its rows give the count, no COUNT(*) query. Most
@@ -131,7 +162,7 @@ class CachedSearchPage(Page):
     """Page of search results answered from the search cache (trips.search_cache) when the
     same search was answered moments ago and no departure has changed since."""
 
-    def paginate_queryset(self, queryset, pagination, request, **params):
+    def page_of(self, queryset, pagination, request):
         from louage.trips import search_cache
 
         # `queryset` may come as a function that builds it: a hit then skips even that.
@@ -139,7 +170,7 @@ class CachedSearchPage(Page):
         key = search_cache.key(request.GET.dict())
         answer = search_cache.get(key) if key else None
         if answer is None:
-            answer = super().paginate_queryset(build(), pagination, request, **params)
+            answer = super().page_of(build(), pagination, request)
             if key:
                 search_cache.put(key, answer)
         return answer

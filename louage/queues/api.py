@@ -11,12 +11,14 @@ from louage.booking.selectors import visible_reservation
 from louage.core.api import (
     LINE,
     MAX_ID,
+    PAGE_FIELDS,
     Id,
     InputSchema,
     access,
     error_responses,
     jwt_auth,
     omittable,
+    page_links,
 )
 from louage.core.errors import NotFound
 from louage.core.idempotency import idempotent
@@ -99,7 +101,9 @@ class QueueOut(Schema):
 
 class QueuePage(Schema):
     items: list[QueueOut]
-    count: int
+    count: int = Field(description=PAGE_FIELDS["count"])
+    next: str | None = Field(description=PAGE_FIELDS["next"])
+    previous: str | None = Field(description=PAGE_FIELDS["previous"])
 
 
 class QueueFilters(Schema):
@@ -155,9 +159,11 @@ def list_queues(request, filters: Query[QueueFilters]):
         destination=filters.destination,
     )
     start = (filters.page - 1) * filters.page_size
+    count = queues.count()
     return {
         "items": selectors.build_views(queues[start : start + filters.page_size]),
-        "count": queues.count(),
+        "count": count,
+        **page_links(request, filters.page, filters.page_size, count),
     }
 
 

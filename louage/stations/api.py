@@ -276,22 +276,23 @@ class PlaceOut(Schema):
     stations: int = Field(description="a city's active stations")
 
 
-class PlacesOut(Schema):
-    items: list[PlaceOut]
-    count: int
+class PlacesPage(Page):
+    """Places come a few at a time (a suggestion list): 8 by default, 20 at most."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int = Field(8, ge=1, le=20)
 
 
 @places_router.get(
-    "", response={200: PlacesOut, **error_responses(422)}, openapi_extra=access(anonymous=True)
+    "",
+    response={200: list[PlaceOut], **error_responses(422)},
+    openapi_extra=access(anonymous=True),
 )
-def search_places(
-    request,
-    q: str = Query(..., min_length=1, max_length=60, pattern=LINE),
-    limit: int = Query(8, ge=1, le=20),
-):
-    """Cities and stations of the network matching what was typed: Latin or Arabic names,
-    accents and case ignored, near misses found ("Soussa" → Sousse)."""
+@paginate(PlacesPage)
+def search_places(request, q: str = Query(..., min_length=1, max_length=60, pattern=LINE)):
+    """Cities and stations of the network matching what was typed, best first: Latin or
+    Arabic names, accents and case ignored, near misses found ("Soussa" → Sousse)."""
     from .places import search_places as find
 
-    items = [place.as_dict() for place in find(q, limit=limit)]
-    return {"items": items, "count": len(items)}
+    return [place.as_dict() for place in find(q, limit=None)]

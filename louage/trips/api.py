@@ -244,6 +244,7 @@ class FareQuery(Schema):
     response={200: list[FareOut], **error_responses(422)},
     openapi_extra=access(anonymous=True),
 )
+@paginate(Page)
 def list_fares(request, filters: Query[FareQuery]):
     """The official fare table (the whole of it: a few hundred routes at most), optionally
     for one origin or destination city."""

@@ -30,3 +30,44 @@ def test_an_admins_new_station_has_its_location(api, admin_user):
     created = api(admin_user).post("stations", body)
     assert created.status_code == 201
     assert created["Location"].endswith(f"/api/v1/stations/{created.json()['id']}")
+
+
+def test_every_list_has_one_shape_with_next_and_previous():
+    from louage.api import api as louage_api
+
+    document = louage_api.get_openapi_schema()
+    schemas = document["components"]["schemas"]
+    lists = 0
+    for path, methods in document["paths"].items():
+        answer = methods.get("get", {}).get("responses", {}).get("200", {})
+        schema = answer.get("content", {}).get("application/json", {}).get("schema", {})
+        if "$ref" not in schema:
+            continue
+        fields = schemas[schema["$ref"].rsplit("/", 1)[1]].get("properties", {})
+        if "items" in fields and fields["items"].get("type") == "array":
+            lists += 1
+            assert {"items", "count", "next", "previous"} <= set(fields), path
+    assert lists >= 12
+
+
+def test_pages_link_to_their_neighbours(api, fare):
+    from tests.network_factories import FareFactory
+
+    for city in ("Sfax", "Gabès", "Bizerte"):
+        FareFactory(origin_city="Tunis", destination_city=city, price=10_000)
+    first = api().get("fares", {"page_size": 2, "origin_city": "Tunis"}).json()
+    assert first["count"] == 4 and len(first["items"]) == 2 and first["previous"] is None
+    second = api().get(first["next"].split("/api/v1/", 1)[1]).json()
+    assert "origin_city=Tunis" in first["next"] and "page=2" in first["next"]
+    assert second["next"] is None and second["previous"] is not None
+    assert {f["destination_city"] for f in first["items"] + second["items"]} == {
+        "Sousse",
+        "Sfax",
+        "Gabès",
+        "Bizerte",
+    }
+
+
+def test_places_come_paged_like_every_list(api, trip):
+    body = api().get("places", {"q": "s", "page_size": 1}).json()
+    assert len(body["items"]) == 1 and body["count"] > 1 and "page=2" in body["next"]
