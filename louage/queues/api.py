@@ -204,12 +204,13 @@ def add_queue_vehicle(request, queue_id: int, payload: QueueVehicleIn):
 @router.delete(
     "/{int:queue_id}/vehicles/{int:vehicle_id}",
     auth=jwt_auth,
-    response={200: QueueOut, **error_responses(401, 403, 404, 409)},
+    response={204: None, **error_responses(401, 403, 404, 409)},
     openapi_extra=STATION_STAFF,
 )
 def remove_queue_vehicle(request, queue_id: int, vehicle_id: int):
+    """Take a waiting vehicle out of the queue (GET the queue for its new order)."""
     services.remove_vehicle(queue=_queue(queue_id), by=request.auth, vehicle_id=vehicle_id)
-    return _view(queue_id)
+    return Status(204, None)
 
 
 @router.put(

@@ -114,11 +114,6 @@ class VehiclePatch(InputSchema):
     active: bool = omittable()
 
 
-class RemovedOut(Schema):
-    detail: str
-    result: str
-
-
 def _station(station_id):
     station = Station.objects.select_related("chief").filter(pk=station_id).first()
     if station is None:
@@ -244,18 +239,14 @@ def update_vehicle(request, vehicle_id: int, payload: VehiclePatch):
 
 @vehicles_router.delete(
     "/{int:vehicle_id}",
-    response={200: RemovedOut, **error_responses(401, 403, 404, 409)},
+    response={204: None, **error_responses(401, 403, 404, 409)},
     openapi_extra=access(chief="station", admin="all"),
 )
 def delete_vehicle(request, vehicle_id: int):
-    """Deletes a vehicle that never served; one with departures is deactivated (kept for history)."""
-    result = services.remove_vehicle(vehicle=_vehicle(request, vehicle_id), by=request.auth)
-    message = (
-        _("Véhicule supprimé.")
-        if result == "deleted"
-        else _("Ce véhicule a déjà servi : il a été mis hors service.")
-    )
-    return {"detail": message, "result": result}
+    """Deletes a vehicle that never served; one with departures is deactivated instead (kept
+    for history: GET then still shows it, with `active: false`). 204 either way."""
+    services.remove_vehicle(vehicle=_vehicle(request, vehicle_id), by=request.auth)
+    return Status(204, None)
 
 
 __all__ = ["Vehicle"]

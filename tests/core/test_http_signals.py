@@ -71,3 +71,16 @@ def test_pages_link_to_their_neighbours(api, fare):
 def test_places_come_paged_like_every_list(api, trip):
     body = api().get("places", {"q": "s", "page_size": 1}).json()
     assert len(body["items"]) == 1 and body["count"] > 1 and "page=2" in body["next"]
+
+
+def test_every_delete_answers_204_in_the_document():
+    from louage.api import api as louage_api
+
+    document = louage_api.get_openapi_schema()
+    deletes = [
+        (path, sorted(code for code in methods["delete"]["responses"] if code < "300"))
+        for path, methods in document["paths"].items()
+        if "delete" in methods
+    ]
+    assert len(deletes) >= 6
+    assert all(codes == ["204"] for _path, codes in deletes), deletes
