@@ -31,7 +31,7 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import NotAllowed, NotAuthenticated, NotFound
-from louage.core.operations import located
+from louage.core.operations import located, versioned
 
 from . import selectors, services, sessions
 from .models import Role, User
@@ -242,6 +242,7 @@ def logout(request, payload: RefreshIn):
     response={200: UserOut, **error_responses(401)},
     openapi_extra=access(client="own", chief="own", admin="own"),
 )
+@versioned()
 def get_me(request):
     return request.auth
 
@@ -252,6 +253,7 @@ def get_me(request):
     openapi_extra=access(client="own", chief="own", admin="own"),
 )
 @transaction.atomic
+@versioned()
 def update_me(request, payload: MePatch):
     changes = payload.dict(exclude_unset=True)
     password = changes.pop("password", None)
@@ -343,6 +345,7 @@ def create_user(request, payload: UserCreateIn):
     response={200: UserOut, **error_responses(401, 403, 404)},
     openapi_extra=access(admin="all"),
 )
+@versioned()
 def get_user(request, user_id: int):
     return _admin_target(request, user_id)
 
@@ -353,6 +356,7 @@ def get_user(request, user_id: int):
     openapi_extra=access(admin="all"),
 )
 @transaction.atomic
+@versioned()
 def update_user(request, user_id: int, payload: UserPatch):
     user = _admin_target(request, user_id)
     changes = payload.dict(exclude_unset=True)

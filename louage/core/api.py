@@ -397,6 +397,7 @@ ERROR_DESCRIPTIONS = {
     403: "Not allowed for this account",
     404: "Not found (or not visible to this account)",
     409: "Conflict with the current state (not enough seats, wrong status, taken…)",
+    412: "Precondition failed: the resource changed since the ETag sent as If-Match",
     413: "Request body too large",
     422: "Invalid input: `errors` lists each problem",
     429: "Too many requests or failures: `Retry-After` says when to come back",
@@ -412,6 +413,21 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "while the first still runs (409 `idempotency_key_in_use`). Keys are per operation and "
     "account, kept 24 hours.",
     "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
+}
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "the version of what was answered: send it back as If-Match to change it",
+        "schema": {"type": "string"},
+    }
+}
+IF_MATCH_PARAMETER = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "the ETag you read: the change is refused (412 `precondition_failed`) if "
+    "someone changed the resource since",
+    "schema": {"type": "string", "maxLength": 200},
 }
 LOCATION_HEADER = {
     "Location": {"description": "the URL of what was created", "schema": {"type": "string"}}
@@ -469,12 +485,12 @@ class LouageAPI(NinjaAPI):
                 if "default" in prop and prop["default"] is None and not _accepts_null(prop):
                     del prop["default"]
         for path, operations in schema["paths"].items():
-            for operation in operations.values():
-                self._complete(path, operation)
+            for method, operation in operations.items():
+                self._complete(path, method, operation)
         return schema
 
     @staticmethod
-    def _complete(path, operation):
+    def _complete(path, method, operation):
         for parameter in operation.get("parameters", []):
             prop = parameter.get("schema", {})
             if "default" in prop and prop["default"] is None and not _accepts_null(prop):
@@ -508,6 +524,14 @@ class LouageAPI(NinjaAPI):
                 response["headers"] = RETRY_AFTER_HEADER
             if status == "401":
                 response["headers"] = WWW_AUTHENTICATE_HEADER
+        if operation.get("x-etag"):
+            if "200" in responses:
+                responses["200"]["headers"] = ETAG_HEADER
+            if method in ("patch", "put"):
+                operation.setdefault("parameters", []).append(IF_MATCH_PARAMETER)
+                responses.setdefault(
+                    "412", {"description": ERROR_DESCRIPTIONS[412], "content": ERROR_CONTENT}
+                )
         if operation.get("x-location") and "201" in responses:
             responses["201"]["headers"] = LOCATION_HEADER
         operation["responses"] = dict(sorted(responses.items()))

@@ -22,7 +22,7 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import NotFound, field_not_found
-from louage.core.operations import located
+from louage.core.operations import located, versioned
 
 from . import selectors, services
 from .cities import CITIES
@@ -136,6 +136,7 @@ def list_stations(
     response={200: StationOut, **error_responses(404)},
     openapi_extra=access(anonymous=True),
 )
+@versioned()
 def get_station(request, station_id: int):
     return _station(station_id)
 
@@ -159,6 +160,7 @@ def create_station(request, payload: StationIn):
     response={200: StationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(admin="all"),
 )
+@versioned()
 def update_station(request, station_id: int, payload: StationPatch):
     require_role(request, Role.ADMIN)
     station = services.update_station(
@@ -221,6 +223,7 @@ def create_vehicle(request, payload: VehicleIn):
     response={200: VehicleOut, **error_responses(401, 403, 404)},
     openapi_extra=access(chief="station", admin="all"),
 )
+@versioned()
 def get_vehicle(request, vehicle_id: int):
     return _vehicle(request, vehicle_id)
 
@@ -230,6 +233,7 @@ def get_vehicle(request, vehicle_id: int):
     response={200: VehicleOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
+@versioned()
 def update_vehicle(request, vehicle_id: int, payload: VehiclePatch):
     vehicle = _vehicle(request, vehicle_id)
     return services.update_vehicle(

@@ -28,7 +28,7 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import NotFound
-from louage.core.operations import located
+from louage.core.operations import located, versioned
 from louage.stations.api import City
 
 from . import selectors, services
@@ -143,6 +143,7 @@ def search_trips(request, filters: Query[SearchQuery]):
     response={200: TripOut, **error_responses(404)},
     openapi_extra=access(anonymous=True),
 )
+@versioned()
 def get_trip(request, trip_id: int):
     trip = selectors.public_trip(trip_id)
     if trip is None:
@@ -169,6 +170,7 @@ def plan_trip(request, payload: TripIn):
     response={200: TripOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
+@versioned()
 def edit_trip(request, trip_id: int, payload: TripPatch):
     trip = _managed_trip(request, trip_id)
     return services.update_trip(trip=trip, by=request.auth, **payload.dict(exclude_unset=True))
@@ -239,11 +241,18 @@ class FareQuery(Schema):
     destination_city: str = Field("", max_length=60, pattern=LINE)
 
 
+def fare_table_version():
+    """The whole table's version (its ETag), whichever page was read."""
+    rows = Fare.objects.order_by("origin_city", "destination_city")
+    return repr(list(rows.values_list("origin_city", "destination_city", "price")))
+
+
 @fares_router.get(
     "",
     response={200: list[FareOut], **error_responses(422)},
     openapi_extra=access(anonymous=True),
 )
+@versioned(current=lambda request: fare_table_version())
 @paginate(Page)
 def list_fares(request, filters: Query[FareQuery]):
     """The official fare table (the whole of it: a few hundred routes at most), optionally
@@ -262,6 +271,7 @@ def list_fares(request, filters: Query[FareQuery]):
     response={200: list[FareOut], **error_responses(401, 403, 409, 422)},
     openapi_extra=access(admin="all"),
 )
+@versioned(current=lambda request: fare_table_version())
 def replace_fares(request, payload: list[FareIn]):
     """Replace the whole table (admins): routes left out are removed, unless a queue runs on
     them (409 fare_in_use). One bad row (422) changes nothing."""

@@ -84,3 +84,41 @@ def test_every_delete_answers_204_in_the_document():
     ]
     assert len(deletes) >= 6
     assert all(codes == ["204"] for _path, codes in deletes), deletes
+
+
+def test_two_chiefs_editing_one_departure_the_stale_write_gets_412(api, trip):
+    chief = api(trip.origin.chief)
+    read = chief.get(f"trips/{trip.pk}")
+    etag = read["ETag"]
+    assert etag.startswith('"')
+    first = chief.patch(f"trips/{trip.pk}", {"price": trip.price - 500}, headers={"If-Match": etag})
+    assert first.status_code == 200 and first["ETag"] != etag
+    stale = chief.patch(f"trips/{trip.pk}", {"price": trip.price - 900}, headers={"If-Match": etag})
+    assert stale.status_code == 412 and stale.json()["code"] == "precondition_failed"
+    trip.refresh_from_db()
+    assert trip.price == first.json()["price"]
+    assert chief.get(f"trips/{trip.pk}")["ETag"] == first["ETag"]  # what a new read gets
+
+
+def test_two_admins_replacing_the_fare_table_the_stale_write_gets_412(api, admin_user, fare):
+    admin = api(admin_user)
+    etag = admin.get("fares", {"page_size": 1})["ETag"]
+    table = [{"origin_city": "Tunis", "destination_city": "Sousse", "price": 13_000}]
+    assert admin.put("fares", table, headers={"If-Match": etag}).status_code == 200
+    table[0]["price"] = 14_000
+    stale = admin.put("fares", table, headers={"If-Match": etag})
+    assert stale.status_code == 412
+    assert api().get("fares").json()["items"][0]["price"] == 13_000
+
+
+def test_me_and_stations_carry_etags_and_refuse_stale_writes(api, client_user, admin_user, station):
+    me = api(client_user)
+    etag = me.get("me")["ETag"]
+    assert me.patch("me", {"first_name": "Amel"}, headers={"If-Match": etag}).status_code == 200
+    assert me.patch("me", {"first_name": "Amal"}, headers={"If-Match": etag}).status_code == 412
+    admin = api(admin_user)
+    etag = admin.get(f"stations/{station.pk}")["ETag"]
+    assert admin.patch(f"stations/{station.pk}", {"address": "Rue 1"},
+                       headers={"If-Match": '"stale"'}).status_code == 412  # fmt: skip
+    assert admin.patch(f"stations/{station.pk}", {"address": "Rue 1"},
+                       headers={"If-Match": etag}).status_code == 200  # fmt: skip
