@@ -38,6 +38,7 @@ from louage.tickets.api import router as tickets_router
 from louage.trips.api import fares_router
 from louage.trips.api import router as trips_router
 from louage.webhooks.api import router as webhooks_router
+from louage.webhooks.api import webhooks_document
 
 logger = logging.getLogger("louage.api")
 
@@ -52,6 +53,7 @@ api = LouageAPI(
     openapi_url="/openapi.json",
     throttle=[ApiTraffic()],
 )
+api.webhooks_document = webhooks_document
 
 
 def _error(request, status, detail, code, errors=None):

@@ -471,6 +471,8 @@ class LouageAPI(NinjaAPI):
     """The API whose OpenAPI document says what the server does: every error an operation can
     answer (with the error schema), and who may call it."""
 
+    webhooks_document = None  # () → (webhooks, component schemas): what partners receive
+
     def get_openapi_operation_id(self, operation):
         """`reserveSeats` for the view `reserve_seats`: what generated clients name their
         methods (the view names are unique across the API, checked as the document is built)."""
@@ -479,6 +481,10 @@ class LouageAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
         schema["servers"] = SERVERS
+        if self.webhooks_document is not None:
+            webhooks, components = self.webhooks_document()
+            schema["webhooks"] = webhooks
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(components)
         _check_unique_operation_ids(schema)
         for component in schema.get("components", {}).get("schemas", {}).values():
             for prop in component.get("properties", {}).values():

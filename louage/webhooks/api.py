@@ -183,3 +183,62 @@ def retry_webhook_delivery(request, endpoint_id: int, delivery_id: int):
     if delivery is None:
         raise NotFound(_("Livraison introuvable."))
     return services.retry_delivery(by=request.auth, delivery=delivery)
+
+
+# --- What partners receive (the document's `webhooks`) ------------------------------------
+
+
+class WebhookEvent(Schema):
+    """The body of every delivery (POST, JSON, signed)."""
+
+    id: str = Field(description="the event's id (a UUID): deliveries may repeat, keep it to "
+                    "act once")  # fmt: skip
+    type: EventType
+    created_at: dt.datetime = Field(
+        description="when it happened: Tunis time with its offset, to the millisecond, as "
+        "every time of the API"
+    )
+    data: dict = Field(
+        description="a snapshot of the object: a reservation (as `ReservationOut`, without the "
+        "traveller's name, email or phone), a departure (as `TripOut`) or a payment (as "
+        "`PaymentOut`), by the event type's prefix"
+    )
+
+
+def webhooks_document():
+    """OpenAPI 3.1 `webhooks` for every event type partners may subscribe to, and the
+    component schemas they use."""
+    schema = WebhookEvent.model_json_schema(ref_template="#/components/schemas/{model}")
+    components = schema.pop("$defs", {})
+    components["WebhookEvent"] = schema
+    headers = [
+        {"name": "X-Louage-Event", "in": "header", "required": True,
+         "schema": {"$ref": "#/components/schemas/EventType"}},
+        {"name": "X-Louage-Delivery", "in": "header", "required": True,
+         "schema": {"type": "string"}, "description": "the delivery's id (the log's)"},
+        {"name": "X-Louage-Signature", "in": "header", "required": True,
+         "schema": {"type": "string"},
+         "description": "`t=<unix time>,v1=<hex HMAC-SHA256 of \"<t>.\" + body>` with the "
+         "endpoint's secret; refuse a signature older than 5 minutes"},
+    ]  # fmt: skip
+    webhooks = {
+        event: {
+            "post": {
+                "summary": f"{event}",
+                "operationId": "on"
+                + "".join(p.title() for p in event.replace("_", ".").split(".")),
+                "parameters": headers,
+                "requestBody": {
+                    "required": True,
+                    "content": {
+                        "application/json": {
+                            "schema": {"$ref": "#/components/schemas/WebhookEvent"}
+                        }
+                    },
+                },  # fmt: skip
+                "responses": {"2XX": {"description": "received; anything else is retried"}},
+            }
+        }
+        for event in PUBLIC_TYPES
+    }
+    return webhooks, components

@@ -89,3 +89,27 @@ def test_every_creation_says_where_the_new_resource_is(document):
         created = operation["responses"].get("201")
         if created and path != "/api/v1/notices":  # a notice is sent, not kept to be read
             assert "Location" in created.get("headers", {}), (method, path)
+
+
+def test_partner_webhook_payloads_are_in_the_document(document):
+    from louage.core.events import PUBLIC_TYPES
+
+    assert set(document["webhooks"]) == set(PUBLIC_TYPES)
+    body = document["webhooks"]["reservation.confirmed"]["post"]["requestBody"]
+    assert body["content"]["application/json"]["schema"]["$ref"].endswith("/WebhookEvent")
+    event = document["components"]["schemas"]["WebhookEvent"]
+    assert {"id", "type", "created_at", "data"} <= set(event["properties"])
+
+
+def test_webhook_times_have_the_apis_precision():
+    import datetime as dt
+    import json
+
+    from louage.core.api import LocalTimeEncoder
+    from louage.core.times import api_time
+
+    moment = dt.datetime(2026, 12, 3, 8, 30, 5, 123456, tzinfo=dt.UTC)
+    assert api_time(moment) == "2026-12-03T09:30:05.123+01:00"
+    assert json.dumps(moment, cls=LocalTimeEncoder) == f'"{api_time(moment)}"'
+    whole = moment.replace(microsecond=0)
+    assert json.dumps(whole, cls=LocalTimeEncoder) == f'"{api_time(whole)}"'
