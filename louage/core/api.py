@@ -473,6 +473,14 @@ class LouageAPI(NinjaAPI):
 
     webhooks_document = None  # () → (webhooks, component schemas): what partners receive
 
+    def create_response(self, request, data, *args, **kwargs):
+        from .throttles import rate_limit_headers
+
+        response = super().create_response(request, data, *args, **kwargs)
+        for name, value in rate_limit_headers(request).items():
+            response[name] = value
+        return response
+
     def get_openapi_operation_id(self, operation):
         """`reserveSeats` for the view `reserve_seats`: what generated clients name their
         methods (the view names are unique across the API, checked as the document is built)."""

@@ -122,3 +122,17 @@ def test_me_and_stations_carry_etags_and_refuse_stale_writes(api, client_user, a
                        headers={"If-Match": '"stale"'}).status_code == 412  # fmt: skip
     assert admin.patch(f"stations/{station.pk}", {"address": "Rue 1"},
                        headers={"If-Match": etag}).status_code == 200  # fmt: skip
+
+
+def test_answers_say_the_rate_limit_they_were_counted_under(api, settings, client_user):
+    settings.API_RATE_ANONYMOUS = "5/m"
+    first = api().get("stations")
+    assert first["RateLimit-Policy"] == '"api";q=5;w=60'
+    assert first["RateLimit"].startswith('"api";r=4;t=')
+    mine = api(client_user).get("me")  # counted per account, apart from the address
+    assert mine["RateLimit"].startswith('"api";r=4;')
+    for _ in range(4):
+        last = api().get("stations")
+    assert last["RateLimit"].startswith('"api";r=0;')
+    refused = api().get("stations")
+    assert refused.status_code == 429 and refused["Retry-After"]
