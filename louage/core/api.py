@@ -427,7 +427,7 @@ IF_MATCH_PARAMETER = {
     "required": False,
     "description": "the ETag you read: the change is refused (412 `precondition_failed`) if "
     "someone changed the resource since",
-    "schema": {"type": "string", "maxLength": 200},
+    "schema": {"type": "string"},
 }
 LOCATION_HEADER = {
     "Location": {"description": "the URL of what was created", "schema": {"type": "string"}}

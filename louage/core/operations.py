@@ -77,23 +77,39 @@ def versioned(current=None):
     (412 `precondition_failed`) and nothing changes: two chiefs editing one departure, or two
     admins replacing the fare table, do not overwrite each other unseen. The tag is a hash of
     what GET answers on the same path (or of `current(request, **path)`, for a list that
-    pages). The check and the write are two steps: a writer that slips in between is caught
-    by the next If-Match."""
+    pages). The precondition is checked once the request is authenticated and its input
+    valid, just before the view writes; a writer that slips in between is caught by the next
+    If-Match."""
+    import functools
 
-    def wrapper(operation, run, request, *args, **kwargs):
-        from .errors import PreconditionFailed
-
-        writing = request.method in ("PATCH", "PUT")
-        expected = request.headers.get("If-Match")
-        if writing and expected is not None:
-            now = _current_tag(request, args, kwargs, current)
-            tags = {tag.strip().removeprefix("W/") for tag in expected.split(",")}
-            if now is not None and "*" not in tags and now not in tags:
-                return operation.api.on_exception(request, PreconditionFailed())
+    def tag_answers(operation, run, request, *args, **kwargs):
         response = run(request, *args, **kwargs)
         if response.status_code == 200:
+            writing = request.method in ("PATCH", "PUT")
             tag = _current_tag(request, args, kwargs, current) if writing or current else None
             response["ETag"] = tag or _tag(response.content)
         return response
 
-    return lambda view: around_run(view, wrapper, **{"x-etag": True})
+    def check_precondition(operation):
+        view = operation.view_func
+
+        @functools.wraps(view)
+        def checked(request, *args, **kwargs):
+            from .errors import PreconditionFailed
+
+            expected = request.headers.get("If-Match")
+            if request.method in ("PATCH", "PUT") and expected is not None:
+                path = request.resolver_match.kwargs
+                now = _current_tag(request, (), path, current)
+                tags = {tag.strip().removeprefix("W/") for tag in expected.split(",")}
+                if now is not None and "*" not in tags and now not in tags:
+                    raise PreconditionFailed()
+            return view(request, *args, **kwargs)
+
+        operation.view_func = checked
+
+    def decorate(view):
+        contribute_operation_callback(view, check_precondition)
+        return around_run(view, tag_answers, **{"x-etag": True})
+
+    return decorate

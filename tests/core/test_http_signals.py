@@ -136,3 +136,10 @@ def test_answers_say_the_rate_limit_they_were_counted_under(api, settings, clien
     assert last["RateLimit"].startswith('"api";r=0;')
     refused = api().get("stations")
     assert refused.status_code == 429 and refused["Retry-After"]
+
+
+def test_bad_input_is_422_before_any_precondition(api, trip):
+    chief = api(trip.origin.chief)
+    stale = {"If-Match": '"stale"'}
+    assert chief.patch(f"trips/{trip.pk}", {"price": "x"}, headers=stale).status_code == 422
+    assert chief.patch(f"trips/{trip.pk}", {"price": 9_000}, headers=stale).status_code == 412
