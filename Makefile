@@ -5,7 +5,7 @@ BIN := $(abspath $(VENV))/bin
 STAMP := $(VENV)/.installed-$(shell sha1sum requirements.lock | cut -c1-12)
 MANAGE := $(BIN)/python manage.py
 
-.PHONY: help install setup run dev test lint audit bench resilience soak backup restore lock messages clean
+.PHONY: help install node-tools setup run dev test lint audit bench resilience soak backup restore lock messages clean
 
 help:
 	@echo "make run    set up (venv, locked deps, migrations, demo data, static) and start the app"
@@ -23,6 +23,14 @@ $(STAMP): requirements.lock
 	@touch $@
 
 install: $(STAMP)
+
+# npm tools of the API contract tests (openapi-typescript, tsc), pinned by the lock file.
+NODE_TOOLS := tools/openapi/node_modules/.installed-$(shell sha1sum tools/openapi/package-lock.json | cut -c1-12)
+$(NODE_TOOLS): tools/openapi/package-lock.json
+	cd tools/openapi && npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+node-tools: $(NODE_TOOLS)
 
 # Production (DEBUG=false): quiet recipes, and every output line as JSON (louage.core.logs).
 LOGGED = $(BIN)/python -m louage.core.logs
@@ -48,7 +56,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	$(MANAGE) makemigrations --check --dry-run --verbosity 0
 
-test: lint
+test: lint node-tools
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # Known vulnerabilities of the locked dependencies (pip-audit; needs PyPI's JSON API or OSV).
@@ -92,4 +100,4 @@ messages: install
 	cd louage && ../.venv/bin/python ../manage.py compilemessages
 
 clean:
-	rm -rf $(VENV) var staticfiles
+	rm -rf $(VENV) var staticfiles tools/openapi/node_modules

@@ -22,6 +22,7 @@ from louage.core.api import (
     MalformedBody,
     StrictJSONParser,
     validation_message,
+    www_authenticate,
 )
 from louage.core.db import is_unavailable
 from louage.core.errors import DomainError, InvalidInput
@@ -37,6 +38,7 @@ from louage.tickets.api import router as tickets_router
 from louage.trips.api import fares_router
 from louage.trips.api import router as trips_router
 from louage.webhooks.api import router as webhooks_router
+from louage.webhooks.api import webhooks_document
 
 logger = logging.getLogger("louage.api")
 
@@ -51,6 +53,7 @@ api = LouageAPI(
     openapi_url="/openapi.json",
     throttle=[ApiTraffic()],
 )
+api.webhooks_document = webhooks_document
 
 
 def _error(request, status, detail, code, errors=None):
@@ -59,7 +62,10 @@ def _error(request, status, detail, code, errors=None):
         body["errors"] = errors
     if status >= 500:
         body["request_id"] = getattr(request, "id", "")  # for the traveller to quote
-    return api.create_response(request, body, status=status)
+    response = api.create_response(request, body, status=status)
+    if status == 401:
+        response["WWW-Authenticate"] = www_authenticate(getattr(request, "bearer_refusal", None))
+    return response
 
 
 @api.exception_handler(DomainError)
@@ -93,6 +99,11 @@ def validation_error(request, exc):
 
 @api.exception_handler(AuthenticationError)
 def authentication_error(request, exc):
+    refusal = getattr(request, "bearer_refusal", None)
+    if refusal == "token_expired":
+        return _error(request, 401, _("Jeton d'accès expiré : rafraîchissez-le."), refusal)
+    if refusal == "token_invalid":
+        return _error(request, 401, _("Jeton d'accès invalide."), refusal)
     return _error(request, 401, _("Authentification requise."), "not_authenticated")
 
 

@@ -537,6 +537,8 @@ CONTENT_SECURITY_POLICY["DIRECTIVES"]["form-action"] += _social.sign_in_origins(
 
 # --- Business settings ----------------------------------------------------------------------
 HOLD_MINUTES = env_int("HOLD_MINUTES", 10)
+# A hosted payment page's link (the sandbox gateway's) works this long after the payment started.
+PAYMENT_LINK_MINUTES = env_int("PAYMENT_LINK_MINUTES", 30)
 # A client may cancel (and be refunded) a paid reservation until this long before departure.
 REFUND_CUTOFF_MINUTES = env_int("REFUND_CUTOFF_MINUTES", 60)
 # Online booking closes this long before departure; the desk keeps selling until departure.

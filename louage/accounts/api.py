@@ -31,6 +31,7 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import NotAllowed, NotAuthenticated, NotFound
+from louage.core.operations import located, versioned
 
 from . import selectors, services, sessions
 from .models import Role, User
@@ -170,7 +171,7 @@ def _revoke(refresh):
     response={202: RegisteredOut, **error_responses(422, 429)},
     openapi_extra=access(anonymous=True),
 )
-def register(request, payload: RegisterIn):
+def register_account(request, payload: RegisterIn):
     """Create a client account, activated by the link emailed to it. The answer is the same
     for an address that already has an account (its owner gets an email instead). Sign-ups
     are limited per address (a high ceiling) and per email address (each sends an email)."""
@@ -241,7 +242,8 @@ def logout(request, payload: RefreshIn):
     response={200: UserOut, **error_responses(401)},
     openapi_extra=access(client="own", chief="own", admin="own"),
 )
-def me(request):
+@versioned()
+def get_me(request):
     return request.auth
 
 
@@ -251,6 +253,7 @@ def me(request):
     openapi_extra=access(client="own", chief="own", admin="own"),
 )
 @transaction.atomic
+@versioned()
 def update_me(request, payload: MePatch):
     changes = payload.dict(exclude_unset=True)
     password = changes.pop("password", None)
@@ -330,6 +333,7 @@ def list_users(
     response={201: UserOut, **error_responses(401, 403, 409, 422)},
     openapi_extra=access(admin="all"),
 )
+@located("get_user")
 def create_user(request, payload: UserCreateIn):
     require_role(request, Role.ADMIN)
     user = services.create_user(by=request.auth, **payload.dict())
@@ -341,6 +345,7 @@ def create_user(request, payload: UserCreateIn):
     response={200: UserOut, **error_responses(401, 403, 404)},
     openapi_extra=access(admin="all"),
 )
+@versioned()
 def get_user(request, user_id: int):
     return _admin_target(request, user_id)
 
@@ -351,6 +356,7 @@ def get_user(request, user_id: int):
     openapi_extra=access(admin="all"),
 )
 @transaction.atomic
+@versioned()
 def update_user(request, user_id: int, payload: UserPatch):
     user = _admin_target(request, user_id)
     changes = payload.dict(exclude_unset=True)

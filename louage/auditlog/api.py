@@ -58,7 +58,7 @@ class AuditFilters(Schema):
     openapi_extra=access(chief="station", admin="all"),
 )
 @paginate(Page)
-def audit_log(request, filters: Query[AuditFilters]):
+def list_audit_entries(request, filters: Query[AuditFilters]):
     """Newest first; `action` is one action or a family ending with a dot (`trip.`); `from`
     and `to` are Africa/Tunis days. A chief reads its own station's entries only (another
     station's id is a 403), without travellers' personal data: `actor` is a staff member's

@@ -28,6 +28,9 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import InvalidTransition, NotFound
+from louage.core.idempotency import idempotent
+from louage.core.operations import located
+from louage.tickets.tokens import ticket_token
 from louage.trips.api import TripOut
 from louage.trips.models import Trip
 
@@ -44,13 +47,24 @@ class ReservationOut(Schema):
     trip: TripOut
     seats: int
     total_price: int
-    status: str
+    status: ReservationStatus
     expires_at: dt.datetime | None
     created_at: dt.datetime
     confirmed_at: dt.datetime | None
     cancelled_at: dt.datetime | None
     passenger_name: str
     passenger_phone: str
+    ticket_token: str | None = Field(
+        description="confirmed or boarded: the signed ticket (`LT1.…`), what its QR code "
+        "holds, verifiable offline with GET /api/v1/tickets/keys; null before"
+    )
+
+    @staticmethod
+    def resolve_ticket_token(obj):
+        if obj.status in (ReservationStatus.CONFIRMED, ReservationStatus.BOARDED):
+            return ticket_token(obj)
+        return None
+
     estimated_departure: dt.datetime | None = Field(
         None,
         description="a depart-when-full louage (`trip.kind` `queue`) still at its station: when "
@@ -79,22 +93,21 @@ class ReservationOut(Schema):
 
 
 Seats = Annotated[int, Field(ge=1, le=8, description="1 to 8")]
-EXACTLY_ONE_OF_TRIP_OR_QUEUE = {
-    "oneOf": [
-        {"required": ["trip_id"], "not": {"required": ["queue_id"]}},
-        {"required": ["queue_id"], "not": {"required": ["trip_id"]}},
-    ]
-}
 
 
 class TripOrQueue(InputSchema):
     """A departure (`trip_id`) or "the next louage" of a depart-when-full queue
-    (`queue_id`): exactly one of the two."""
+    (`queue_id`): exactly one of the two, checked by the server (422 `invalid` otherwise).
+    A plain object, so that generated clients type it; `x-exactly-one-of` says the rule
+    to programs."""
 
-    model_config = ConfigDict(json_schema_extra=EXACTLY_ONE_OF_TRIP_OR_QUEUE)
+    model_config = ConfigDict(json_schema_extra={"x-exactly-one-of": ["trip_id", "queue_id"]})
 
-    trip_id: Id = omittable()
-    queue_id: Id = omittable()
+    trip_id: Id = omittable(description="the departure; leave out when `queue_id` is given")
+    queue_id: Id = omittable(
+        description="a depart-when-full queue: a seat in its next louage; leave out when "
+        "`trip_id` is given"
+    )
 
     @model_validator(mode="after")
     def _exactly_one(self):
@@ -140,7 +153,9 @@ def _queue(queue_id):
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422, 429)},
     openapi_extra=access(client="own"),
 )
-def reserve(request, payload: ReserveIn):
+@idempotent
+@located("get_reservation")
+def reserve_seats(request, payload: ReserveIn):
     """`{"trip_id", "seats"}` holds seats on that departure; `{"queue_id", "seats"}` in the
     next louage of the queue (the loading vehicle, or the next one with room: the reservation's
     `trip.vehicle_plate` says which)."""
@@ -167,7 +182,9 @@ def reserve(request, payload: ReserveIn):
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station"),
 )
-def desk_sale(request, payload: DeskSaleIn):
+@idempotent
+@located("get_reservation")
+def sell_at_desk(request, payload: DeskSaleIn):
     require_role(request, Role.CHIEF)
     if payload.queue_id is not None:
         from louage.queues.services import sell_next_louage
@@ -216,7 +233,7 @@ def get_reservation(request, reservation_id: int):
     response={200: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(client="own", chief="station", admin="all"),
 )
-def cancel(request, reservation_id: int):
+def cancel_reservation(request, reservation_id: int):
     """Optional body: {"reason": "..."}."""
     reservation = selectors.visible_reservation(request.auth, reservation_id)
     payload = optional_body(request, CancelIn)
@@ -231,6 +248,7 @@ def cancel(request, reservation_id: int):
     response={200: ReservationOut, **error_responses(401, 403, 404, 409)},
     openapi_extra=access(chief="station"),
 )
+@idempotent
 def confirm_with_cash(request, reservation_id: int):
     require_role(request, Role.CHIEF)
     reservation = selectors.visible_reservation(request.auth, reservation_id)
@@ -246,7 +264,7 @@ def confirm_with_cash(request, reservation_id: int):
         "responses": {200: {"description": "The ticket", "content": PDF}},
     },
 )
-def ticket_pdf(request, reservation_id: int):
+def get_ticket_pdf(request, reservation_id: int):
     """The PDF ticket of a confirmed (or boarded) reservation: client own, chief own station."""
     from django.http import HttpResponse
 

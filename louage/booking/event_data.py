@@ -2,13 +2,13 @@
 departure, never the traveller's name, email or phone."""
 
 from louage.core import events
-from louage.core.times import local
+from louage.core.times import api_time
 
 from .models import Reservation
 
 
 def _time(value):
-    return local(value).isoformat() if value else None
+    return api_time(value)
 
 
 def reservation_data(reservation, *, as_written=False):

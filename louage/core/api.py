@@ -21,6 +21,7 @@ from ninja.security import HttpBearer
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.tokens import AccessToken
 
+from . import idempotency
 from .errors import InvalidInput, NotAllowed
 
 
@@ -45,10 +46,13 @@ class JWTAuth(HttpBearer):
     def authenticate(self, request, token):
         from louage.accounts.sessions import is_current
 
+        request.bearer_refusal = "token_invalid"  # the 401's code, unless it is only expired
         try:
             access = AccessToken(token)
             user_id = access["user_id"]
         except (TokenError, KeyError):
+            if _only_expired(token):
+                request.bearer_refusal = "token_expired"
             return None
         # A primary-key lookup needs no ORDER BY: first() would add the model's ordering (three
         # columns), whose compilation is a fair share of an authenticated call's CPU.
@@ -56,6 +60,7 @@ class JWTAuth(HttpBearer):
         user = next(iter(active), None)
         if user is None or not is_current(access, user):
             return None  # unknown user, or a token issued before the last password change
+        request.bearer_refusal = None
         request.user = user
         chosen = request.headers.get("Accept-Language") or request.COOKIES.get(
             settings.LANGUAGE_COOKIE_NAME
@@ -70,8 +75,62 @@ class JWTAuth(HttpBearer):
 jwt_auth = JWTAuth()
 
 
+def _only_expired(token):
+    """A token refused only because its time is up (signed by us, `exp` past): the client
+    should refresh rather than sign in again."""
+    import jwt
+    from ninja_jwt.state import token_backend
+
+    try:
+        claims = jwt.decode(
+            token, token_backend.get_verifying_key(token), algorithms=[token_backend.algorithm],
+            audience=token_backend.audience, issuer=token_backend.issuer,
+            options={"verify_exp": False, "verify_aud": token_backend.audience is not None},
+        )  # fmt: skip
+    except jwt.InvalidTokenError:
+        return False
+    return (
+        isinstance(claims.get("exp"), int | float) and claims["exp"] <= timezone.now().timestamp()
+    )
+
+
+def www_authenticate(refusal):
+    """The WWW-Authenticate header of a 401 (RFC 6750): `invalid_token` when a bearer token
+    was sent and refused."""
+    if refusal is None:
+        return 'Bearer realm="louage"'
+    description = "The access token expired" if refusal == "token_expired" else (
+        "The access token is invalid"
+    )  # fmt: skip
+    return f'Bearer realm="louage", error="invalid_token", error_description="{description}"'
+
+
+def page_links(request, page, page_size, count):
+    """`next` and `previous` of a page: this request's URL with the neighbouring `page` (null
+    at either end)."""
+
+    def link(number):
+        query = request.GET.copy()
+        query["page"] = number
+        query["page_size"] = page_size
+        return request.build_absolute_uri(f"{request.path}?{query.urlencode()}")
+
+    return {
+        "next": link(page + 1) if page * page_size < count else None,
+        "previous": link(page - 1) if page > 1 else None,
+    }
+
+
+PAGE_FIELDS = {
+    "count": "items in the whole list",
+    "next": "the URL of the next page; null on the last",
+    "previous": "the URL of the previous page; null on the first",
+}
+
+
 class Page(PaginationBase):
-    """`?page=&page_size=` (max 100) → `{"items": [...], "count": N}`."""
+    """`?page=&page_size=` (max 100) → `{"items": [...], "count": N, "next": url | null,
+    "previous": url | null}`: the one shape of every list."""
 
     class Input(Schema):
         page: int = Field(1, ge=1, le=1_000_000)
@@ -79,11 +138,18 @@ class Page(PaginationBase):
 
     class Output(Schema):
         items: list[Any]
-        count: int
+        count: int = Field(description=PAGE_FIELDS["count"])
+        next: str | None = Field(description=PAGE_FIELDS["next"])
+        previous: str | None = Field(description=PAGE_FIELDS["previous"])
 
     items_attribute = "items"
 
     def paginate_queryset(self, queryset, pagination, request, **params):
+        answer = self.page_of(queryset, pagination, request)
+        return {**answer, **page_links(request, pagination.page, pagination.page_size,
+                                       answer["count"])}  # fmt: skip
+
+    def page_of(self, queryset, pagination, request):
         start = (pagination.page - 1) * pagination.page_size
         items = list(queryset[start : start + pagination.page_size])
         # A short page is the last one: its rows give the count, no COUNT(*) query. Most
@@ -99,7 +165,7 @@ class CachedSearchPage(Page):
     """Page of search results answered from the search cache (trips.search_cache) when the
     same search was answered moments ago and no departure has changed since."""
 
-    def paginate_queryset(self, queryset, pagination, request, **params):
+    def page_of(self, queryset, pagination, request):
         from louage.trips import search_cache
 
         # `queryset` may come as a function that builds it: a hit then skips even that.
@@ -107,7 +173,7 @@ class CachedSearchPage(Page):
         key = search_cache.key(request.GET.dict())
         answer = search_cache.get(key) if key else None
         if answer is None:
-            answer = super().paginate_queryset(build(), pagination, request, **params)
+            answer = super().page_of(build(), pagination, request)
             if key:
                 search_cache.put(key, answer)
         return answer
@@ -329,41 +395,125 @@ def _who(roles):
 
 ERROR_DESCRIPTIONS = {
     400: "Bad request",
-    401: "Not authenticated: no valid bearer access token",
+    401: "Not authenticated: no bearer access token (`not_authenticated`), a bad one "
+    "(`token_invalid`) or an expired one (`token_expired`)",
     403: "Not allowed for this account",
     404: "Not found (or not visible to this account)",
     409: "Conflict with the current state (not enough seats, wrong status, taken…)",
+    412: "Precondition failed: the resource changed since the ETag sent as If-Match",
     413: "Request body too large",
     422: "Invalid input: `errors` lists each problem",
     429: "Too many requests or failures: `Retry-After` says when to come back",
     503: "Temporarily unavailable (database away): `Retry-After` says when to come back",
+}
+IDEMPOTENCY_KEY_PARAMETER = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "A key of your choice (a UUID) to retry safely: the same key and body "
+    "answer the first answer again (with `Idempotent-Replayed: true`), never a second one; "
+    "the same key with another body is refused (409 `idempotency_key_reused`), as is a retry "
+    "while the first still runs (409 `idempotency_key_in_use`). Keys are per operation and "
+    "account, kept 24 hours.",
+    "schema": {"type": "string", "pattern": idempotency.KEY_PATTERN},
+}
+ERROR_CONTENT = {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}
+ETAG_HEADER = {
+    "ETag": {
+        "description": "the version of what was answered: send it back as If-Match to change it",
+        "schema": {"type": "string"},
+    }
+}
+IF_MATCH_PARAMETER = {
+    "name": "If-Match",
+    "in": "header",
+    "required": False,
+    "description": "the ETag you read: the change is refused (412 `precondition_failed`) if "
+    "someone changed the resource since",
+    "schema": {"type": "string"},
+}
+LOCATION_HEADER = {
+    "Location": {"description": "the URL of what was created", "schema": {"type": "string"}}
+}
+WWW_AUTHENTICATE_HEADER = {
+    "WWW-Authenticate": {
+        "description": '`Bearer realm="louage"`; with `error="invalid_token"` when the token '
+        "sent was refused (code `token_expired`: refresh it; `token_invalid`: sign in again)",
+        "schema": {"type": "string"},
+    }
 }
 RETRY_AFTER_HEADER = {
     "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}
 }
 
 
+SERVERS = [
+    {
+        "url": "/",
+        "description": "This Louage server (paths start with /api/v1; the document is served "
+        "by the server it describes)",
+    }
+]
+
+
+def camel_case(name):
+    first, *rest = name.split("_")
+    return first + "".join(part[:1].upper() + part[1:] for part in rest)
+
+
+def _check_unique_operation_ids(schema):
+    seen = {}
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            other = seen.setdefault(operation["operationId"], (method, path))
+            if other != (method, path):
+                raise ValueError(f"operationId {operation['operationId']} twice: {other}")
+
+
 class LouageAPI(NinjaAPI):
     """The API whose OpenAPI document says what the server does: every error an operation can
     answer (with the error schema), and who may call it."""
 
+    webhooks_document = None  # () → (webhooks, component schemas): what partners receive
+
+    def create_response(self, request, data, *args, **kwargs):
+        from .throttles import rate_limit_headers
+
+        response = super().create_response(request, data, *args, **kwargs)
+        for name, value in rate_limit_headers(request).items():
+            response[name] = value
+        return response
+
+    def get_openapi_operation_id(self, operation):
+        """`reserveSeats` for the view `reserve_seats`: what generated clients name their
+        methods (the view names are unique across the API, checked as the document is built)."""
+        return camel_case(operation.view_func.__name__)
+
     def get_openapi_schema(self, **kwargs):
         schema = super().get_openapi_schema(**kwargs)
+        schema["servers"] = SERVERS
+        if self.webhooks_document is not None:
+            webhooks, components = self.webhooks_document()
+            schema["webhooks"] = webhooks
+            schema.setdefault("components", {}).setdefault("schemas", {}).update(components)
+        _check_unique_operation_ids(schema)
         for component in schema.get("components", {}).get("schemas", {}).values():
             for prop in component.get("properties", {}).values():
                 if "default" in prop and prop["default"] is None and not _accepts_null(prop):
                     del prop["default"]
         for path, operations in schema["paths"].items():
-            for operation in operations.values():
-                self._complete(path, operation)
+            for method, operation in operations.items():
+                self._complete(path, method, operation)
         return schema
 
     @staticmethod
-    def _complete(path, operation):
+    def _complete(path, method, operation):
         for parameter in operation.get("parameters", []):
             prop = parameter.get("schema", {})
             if "default" in prop and prop["default"] is None and not _accepts_null(prop):
                 del prop["default"]
+        if operation.get("x-idempotent"):
+            operation.setdefault("parameters", []).append(IDEMPOTENCY_KEY_PARAMETER)
         responses = {str(status): value for status, value in operation["responses"].items()}
         needed = {429, 503}
         if operation.get("security"):
@@ -389,6 +539,18 @@ class LouageAPI(NinjaAPI):
                 response["description"] = ERROR_DESCRIPTIONS.get(int(status), "Error")
             if status in ("429", "503"):
                 response["headers"] = RETRY_AFTER_HEADER
+            if status == "401":
+                response["headers"] = WWW_AUTHENTICATE_HEADER
+        if operation.get("x-etag"):
+            if "200" in responses:
+                responses["200"]["headers"] = ETAG_HEADER
+            if method in ("patch", "put"):
+                operation.setdefault("parameters", []).append(IF_MATCH_PARAMETER)
+                responses.setdefault(
+                    "412", {"description": ERROR_DESCRIPTIONS[412], "content": ERROR_CONTENT}
+                )
+        if operation.get("x-location") and "201" in responses:
+            responses["201"]["headers"] = LOCATION_HEADER
         operation["responses"] = dict(sorted(responses.items()))
         roles = operation.get("x-roles")
         if roles is not None:

@@ -48,6 +48,16 @@ class InvalidTransition(Conflict):
     code = "invalid_transition"
 
 
+class PreconditionFailed(DomainError):
+    """An `If-Match` that names another version than the current one (someone changed it)."""
+
+    status = 412
+    code = "precondition_failed"
+    default_message = _(
+        "Cette ressource a changé depuis votre lecture : relisez-la, puis réessayez."
+    )
+
+
 class InvalidInput(DomainError):
     """Bad input a form could not catch; `errors` holds {"field", "message"} items."""
 

@@ -76,3 +76,27 @@ class Event(models.Model):
 
     def __str__(self):
         return f"{self.type} {self.event_id}"
+
+
+class IdempotentRequest(models.Model):
+    """The first answer to a POST sent with an `Idempotency-Key` (core.idempotency): the same
+    key and body get it again instead of a second hold, sale or payment. A key belongs to one
+    operation and one account (`scope`); the row exists while the request runs (no status
+    yet), so a retry that overtakes it is refused instead of running twice."""
+
+    scope = models.CharField(max_length=120)  # operationId:account id
+    key = models.CharField(max_length=64)
+    fingerprint = models.CharField(max_length=64)  # SHA-256 of method, path and body
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    content_type = models.CharField(max_length=100, blank=True, default="")
+    body = models.BinaryField(blank=True, default=b"")
+    location = models.CharField(max_length=500, blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["scope", "key"], name="idempotent_request_once")
+        ]
+
+    def __str__(self):
+        return f"{self.scope} {self.key}"

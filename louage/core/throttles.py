@@ -123,7 +123,25 @@ class ApiTraffic(BaseThrottle):
         self.usage = _usage(
             request, "api-traffic", settings.API_RATE_ANONYMOUS, key, increment=True
         )
+        request.rate_usage = self.usage  # the answer's RateLimit headers (rate_limit_headers)
         return not (self.usage and self.usage["should_limit"])
 
     def wait(self):
         return max(1, self.usage["time_left"]) if self.usage else None
+
+
+def rate_limit_headers(request):
+    """`RateLimit-Policy` and `RateLimit` (IETF httpapi RateLimit header fields draft) for the
+    API traffic limit this request was counted under: quota `q` per window `w` seconds, `r`
+    left, `t` seconds until the window ends. Empty when it was not counted."""
+    usage = getattr(request, "rate_usage", None)
+    if not usage or not usage.get("limit"):
+        return {}
+    from django_ratelimit.core import _split_rate
+
+    _count, window = _split_rate(settings.API_RATE_ANONYMOUS)
+    left = max(0, usage["limit"] - usage["count"])
+    return {
+        "RateLimit-Policy": f'"api";q={usage["limit"]};w={window}',
+        "RateLimit": f'"api";r={left};t={max(0, int(usage["time_left"]))}',
+    }

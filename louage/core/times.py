@@ -59,6 +59,16 @@ def _format(value, style):
     return dateformat.format(value, pattern)
 
 
+def api_time(value):
+    """`value` as the API writes times: Tunis time with its offset, to the millisecond (as
+    Django's JSON encoder: …T07:30:00.123+01:00, no fraction on a whole second); None stays
+    None. Webhook payloads use it too, so both say the same moment the same way."""
+    if value is None:
+        return None
+    text = local(value).isoformat()
+    return text[:23] + text[26:] if value.microsecond else text
+
+
 def local(value):
     """The moment `value` in Tunis time (a naive value is taken as already local)."""
     if value is None:

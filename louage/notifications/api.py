@@ -74,7 +74,7 @@ def list_notifications(request, unread: bool = False):
     response={200: NotificationOut, **error_responses(401, 404)},
     openapi_extra=access(client="own", chief="own", admin="own"),
 )
-def read(request, notification_id: int):
+def mark_notification_read(request, notification_id: int):
     notification = Notification.objects.filter(pk=notification_id, user=request.auth).first()
     if notification is None:
         raise NotFound(_("Notification introuvable."))

@@ -15,12 +15,15 @@ from louage.booking.selectors import visible_reservation
 from louage.core import throttles
 from louage.core.api import CSV, PDF, IsoDate, Page, access, error_responses, jwt_auth, require_role
 from louage.core.csvfiles import csv_response
-from louage.core.errors import DomainError, InvalidInput, NotFound
+from louage.core.errors import DomainError, NotFound
+from louage.core.idempotency import idempotent
+from louage.core.operations import located
 from louage.stations.models import Station
+from louage.trips.models import TripKind, TripStatus
 
 from . import online, services
 from .exports import cash_close_csv, cash_close_pdf
-from .models import Payment
+from .models import Payment, PaymentMethod, PaymentStatus
 from .providers import ForgedCallback, ProviderUnavailable, UnknownProvider
 
 router = Router(tags=["payments"])
@@ -30,8 +33,8 @@ class PaymentOut(Schema):
     id: int
     reservation_id: int
     amount: int
-    method: str
-    status: str
+    method: PaymentMethod
+    status: PaymentStatus
     provider_reference: str | None
     paid_at: dt.datetime | None
     refunded_at: dt.datetime | None
@@ -62,24 +65,20 @@ def payments_for(user):
     response={201: StartOut, **error_responses(401, 403, 404, 409, 422, 429, 503)},
     openapi_extra=access(client="own"),
 )
-def start(request, reservation_id: int):
-    """Start paying a reservation online → the page of the gateway to send the traveller to.
-    `Idempotency-Key` (64 characters at most): the same key gives the same payment. 409
-    `trip_not_bookable` once the departure left, was cancelled or closed online booking."""
+@idempotent
+@located("get_payment", field="payment_id")
+def start_payment(request, reservation_id: int):
+    """Start paying a reservation online → the page of the gateway to send the traveller to
+    (`redirect_url`: it works from its link alone, no session needed). Retry with the same
+    `Idempotency-Key` to get the same payment. 409 `trip_not_bookable` once the departure
+    left, was cancelled or closed online booking."""
     require_role(request, Role.CLIENT)
     throttles.take(
         request, "api-payment", settings.API_RATE_PAYMENT, throttles.account_key(request.auth)
     )
     reservation = visible_reservation(request.auth, reservation_id)
-    key = request.headers.get("Idempotency-Key", "").strip()
-    if len(key) > 64:
-        raise InvalidInput(
-            _("L'en-tête Idempotency-Key dépasse 64 caractères."), code="invalid_idempotency_key"
-        )
     try:
-        payment = online.start_online_payment(
-            reservation=reservation, by=request.auth, idempotency_key=key or None
-        )
+        payment = online.start_online_payment(reservation=reservation, by=request.auth)
     except ProviderUnavailable:
         return Status(
             503,
@@ -104,13 +103,27 @@ def list_payments(request):
     return payments_for(request.auth).order_by("-created_at", "-pk")
 
 
+@router.get(
+    "/payments/{int:payment_id}",
+    auth=jwt_auth,
+    response={200: PaymentOut, **error_responses(401, 404)},
+    openapi_extra=access(client="own", chief="station", admin="all"),
+)
+def get_payment(request, payment_id: int):
+    payment = payments_for(request.auth).filter(pk=payment_id).first()
+    if payment is None:
+        raise NotFound(_("Paiement introuvable."))
+    return payment
+
+
 @router.post(
     "/payments/{int:payment_id}/refund",
     auth=jwt_auth,
     response={200: PaymentOut, **error_responses(401, 403, 404, 409, 429, 503)},
     openapi_extra=access(client="own", chief="station", admin="all"),
 )
-def refund(request, payment_id: int):
+@idempotent
+def refund_payment(request, payment_id: int):
     throttles.take(
         request, "api-payment", settings.API_RATE_PAYMENT, throttles.account_key(request.auth)
     )
@@ -125,7 +138,8 @@ def refund(request, payment_id: int):
     "/payments/webhooks/{provider}",
     url_name="payment_webhook",
     response={200: Ack, **error_responses(400, 404, 409)},
-    openapi_extra=access(anonymous=True),
+    # The gateways' callbacks: not an operation for clients, so not in their document.
+    include_in_schema=False,
 )
 def webhook(request, provider: str = Path(..., max_length=40)):
     """Signed callback from a payment provider (`sandbox`, `konnect`). Idempotent: duplicates
@@ -170,14 +184,14 @@ class OwnerCloseOut(FiguresOut):
 class DepartureCloseOut(FiguresOut):
     trip_id: int
     departure: dt.datetime
-    kind: str
-    status: str
+    kind: TripKind
+    status: TripStatus
     destination: str
     plate: str
 
 
 class OnlineMethodOut(Schema):
-    method: str
+    method: PaymentMethod
     count: int
     amount: int
 
@@ -186,7 +200,7 @@ class RefundCloseOut(Schema):
     refunded_at: dt.datetime
     code: str
     plate: str
-    method: str
+    method: PaymentMethod
     amount: int
 
 
@@ -227,7 +241,7 @@ def cash_close_file(close, kind, *, disposition="attachment", labels=False):
         "responses": {200: {"content": {**CSV, **PDF}}},
     },
 )
-def cash_report(request, station_id: int, filters: Query[CashReportQuery]):
+def get_cash_report(request, station_id: int, filters: Query[CashReportQuery]):
     """The day's cash close of a station (its chief, admins): cash per vehicle and per owner,
     online payments, refunds, seats sold per departure; `format=csv` or `format=pdf` for the
     files. Amounts in millimes; they add up to the payment records."""

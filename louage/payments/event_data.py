@@ -1,7 +1,7 @@
 """What a payment's domain events carry (louage.core.events)."""
 
 from louage.core import events
-from louage.core.times import local
+from louage.core.times import api_time
 
 from .models import Payment
 
@@ -17,8 +17,8 @@ def payment_data(payment):
         "method": payment.method,
         "status": payment.status,
         "refunded_amount": payment.refunded_amount,
-        "paid_at": local(payment.paid_at).isoformat() if payment.paid_at else None,
-        "refunded_at": local(payment.refunded_at).isoformat() if payment.refunded_at else None,
+        "paid_at": api_time(payment.paid_at),
+        "refunded_at": api_time(payment.refunded_at),
     }
 
 

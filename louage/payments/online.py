@@ -6,6 +6,7 @@ wrong-amount callbacks change nothing and are logged."""
 
 import logging
 import secrets
+from datetime import timedelta
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -25,39 +26,12 @@ from .providers import ForgedCallback, get_provider
 logger = logging.getLogger("louage.payments")
 
 
-IDEMPOTENCY_OPERATION = "payments.start"
-
-
-def _replay(key, reservation):
-    """The payment an Idempotency-Key already opened, if any. A key belongs to one request:
-    reused for another reservation, it is refused rather than answered with a payment the
-    client did not ask for (IETF Idempotency-Key draft)."""
-    existing = Payment.objects.filter(idempotency_key=key).first()
-    if existing is not None and existing.reservation_id != reservation.pk:
-        raise Conflict(
-            _(
-                "Cette clé d'idempotence a déjà servi pour une autre requête : prenez-en une nouvelle."
-            ),
-            code="idempotency_key_reused",
-        )
-    return existing
-
-
-def start_online_payment(*, reservation, by, idempotency_key=None):
+def start_online_payment(*, reservation, by):
     """Open a payment with the configured provider for a pending reservation of `by`, while
-    its hold lasts (a hold never lasts past booking close). The same Idempotency-Key for the
-    same reservation returns the same payment instead of opening another."""
+    its hold lasts (a hold never lasts past booking close). A retried API request does not
+    open a second one: its Idempotency-Key replays the first answer (core.idempotency)."""
     if reservation.client_id != by.pk:
         raise NotAllowed()
-    # Keys are scoped by operation and caller; the reservation is checked on replay.
-    key = (
-        f"{IDEMPOTENCY_OPERATION}:{by.pk}:{idempotency_key}"
-        if idempotency_key
-        else f"auto:{secrets.token_hex(16)}"
-    )
-    existing = _replay(key, reservation)
-    if existing is not None:
-        return existing
     # A departure sent early, cancelled or closed to online booking takes no payment.
     booking.check_bookable(Trip.objects.get(pk=reservation.trip_id), clock.now())
     if reservation.status != ReservationStatus.PENDING or reservation.expires_at <= clock.now():
@@ -67,15 +41,11 @@ def start_online_payment(*, reservation, by, idempotency_key=None):
     provider = get_provider()
     payment = Payment(
         reservation=reservation, client=by, amount=reservation.total_price, method=provider.name,
-        status=PaymentStatus.PENDING, idempotency_key=key,
+        status=PaymentStatus.PENDING, idempotency_key=f"online:{secrets.token_hex(16)}",
     )  # fmt: skip
     reference, redirect_url = provider.start(payment=payment, reservation=reservation)
     payment.provider_reference = reference
-    try:
-        with transaction.atomic():
-            payment.save()
-    except IntegrityError:
-        return _replay(key, reservation)  # the same key raced in from another request
+    payment.save()
     payment.redirect_url = redirect_url
     audit(
         actor=by,
@@ -85,6 +55,13 @@ def start_online_payment(*, reservation, by, idempotency_key=None):
         provider=provider.name,
     )
     return payment
+
+
+def link_expired(payment):
+    """A hosted payment page's link is good for PAYMENT_LINK_MINUTES after the payment started."""
+    from django.conf import settings
+
+    return payment.created_at + timedelta(minutes=settings.PAYMENT_LINK_MINUTES) <= clock.now()
 
 
 def redirect_url_of(payment, request=None):

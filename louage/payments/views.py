@@ -4,7 +4,7 @@ import re
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
+from django.contrib.auth.decorators import login_not_required, login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -67,11 +67,16 @@ def _sandbox_payment(reference):
     return payment
 
 
-@login_required
+@login_not_required
 def sandbox_page(request, reference):
+    """The gateway's hosted page. As a real gateway's, its link is enough, without a Louage
+    session (a phone app opens it in a browser): the reference in it is the capability —
+    unguessable (96 random bits), single use (only a pending payment takes a card) and
+    short-lived (PAYMENT_LINK_MINUTES after the payment started)."""
     payment = _sandbox_payment(reference)
-    if payment.client_id != request.user.pk:
-        raise Http404
+    if payment.status == PaymentStatus.PENDING and online.link_expired(payment):
+        return render(request, "payments/sandbox_page.html", {"payment": payment, "expired": True},
+                      status=410)  # fmt: skip
     form = CardForm(request.POST or None)
     if request.method == "POST" and payment.status == PaymentStatus.PENDING and form.is_valid():
         # Exactly what a gateway does: sign the result and hand it to the webhook code path.
@@ -98,7 +103,9 @@ def sandbox_page(request, reference):
                         "Paiement refusé par la banque. Essayez une autre carte ou payez au guichet."
                     ),
                 )
-        return redirect("booking:detail", payment.reservation_id)
+        if request.user.is_authenticated and payment.client_id == request.user.pk:
+            return redirect("booking:detail", payment.reservation_id)
+        return redirect("payments:sandbox_page", reference)  # the outcome, on the page itself
     return render(request, "payments/sandbox_page.html", {"payment": payment, "form": form})
 
 

@@ -11,14 +11,18 @@ from louage.booking.selectors import visible_reservation
 from louage.core.api import (
     LINE,
     MAX_ID,
+    PAGE_FIELDS,
     Id,
     InputSchema,
     access,
     error_responses,
     jwt_auth,
     omittable,
+    page_links,
 )
 from louage.core.errors import NotFound
+from louage.core.idempotency import idempotent
+from louage.core.operations import located
 from louage.trips.api import StationRef, TripOut
 
 from . import selectors, services
@@ -97,7 +101,9 @@ class QueueOut(Schema):
 
 class QueuePage(Schema):
     items: list[QueueOut]
-    count: int
+    count: int = Field(description=PAGE_FIELDS["count"])
+    next: str | None = Field(description=PAGE_FIELDS["next"])
+    previous: str | None = Field(description=PAGE_FIELDS["previous"])
 
 
 class QueueFilters(Schema):
@@ -153,9 +159,11 @@ def list_queues(request, filters: Query[QueueFilters]):
         destination=filters.destination,
     )
     start = (filters.page - 1) * filters.page_size
+    count = queues.count()
     return {
         "items": selectors.build_views(queues[start : start + filters.page_size]),
-        "count": queues.count(),
+        "count": count,
+        **page_links(request, filters.page, filters.page_size, count),
     }
 
 
@@ -174,6 +182,7 @@ def get_queue(request, queue_id: int):
     response={201: QueueOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=STATION_STAFF,
 )
+@located("get_queue")
 def create_queue(request, payload: QueueIn):
     queue = services.create_queue(by=request.auth, **payload.dict())
     return Status(201, _view(queue.pk))
@@ -185,7 +194,8 @@ def create_queue(request, payload: QueueIn):
     response={201: QueueOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=STATION_STAFF,
 )
-def add_vehicle(request, queue_id: int, payload: QueueVehicleIn):
+@located("get_queue")
+def add_queue_vehicle(request, queue_id: int, payload: QueueVehicleIn):
     """Append an arriving vehicle of the station (409 when already queued or on a live departure)."""
     services.add_vehicle(queue=_queue(queue_id), by=request.auth, vehicle_id=payload.vehicle_id)
     return Status(201, _view(queue_id))
@@ -194,12 +204,13 @@ def add_vehicle(request, queue_id: int, payload: QueueVehicleIn):
 @router.delete(
     "/{int:queue_id}/vehicles/{int:vehicle_id}",
     auth=jwt_auth,
-    response={200: QueueOut, **error_responses(401, 403, 404, 409)},
+    response={204: None, **error_responses(401, 403, 404, 409)},
     openapi_extra=STATION_STAFF,
 )
-def remove_vehicle(request, queue_id: int, vehicle_id: int):
+def remove_queue_vehicle(request, queue_id: int, vehicle_id: int):
+    """Take a waiting vehicle out of the queue (GET the queue for its new order)."""
     services.remove_vehicle(queue=_queue(queue_id), by=request.auth, vehicle_id=vehicle_id)
-    return _view(queue_id)
+    return Status(204, None)
 
 
 @router.put(
@@ -208,7 +219,7 @@ def remove_vehicle(request, queue_id: int, vehicle_id: int):
     response={200: QueueOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=STATION_STAFF,
 )
-def reorder(request, queue_id: int, payload: OrderIn):
+def reorder_queue(request, queue_id: int, payload: OrderIn):
     """Every waiting vehicle, once, in the new order (the loading one stays at the head)."""
     services.reorder(queue=_queue(queue_id), by=request.auth, vehicle_ids=payload.vehicle_ids)
     return _view(queue_id)
@@ -220,7 +231,9 @@ def reorder(request, queue_id: int, payload: OrderIn):
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=STATION_STAFF,
 )
-def walk_in(request, queue_id: int, payload: SeatsIn):
+@idempotent
+@located("get_reservation")
+def count_walk_in(request, queue_id: int, payload: SeatsIn):
     """Travellers who got in at the door, paid in cash: a confirmed (boarded) reservation on
     the loading vehicle; 409 when it has fewer free seats."""
     reservation = services.count_walk_in(
@@ -235,7 +248,7 @@ def walk_in(request, queue_id: int, payload: SeatsIn):
     response={200: QueueOut, **error_responses(401, 403, 404, 409)},
     openapi_extra=STATION_STAFF,
 )
-def mark_full(request, queue_id: int):
+def mark_queue_full(request, queue_id: int):
     """Declare the loading vehicle full: online sales go to the next vehicle and the no-show
     grace period starts."""
     services.mark_full(queue=_queue(queue_id), by=request.auth)

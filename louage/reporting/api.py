@@ -13,6 +13,7 @@ from ninja import Query, Router, Schema
 
 from louage.core.api import CSV, MAX_ID, access, error_responses, jwt_auth
 from louage.core.errors import InvalidInput
+from louage.payments.models import PaymentMethod
 
 from . import access as access_rules
 from . import selectors
@@ -86,7 +87,7 @@ class RouteSales(SalesFigures):
 
 
 class PaymentMethodOut(Schema):
-    method: str
+    method: PaymentMethod
     label: str
     count: int
     amount: int
@@ -146,7 +147,7 @@ REPORT_FILES = {"responses": {200: {"content": CSV}}}
     summary="Page views and unique visitors per day; most viewed pages (admins)",
     openapi_extra={**access(admin="all"), **REPORT_FILES},
 )
-def visits(
+def report_visits(
     request,
     date_from: str = Query(None, alias="from", pattern=DAY, description=DOCS["from"]),
     date_to: str = Query(None, alias="to", pattern=DAY, description=DOCS["to"]),
@@ -165,7 +166,7 @@ def visits(
     summary="Departures, seats, revenue, occupancy, cancellations (admins; chiefs: own station)",
     openapi_extra={**access(chief="station", admin="all"), **REPORT_FILES},
 )
-def sales(
+def report_sales(
     request,
     date_from: str = Query(None, alias="from", pattern=DAY, description=DOCS["from"]),
     date_to: str = Query(None, alias="to", pattern=DAY, description=DOCS["to"]),

@@ -22,6 +22,7 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import NotFound, field_not_found
+from louage.core.operations import located, versioned
 
 from . import selectors, services
 from .cities import CITIES
@@ -113,11 +114,6 @@ class VehiclePatch(InputSchema):
     active: bool = omittable()
 
 
-class RemovedOut(Schema):
-    detail: str
-    result: str
-
-
 def _station(station_id):
     station = Station.objects.select_related("chief").filter(pk=station_id).first()
     if station is None:
@@ -140,6 +136,7 @@ def list_stations(
     response={200: StationOut, **error_responses(404)},
     openapi_extra=access(anonymous=True),
 )
+@versioned()
 def get_station(request, station_id: int):
     return _station(station_id)
 
@@ -150,6 +147,7 @@ def get_station(request, station_id: int):
     response={201: StationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(admin="all"),
 )
+@located("get_station")
 def create_station(request, payload: StationIn):
     require_role(request, Role.ADMIN)
     station = services.create_station(by=request.auth, **payload.dict())
@@ -162,6 +160,7 @@ def create_station(request, payload: StationIn):
     response={200: StationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(admin="all"),
 )
+@versioned()
 def update_station(request, station_id: int, payload: StationPatch):
     require_role(request, Role.ADMIN)
     station = services.update_station(
@@ -206,6 +205,7 @@ def list_vehicles(request, active: bool = None):
     response={201: VehicleOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
+@located("get_vehicle")
 def create_vehicle(request, payload: VehicleIn):
     require_role(request, Role.ADMIN, Role.CHIEF)
     data = payload.dict()
@@ -223,6 +223,7 @@ def create_vehicle(request, payload: VehicleIn):
     response={200: VehicleOut, **error_responses(401, 403, 404)},
     openapi_extra=access(chief="station", admin="all"),
 )
+@versioned()
 def get_vehicle(request, vehicle_id: int):
     return _vehicle(request, vehicle_id)
 
@@ -232,6 +233,7 @@ def get_vehicle(request, vehicle_id: int):
     response={200: VehicleOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
+@versioned()
 def update_vehicle(request, vehicle_id: int, payload: VehiclePatch):
     vehicle = _vehicle(request, vehicle_id)
     return services.update_vehicle(
@@ -241,18 +243,14 @@ def update_vehicle(request, vehicle_id: int, payload: VehiclePatch):
 
 @vehicles_router.delete(
     "/{int:vehicle_id}",
-    response={200: RemovedOut, **error_responses(401, 403, 404, 409)},
+    response={204: None, **error_responses(401, 403, 404, 409)},
     openapi_extra=access(chief="station", admin="all"),
 )
 def delete_vehicle(request, vehicle_id: int):
-    """Deletes a vehicle that never served; one with departures is deactivated (kept for history)."""
-    result = services.remove_vehicle(vehicle=_vehicle(request, vehicle_id), by=request.auth)
-    message = (
-        _("Véhicule supprimé.")
-        if result == "deleted"
-        else _("Ce véhicule a déjà servi : il a été mis hors service.")
-    )
-    return {"detail": message, "result": result}
+    """Deletes a vehicle that never served; one with departures is deactivated instead (kept
+    for history: GET then still shows it, with `active: false`). 204 either way."""
+    services.remove_vehicle(vehicle=_vehicle(request, vehicle_id), by=request.auth)
+    return Status(204, None)
 
 
 __all__ = ["Vehicle"]
@@ -262,7 +260,7 @@ places_router = Router(tags=["places"])
 
 
 class PlaceOut(Schema):
-    kind: str = Field(description='"city" or "station"')
+    kind: Literal["city", "station"]
     id: int | None = Field(description="the station's id (null for a city)")
     name: str
     name_ar: str
@@ -273,22 +271,23 @@ class PlaceOut(Schema):
     stations: int = Field(description="a city's active stations")
 
 
-class PlacesOut(Schema):
-    items: list[PlaceOut]
-    count: int
+class PlacesPage(Page):
+    """Places come a few at a time (a suggestion list): 8 by default, 20 at most."""
+
+    class Input(Schema):
+        page: int = Field(1, ge=1, le=1_000_000)
+        page_size: int = Field(8, ge=1, le=20)
 
 
 @places_router.get(
-    "", response={200: PlacesOut, **error_responses(422)}, openapi_extra=access(anonymous=True)
+    "",
+    response={200: list[PlaceOut], **error_responses(422)},
+    openapi_extra=access(anonymous=True),
 )
-def search_places(
-    request,
-    q: str = Query(..., min_length=1, max_length=60, pattern=LINE),
-    limit: int = Query(8, ge=1, le=20),
-):
-    """Cities and stations of the network matching what was typed: Latin or Arabic names,
-    accents and case ignored, near misses found ("Soussa" → Sousse)."""
+@paginate(PlacesPage)
+def search_places(request, q: str = Query(..., min_length=1, max_length=60, pattern=LINE)):
+    """Cities and stations of the network matching what was typed, best first: Latin or
+    Arabic names, accents and case ignored, near misses found ("Soussa" → Sousse)."""
     from .places import search_places as find
 
-    items = [place.as_dict() for place in find(q, limit=limit)]
-    return {"items": items, "count": len(items)}
+    return [place.as_dict() for place in find(q, limit=None)]

@@ -50,7 +50,7 @@ class KeySetOut(Schema):
     response={200: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station"),
 )
-def check_in(request, payload: CheckInIn):
+def check_in_ticket(request, payload: CheckInIn):
     reservation = services.check_in(
         code_or_token=payload.code,
         by=request.auth,
@@ -67,7 +67,7 @@ def check_in(request, payload: CheckInIn):
     url_name="ticket_keys",
     openapi_extra=access(anonymous=True),
 )
-def public_keys(request, response: HttpResponse):
+def list_ticket_keys(request, response: HttpResponse):
     """The public keys that verify ticket QR tokens offline (a JSON Web Key Set, RFC 8037),
     the signing key first. A token names its key by `kid`: keep every key listed here, as
     tickets signed by an older key stay valid until their departure day is over.

@@ -28,10 +28,11 @@ from louage.core.api import (
     require_role,
 )
 from louage.core.errors import NotFound
+from louage.core.operations import located, versioned
 from louage.stations.api import City
 
 from . import selectors, services
-from .models import Fare, TripStatus
+from .models import Fare, TripKind, TripStatus
 from .services import MAX_PRICE
 
 router = Router(tags=["trips"])
@@ -46,7 +47,7 @@ class StationRef(Schema):
 
 class TripOut(Schema):
     id: int
-    kind: str
+    kind: TripKind
     origin_id: int
     origin: StationRef
     destination_id: int
@@ -57,7 +58,7 @@ class TripOut(Schema):
     price: int
     seats_total: int
     seats_available: int
-    status: str
+    status: TripStatus
     arrival: dt.datetime = Field(description="departure + duration")
     duration_minutes: int
     duration_estimated: bool = Field(
@@ -126,7 +127,7 @@ def _managed_trip(request, trip_id):
     "", response={200: list[TripOut], **error_responses(422)}, openapi_extra=access(anonymous=True)
 )
 @paginate(CachedSearchPage)
-def search(request, filters: Query[SearchQuery]):
+def search_trips(request, filters: Query[SearchQuery]):
     # Built only when the answer is not in the search cache (CachedSearchPage).
     return functools.partial(
         selectors.search_trips,
@@ -142,6 +143,7 @@ def search(request, filters: Query[SearchQuery]):
     response={200: TripOut, **error_responses(404)},
     openapi_extra=access(anonymous=True),
 )
+@versioned()
 def get_trip(request, trip_id: int):
     trip = selectors.public_trip(trip_id)
     if trip is None:
@@ -155,7 +157,8 @@ def get_trip(request, trip_id: int):
     response={201: TripOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
-def plan(request, payload: TripIn):
+@located("get_trip")
+def plan_trip(request, payload: TripIn):
     require_role(request, Role.ADMIN, Role.CHIEF)
     trip = services.plan_trip(by=request.auth, **payload.dict())
     return Status(201, selectors.public_trip(trip.pk))
@@ -167,7 +170,8 @@ def plan(request, payload: TripIn):
     response={200: TripOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
-def edit(request, trip_id: int, payload: TripPatch):
+@versioned()
+def edit_trip(request, trip_id: int, payload: TripPatch):
     trip = _managed_trip(request, trip_id)
     return services.update_trip(trip=trip, by=request.auth, **payload.dict(exclude_unset=True))
 
@@ -178,7 +182,7 @@ def edit(request, trip_id: int, payload: TripPatch):
     response={200: TripOut, **error_responses(401, 403, 404, 409, 422)},
     openapi_extra=access(chief="station", admin="all"),
 )
-def cancel(request, trip_id: int):
+def cancel_trip(request, trip_id: int):
     """Optional body: {"reason": "..."}."""
     trip = _managed_trip(request, trip_id)
     payload = optional_body(request, CancelIn)
@@ -192,7 +196,7 @@ def cancel(request, trip_id: int):
     response={200: TripOut, **error_responses(401, 403, 404, 409)},
     openapi_extra=access(chief="station", admin="all"),
 )
-def depart(request, trip_id: int):
+def depart_trip(request, trip_id: int):
     """The vehicle leaves (once). For a depart-when-full departure, the next vehicle of its
     queue then starts loading."""
     trip = _managed_trip(request, trip_id)
@@ -207,7 +211,7 @@ def depart(request, trip_id: int):
     openapi_extra=access(chief="station", admin="all"),
 )
 @paginate(Page)
-def managed(
+def list_managed_trips(
     request,
     day: IsoDate = None,
     destination_id: int = Query(None, ge=1, le=MAX_ID),
@@ -237,11 +241,19 @@ class FareQuery(Schema):
     destination_city: str = Field("", max_length=60, pattern=LINE)
 
 
+def fare_table_version():
+    """The whole table's version (its ETag), whichever page was read."""
+    rows = Fare.objects.order_by("origin_city", "destination_city")
+    return repr(list(rows.values_list("origin_city", "destination_city", "price")))
+
+
 @fares_router.get(
     "",
     response={200: list[FareOut], **error_responses(422)},
     openapi_extra=access(anonymous=True),
 )
+@versioned(current=lambda request: fare_table_version())
+@paginate(Page)
 def list_fares(request, filters: Query[FareQuery]):
     """The official fare table (the whole of it: a few hundred routes at most), optionally
     for one origin or destination city."""
@@ -259,6 +271,7 @@ def list_fares(request, filters: Query[FareQuery]):
     response={200: list[FareOut], **error_responses(401, 403, 409, 422)},
     openapi_extra=access(admin="all"),
 )
+@versioned(current=lambda request: fare_table_version())
 def replace_fares(request, payload: list[FareIn]):
     """Replace the whole table (admins): routes left out are removed, unless a queue runs on
     them (409 fare_in_use). One bad row (422) changes nothing."""
@@ -282,7 +295,7 @@ class DurationIn(InputSchema):
 
 @router.get("/durations", response={200: list[DurationOut]}, openapi_extra=access(anonymous=True))
 @paginate(Page)
-def durations(request):
+def list_route_durations(request):
     """Journey time of every route (origin city → destination city)."""
     return selectors.routes_with_durations()
 
@@ -293,7 +306,7 @@ def durations(request):
     response={200: DurationOut, **error_responses(401, 403, 422)},
     openapi_extra=access(admin="all"),
 )
-def set_duration(request, payload: DurationIn):
+def set_route_duration(request, payload: DurationIn):
     """Admins: set a route's journey time, or clear it (null) to go back to the estimate."""
     require_role(request, Role.ADMIN)
     duration = services.set_route_duration(by=request.auth, **payload.dict())

@@ -2,7 +2,7 @@
 without calling back, and no personal data."""
 
 from louage.core import events
-from louage.core.times import local
+from louage.core.times import api_time
 
 from .models import Trip
 
@@ -20,7 +20,7 @@ def trip_data(trip):
         "status": trip.status,
         "origin": _place(trip.origin),
         "destination": _place(trip.destination),
-        "departure": local(trip.departure).isoformat(),
+        "departure": api_time(trip.departure),
         "vehicle_plate": trip.vehicle.plate,
         "price": trip.price,
         "seats_total": trip.seats_total,

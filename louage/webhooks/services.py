@@ -20,6 +20,7 @@ from louage.core import events as domain_events
 from louage.core.audit import audit
 from louage.core.errors import InvalidTransition, NotAllowed
 from louage.core.errors import field_error as _invalid
+from louage.core.times import api_time
 
 from . import network, secrets
 from .models import Delivery, DeliveryStatus, Endpoint
@@ -195,7 +196,7 @@ def body_of(event):
         {
             "id": str(event.event_id),
             "type": event.type,
-            "created_at": timezone.localtime(event.created_at).isoformat(),
+            "created_at": api_time(event.created_at),
             "data": event.data,
         },
         separators=(",", ":"),

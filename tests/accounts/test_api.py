@@ -141,12 +141,43 @@ def test_access_token_opens_me(api, client_user):
     assert response.json()["email"] == client_user.email
 
 
-@pytest.mark.parametrize("header", [None, "Bearer nonsense", "Bearer ", "Basic abc"])
-def test_me_without_a_valid_token_is_401(api, header):
+@pytest.mark.parametrize(
+    "header, code, challenge",
+    [
+        (None, "not_authenticated", 'Bearer realm="louage"'),
+        ("Basic abc", "not_authenticated", 'Bearer realm="louage"'),
+        ("Bearer ", "token_invalid", 'error="invalid_token"'),
+        ("Bearer nonsense", "token_invalid", 'error="invalid_token"'),
+    ],
+)
+def test_me_without_a_valid_token_is_401_with_its_challenge(api, header, code, challenge):
     headers = {"Authorization": header} if header else {}
     response = api().get("me", headers=headers)
     assert response.status_code == 401
-    assert response.json()["code"] == "not_authenticated"
+    assert response.json()["code"] == code
+    assert response["WWW-Authenticate"].startswith("Bearer")
+    assert challenge in response["WWW-Authenticate"]
+
+
+def test_an_expired_access_token_says_so_apart_from_a_bad_one(api, client_user):
+    import jwt
+
+    from louage.accounts.sessions import tokens_for
+
+    access = tokens_for(client_user)["access"]
+    claims = jwt.decode(access, options={"verify_signature": False})
+    claims["exp"] = claims["iat"] - 60
+    from ninja_jwt.state import token_backend
+
+    expired = token_backend.encode(claims)
+    response = api().get("me", headers={"Authorization": f"Bearer {expired}"})
+    assert response.status_code == 401
+    assert response.json()["code"] == "token_expired"
+    assert 'error="invalid_token"' in response["WWW-Authenticate"]
+    assert "expired" in response["WWW-Authenticate"]
+    tampered = expired[:-4] + ("AAAA" if not expired.endswith("AAAA") else "BBBB")
+    refused = api().get("me", headers={"Authorization": f"Bearer {tampered}"})
+    assert refused.json()["code"] == "token_invalid"
 
 
 def test_refresh_rotates_and_a_used_refresh_token_is_refused(api, client_user):

@@ -8,7 +8,8 @@ from tests.network_factories import TripFactory
 pytestmark = pytest.mark.django_db
 
 FIELDS = {"id", "code", "trip_id", "trip", "seats", "total_price", "status", "expires_at", "created_at",
-          "confirmed_at", "cancelled_at", "passenger_name", "passenger_phone", "estimated_departure"}  # fmt: skip
+          "confirmed_at", "cancelled_at", "passenger_name", "passenger_phone", "estimated_departure",
+          "ticket_token"}  # fmt: skip
 
 
 def test_client_reserves_and_gets_a_pending_hold(api, trip, client_user):
@@ -117,6 +118,20 @@ def test_chief_confirms_with_cash_through_the_api(api, trip, client_user):
     assert response.status_code == 200 and response.json()["status"] == "confirmed"
     assert api(trip.origin.chief).post(f"reservations/{mine['id']}/confirm").status_code == 409
     assert Payment.objects.count() == 1
+
+
+def test_the_reservation_carries_its_signed_ticket_once_confirmed(api, trip, client_user):
+    from louage.tickets.tokens import read_ticket
+
+    mine = api(client_user).post("reservations", {"trip_id": trip.pk, "seats": 2}).json()
+    assert mine["ticket_token"] is None  # a hold is no ticket
+    api(trip.origin.chief).post(f"reservations/{mine['id']}/confirm")
+    token = api(client_user).get(f"reservations/{mine['id']}").json()["ticket_token"]
+    assert token.startswith("LT1.")
+    ticket = read_ticket(token)  # what the QR code holds, checked with the public keys
+    assert (ticket.code, ticket.trip_id, ticket.seats) == (mine["code"], trip.pk, 2)
+    listed = api(client_user).get("reservations").json()["items"]
+    assert [item["ticket_token"] for item in listed] == [token]
 
 
 def test_desk_sale_through_the_api(api, trip, other_station):

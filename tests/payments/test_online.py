@@ -262,3 +262,37 @@ def test_konnect_down_means_pay_at_the_desk(api, client_user, hold, settings):
     response = start(api, client_user, hold)
     assert response.status_code == 503 and response.json()["code"] == "provider_unavailable"
     assert not Payment.objects.exists()
+
+
+# --- The hosted page works from its link alone (a phone app has no web session) -----------
+
+
+CARD = {"number": "4242 4242 4242 4242", "expiry": "12/30", "cvc": "123"}
+
+
+def test_the_payment_link_alone_pays_without_a_web_session(api, client, client_user, hold):
+    payment, redirect_url = started_payment(api, client_user, hold)
+    page = client.get(local_path(redirect_url))  # no login: the link is the capability
+    assert page.status_code == 200 and b'data-testid="pay"' in page.content
+    assert hold.code.encode() not in page.content  # the page shows no more than a gateway's
+    paid = client.post(local_path(redirect_url), CARD)
+    assert paid.status_code == 302 and paid["Location"] == local_path(redirect_url)
+    payment.refresh_from_db()
+    hold.refresh_from_db()
+    assert (payment.status, hold.status) == ("succeeded", "confirmed")
+    # Single use: the page now only says it is done, and a second card changes nothing.
+    again = client.post(local_path(redirect_url), CARD, follow=True)
+    assert b'data-testid="pay"' not in again.content and b'data-testid="outcome"' in again.content
+    assert Payment.objects.filter(status="succeeded").count() == 1
+
+
+def test_a_guessed_or_expired_link_pays_nothing(api, client, client_user, hold, settings):
+    payment, redirect_url = started_payment(api, client_user, hold)
+    assert client.get("/paiement/sandbox/sbx_000000000000000000000000/").status_code == 404
+    Payment.objects.filter(pk=payment.pk).update(
+        created_at=payment.created_at - timedelta(minutes=settings.PAYMENT_LINK_MINUTES)
+    )
+    expired = client.post(local_path(redirect_url), CARD)
+    assert expired.status_code == 410 and b'data-testid="expired"' in expired.content
+    payment.refresh_from_db()
+    assert payment.status == "pending"

@@ -109,8 +109,9 @@ def test_vehicles_are_appended_removed_and_reordered(api, chief_user, lined_up, 
     assert reordered.status_code == 200
     assert [w["vehicle_id"] for w in reordered.json()["waiting"]] == order
     removed = chief.delete(f"queues/{lined_up.pk}/vehicles/{vehicles[2].pk}")
-    assert removed.status_code == 200
-    assert [w["vehicle_id"] for w in removed.json()["waiting"]] == [vehicles[3].pk, vehicles[1].pk]
+    assert removed.status_code == 204 and removed.content == b""
+    queue = chief.get(f"queues/{lined_up.pk}").json()
+    assert [w["vehicle_id"] for w in queue["waiting"]] == [vehicles[3].pk, vehicles[1].pk]
     assert chief.delete(f"queues/{lined_up.pk}/vehicles/{vehicles[2].pk}").status_code == 404
 
 

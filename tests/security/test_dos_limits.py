@@ -42,7 +42,7 @@ def test_search_by_unknown_long_city_names_costs_a_bounded_number_of_queries(
     assert response.status_code == 200 and response.json()["count"] == 0
     assert time.monotonic() - started < 3
     with django_assert_max_num_queries(6):
-        assert api().get("places", {"q": LONG_NAME, "limit": 20}).status_code == 200
+        assert api().get("places", {"q": LONG_NAME, "page_size": 20}).status_code == 200
 
 
 @pytest.mark.parametrize(
@@ -50,7 +50,7 @@ def test_search_by_unknown_long_city_names_costs_a_bounded_number_of_queries(
     [
         ("trips", {"origin": "x" * 61}),
         ("places", {"q": "x" * 61}),
-        ("places", {"q": "Tunis", "limit": 21}),
+        ("places", {"q": "Tunis", "page_size": 21}),
         ("trips", {"page_size": 101}),
         ("stations", {"q": "x" * 101}),
         ("fares", {"origin_city": "x" * 61}),

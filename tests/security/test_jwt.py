@@ -45,7 +45,7 @@ def test_a_token_signed_with_another_key_is_refused(api, client_user):
     forged = jwt.encode(claims, "another-key-" + "x" * 40, algorithm="HS256")
     response = me(api, forged)
     assert response.status_code == 401
-    assert response.json()["code"] == "not_authenticated"
+    assert response.json()["code"] == "token_invalid"
 
 
 def test_an_unsigned_token_alg_none_is_refused(api, client_user):

@@ -205,9 +205,7 @@ def sample(world, name, schema, components):
     kind = schema.get("type")
     if kind == "object" or "properties" in schema:
         required = set(schema.get("required", []))
-        one_of = schema.get("oneOf")
-        if one_of:
-            required |= set(one_of[0].get("required", []))
+        required |= set(schema.get("x-exactly-one-of", [])[:1])
         return {
             key: sample(world, key, value, components)
             for key, value in schema.get("properties", {}).items()

@@ -38,7 +38,7 @@ def test_places_api_answers_suggestions_and_refuses_bad_input(api, trip):
     assert any(item["kind"] == "station" for item in body["items"])
     assert api().get("places").status_code == 422
     assert api().get("places", {"q": "x" * 61}).status_code == 422
-    assert api().get("places", {"q": "a", "limit": 500}).status_code == 422
+    assert api().get("places", {"q": "a", "page_size": 500}).status_code == 422
     assert api().get("places", {"q": "\x00"}).status_code in (200, 422)
 
 

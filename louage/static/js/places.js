@@ -1,7 +1,8 @@
 // Suggestions of the network's cities and stations under inputs marked [data-places], from
-// GET /api/v1/places?q= (Latin or Arabic names, accents and near misses forgiven). A pick
-// fills the input with the name picked (the Arabic one when it was typed in Arabic: the search
-// reads both) and fires "change", so the htmx search updates at once.
+// GET /api/v1/places?q=&page_size=8 → {items, count, next, previous} (Latin or Arabic names,
+// accents and near misses forgiven; the first page is enough for suggestions). A pick fills
+// the input with the name picked (the Arabic one when it was typed in Arabic: the search reads
+// both) and fires "change", so the htmx search updates at once.
 (function () {
   "use strict";
   var URL = "/api/v1/places";
@@ -82,7 +83,7 @@
       var q = input.value.trim();
       if (!q) { items = []; close(); return; }
       var mine = ++sequence;
-      fetch(URL + "?q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
+      fetch(URL + "?page_size=8&q=" + encodeURIComponent(q), { headers: { Accept: "application/json" } })
         .then(function (r) { return r.ok ? r.json() : { items: [] }; })
         .then(function (data) {
           if (mine !== sequence || document.activeElement !== input) return;
