@@ -36,7 +36,7 @@ def send(message):
     elif backend == "console":
         coding = "UCS-2" if message.ucs2 else "GSM-7"
         sys.stdout.write(
-            f"SMS to {message.to} ({coding}, {message.segments} segment(s)):\n{message.text}\n"
+            f"SMS to {message.to} ({coding}, segments: {message.segments}):\n{message.text}\n"
             + "-" * 79 + "\n"
         )  # fmt: skip
         sys.stdout.flush()

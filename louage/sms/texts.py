@@ -1,6 +1,7 @@
 """What the SMS say, short, each in the recipient's language (French first)."""
 
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from louage.booking.models import ReservationStatus
 from louage.core.times import format_local
@@ -15,8 +16,10 @@ def trip_words(trip):
 
 
 def ticket(reservation):
-    return _(
-        "Louage : billet %(code)s confirmé, %(trip)s, %(seats)s place(s). Montrez ce code à l'embarquement."
+    return ngettext(
+        "Louage : billet %(code)s confirmé, %(trip)s, %(seats)s place. Montrez ce code à l'embarquement.",
+        "Louage : billet %(code)s confirmé, %(trip)s, %(seats)s places. Montrez ce code à l'embarquement.",
+        reservation.seats,
     ) % {
         "code": reservation.code,
         "trip": trip_words(reservation.trip),

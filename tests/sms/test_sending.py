@@ -38,7 +38,7 @@ def test_a_desk_sale_texts_the_walk_in_the_ticket_code_in_gsm7(kannel_settings, 
     message = SmsMessage.objects.get(reservation=sale)
     assert received["coding"] == "text" and received["sender"] == "LOUAGE"
     assert received["text"] == message.text
-    assert "2 place(s)" in message.text and "Tunis-Sousse" in message.text
+    assert "2 places" in message.text and "Tunis-Sousse" in message.text
     assert (message.kind, message.status, message.ucs2, message.segments) == (
         "ticket", "sent", False, 1,
     )  # fmt: skip
@@ -171,5 +171,5 @@ def test_the_console_backend_prints_the_sms_in_development(settings, trip, commi
     sale = commit(booking.sell_at_desk, trip=trip, seats=1, passenger_name="Nour",
                   passenger_phone="98555108", by=trip.origin.chief)  # fmt: skip
     printed = capsys.readouterr().out
-    assert "SMS to +21698555108 (GSM-7, 1 segment(s))" in printed and sale.code in printed
+    assert "SMS to +21698555108 (GSM-7, segments: 1)" in printed and sale.code in printed
     assert SmsMessage.objects.get(reservation=sale).status == "sent"

@@ -20,4 +20,4 @@ class Command(BaseCommand):
                 "SECRET_KEY_FALLBACKS: put the old key back in SECRET_KEY_FALLBACKS and run "
                 "this again"
             ) from None
-        self.stdout.write(f"{count} webhook secret(s) encrypted under the current key")
+        self.stdout.write(f"webhook secrets encrypted under the current key: {count}")
