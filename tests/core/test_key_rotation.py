@@ -142,7 +142,9 @@ def test_rotating_the_keys_keeps_what_was_signed_before_and_signs_anew(tmp_path)
     assert checks == {"ticket": "valid", "callback": True}
 
     # 2. The stored secrets under the new key; then the old key can go.
-    assert "webhook secrets encrypted under the current key: 1" in manage(env(during), "reencrypt_webhook_secrets")
+    assert "webhook secrets encrypted under the current key: 1" in manage(
+        env(during), "reencrypt_webhook_secrets"
+    )
     assert shell(env(after), DELIVER) == "succeeded"
     assert signed_with(made["secret"], receiver.received()[1])
     server = LiveServer(database_url=url, workdir=tmp_path, workers=2, env=after).start()
