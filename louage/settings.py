@@ -464,7 +464,7 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # A refused form says why, in the page's language (Django's own page is English).
 CSRF_FAILURE_VIEW = "louage.core.views.csrf_failure"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEVELOPMENT)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
 SESSION_COOKIE_SECURE = not DEVELOPMENT
 CSRF_COOKIE_SECURE = not DEVELOPMENT
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEVELOPMENT else 31536000)

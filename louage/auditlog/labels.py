@@ -46,6 +46,7 @@ ACTIONS = {
     "user.password_changed": _("Mot de passe changé"),
     "user.provider_connected": _("Connexion par un fournisseur ajoutée"),
     "user.provider_disconnected": _("Connexion par un fournisseur retirée"),
+    "user.providers_unlinked": _("Connexions par fournisseur retirées (mot de passe repris)"),
     "user.role_changed": _("Rôle changé"),
     "user.updated": _("Compte modifié"),
     "vehicle.created": _("Véhicule ajouté"),
@@ -56,6 +57,7 @@ ACTIONS = {
     "webhook.deleted": _("Webhook partenaire supprimé"),
     "webhook.delivery_retried": _("Livraison de webhook relancée"),
     "webhook.disabled": _("Webhook partenaire désactivé"),
+    "webhook.secret_rotated": _("Secret de signature du webhook renouvelé"),
     "webhook.updated": _("Webhook partenaire modifié"),
 }
 

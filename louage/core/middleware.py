@@ -8,26 +8,30 @@ from django.utils.translation import gettext_lazy as _lazy
 
 
 class ProbeMiddleware:
-    """`/healthz`, `/readyz` and `/metrics` answered for any Host, before anything checks it
-    against ALLOWED_HOSTS: load balancers and Prometheus call each instance at its own address
-    (`http://10.0.0.5:8000/readyz`), not at the site's name. Only these three paths and only
-    GET/HEAD; every other route still answers 400 to an unknown Host. /metrics still needs
-    METRICS_TOKEN."""
+    """`/healthz`, `/readyz` and `/metrics` answered for any Host: load balancers and
+    Prometheus call each instance at its own address (`http://10.0.0.5:8000/readyz`), not at
+    the site's name. For these three paths only, and only GET/HEAD, the request is served as
+    if addressed to the site's first host name, so it goes through every other middleware
+    (security headers, metrics) like any answer; every other route still answers 400 to an
+    unknown Host. /metrics still needs METRICS_TOKEN; SECURE_REDIRECT_EXEMPT spares the probes
+    the HTTPS redirect."""
 
     def __init__(self, get_response):
         self.get_response = get_response
+        self.host = next(
+            (
+                name.lstrip(".")
+                for name in settings.ALLOWED_HOSTS
+                if name != "*" and name.strip(".")
+            ),
+            None,
+        )
 
     def __call__(self, request):
-        from django.urls import Resolver404, resolve
-
-        if request.method not in ("GET", "HEAD") or request.path_info not in PROBE_PATHS:
-            return self.get_response(request)
-        try:
-            match = resolve(request.path_info)
-        except Resolver404:
-            return self.get_response(request)
-        request.resolver_match = match
-        return match.func(request, *match.args, **match.kwargs)
+        if self.host and request.method in ("GET", "HEAD") and request.path_info in PROBE_PATHS:
+            request.META["HTTP_HOST"] = self.host
+            request.META.pop("HTTP_X_FORWARDED_HOST", None)
+        return self.get_response(request)
 
 
 PROBE_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
