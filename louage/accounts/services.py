@@ -26,6 +26,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from louage.core import events
 from louage.core.audit import audit, values
 from louage.core.audit import changes as audit_changes
 from louage.core.errors import Conflict, InvalidInput, NotAllowed, field_conflict
@@ -495,6 +496,8 @@ def _anonymise(user):
     if old_avatar:
         storage = User._meta.get_field("avatar").storage
         transaction.on_commit(lambda: storage.delete(old_avatar))
+    # Higher apps erase what they keep of the person (the SMS sent to their phone).
+    events.record("user.deleted", data={"id": user.pk}, subject=f"user:{user.pk}")
 
 
 @transaction.atomic

@@ -186,3 +186,15 @@ def receive_sms(*, sender, text):
             return "ticket"
     queue_sms(to=phone, language=language, kind="reply", write=texts.help_text)
     return "help"
+
+
+def erase_for_client(client_id):
+    """A deleted account's SMS keep no number nor text (the day's counts and costs stay):
+    design.md §3.5, personal data erased. The number becomes a unique placeholder, since
+    (event, number) is unique."""
+    from django.db.models import CharField, Value
+    from django.db.models.functions import Cast, Concat
+
+    return SmsMessage.objects.filter(reservation__client_id=client_id).update(
+        to=Concat(Value("~"), Cast("pk", CharField())), text=""
+    )

@@ -94,3 +94,8 @@ def notice_posted(event):
     for reservation in travellers.order_by("trip__departure", "pk"):
         services.text_traveller(reservation, kind="notice", event_id=event.id, notice=notice,
                                 write=lambda: texts.notice(notice.station, notice.text))  # fmt: skip
+
+
+@subscriber("user.deleted", name="sms.erase_account")
+def erase_account(event):
+    services.erase_for_client(event.data.get("id"))
