@@ -38,6 +38,11 @@ def _metrics():
     return metrics
 
 
+# The method is the client's to choose: any other word is "other", so that a scanner sending
+# made-up methods cannot grow the metrics without bound (one series per label value).
+KNOWN_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
 class RequestObservabilityMiddleware:
     """Outermost middleware: gives the request its id, times it, logs it, counts it."""
 
@@ -70,7 +75,8 @@ class RequestObservabilityMiddleware:
             },
         )
         try:
-            _metrics().observe_request(route, request.method, response.status_code, duration)
+            method = request.method if request.method in KNOWN_METHODS else "other"
+            _metrics().observe_request(route, method, response.status_code, duration)
         except Exception:  # metrics must never break an answer
             logging.getLogger("louage.metrics").exception("could not record request metrics")
         return response

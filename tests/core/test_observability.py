@@ -220,3 +220,14 @@ def test_the_line_writer_turns_a_commands_output_into_json_and_keeps_its_exit_st
     plain = subprocess.run(command, cwd=ROOT, capture_output=True, text=True,
                            env=base_env(DEBUG="true"))  # fmt: skip
     assert (plain.returncode, plain.stdout, plain.stderr) == (3, "plain out\n", "plain err\n")
+
+
+def test_made_up_methods_share_one_metrics_series(client, settings):
+    settings.METRICS_TOKEN = "s3cret-metrics-token"
+    for word in ("FOO", "BAR", "X" * 40):
+        client.generic(word, "/healthz")
+    text = client.get(
+        "/metrics", headers={"Authorization": "Bearer s3cret-metrics-token"}
+    ).content.decode()
+    assert 'method="other"' in text
+    assert 'method="FOO"' not in text and 'method="BAR"' not in text and "XXXX" not in text
