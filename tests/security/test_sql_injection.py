@@ -54,7 +54,19 @@ def test_json_fields_refuse_sql_where_a_number_belongs(api, client_user, trip, p
 
 def test_no_raw_sql_takes_a_callers_text():
     root = Path(__file__).resolve().parents[2] / "louage"
-    suspicious = re.compile(r"\.(raw|extra)\(|cursor\.execute\([^)]*(%|\.format|f\")")
+    # Text formatted into the SQL itself (f-string, .format, `"…" % x`); a parameterised
+    # statement ("… %s", [value]) is what every query should be.
+    suspicious = re.compile(
+        r"\.(raw|extra)\(|cursor\.execute\((f[\"']|[^)]*[\"']\s*%|[^)]*\.format\()"
+    )
+    for bad in (
+        'cursor.execute(f"SELECT {name}")',
+        "cursor.execute('SELECT %s' % name)",
+        'cursor.execute("SELECT {}".format(name))',
+        "Trip.objects.raw(sql)",
+    ):
+        assert suspicious.search(bad), bad
+    assert not suspicious.search('cursor.execute("SELECT pg_try_advisory_lock(%s)", [key])')
     offenders = [
         f"{path.relative_to(root)}:{number}"
         for path in root.rglob("*.py")

@@ -622,6 +622,10 @@ class MakeRun:
             **common, DATABASE_URL=database_url, LOUAGE_VAR_DIR=root, STATIC_ROOT=root / "static",
             MEDIA_ROOT=root / "media", PORT=self.port,
         )  # fmt: skip
+        # An operator's `make run`, not a sub-make of `make test` (which would add make's own
+        # "Entering directory" lines to the output).
+        for name in ("MAKELEVEL", "MAKEFLAGS", "MFLAGS"):
+            self.env.pop(name, None)
         self.log = root / "make-run.log"
         self.process = None
 
