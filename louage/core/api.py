@@ -600,14 +600,14 @@ class LouageAPI(NinjaAPI):
                 response["headers"] = {**response.get("headers", {}), **RATE_LIMIT_HEADERS}
         if operation.get("x-etag"):
             if "200" in responses:
-                responses["200"]["headers"] = ETAG_HEADER
+                responses["200"]["headers"] = {**responses["200"].get("headers", {}), **ETAG_HEADER}
             if method in ("patch", "put"):
                 operation.setdefault("parameters", []).append(IF_MATCH_PARAMETER)
                 responses.setdefault(
                     "412", {"description": ERROR_DESCRIPTIONS[412], "content": ERROR_CONTENT}
                 )
         if operation.get("x-location") and "201" in responses:
-            responses["201"]["headers"] = LOCATION_HEADER
+            responses["201"]["headers"] = {**responses["201"].get("headers", {}), **LOCATION_HEADER}
         operation["responses"] = dict(sorted(responses.items()))
         roles = operation.get("x-roles")
         if roles is not None:
