@@ -384,6 +384,14 @@ def access(*, anonymous=False, client=None, chief=None, admin=None):
     return {"x-roles": roles}
 
 
+def raises(*codes):
+    """`openapi_extra` naming an operation's own refusals (the codes its services raise, beyond
+    those any operation answers): the document lists each under the statuses it comes with.
+    A code not in core.error_codes, or none of whose statuses the operation declares, stops
+    the document being built."""
+    return {"x-raises": list(codes)}
+
+
 def _who(roles):
     if "anonymous" in roles:
         return "anyone"
@@ -512,6 +520,14 @@ def _error_codes(operation, responses):
             named += error_codes.IDEMPOTENT.get(int(status), ())
         if named:
             codes[status] = named
+    for code in operation.pop("x-raises", []):
+        error_codes.check(code)
+        statuses = [str(status) for status in error_codes.CODES[code].statuses]
+        declared = [status for status in statuses if status in responses]
+        if not declared:
+            raise ValueError(f"{operation['operationId']} raises {code} without its status")
+        for status in declared:
+            codes.setdefault(status, []).append(code)
     return codes
 
 

@@ -110,3 +110,32 @@ def test_the_document_lists_the_codes_whole_and_per_operation():
             for status, codes in operation.get("x-error-codes", {}).items():
                 assert status in operation["responses"]
                 assert all(int(status) in error_codes.CODES[c].statuses for c in codes)
+
+
+def test_the_main_traveller_operations_name_their_own_refusals():
+    from louage.api import api
+
+    first, again = api.get_openapi_schema(), api.get_openapi_schema()
+    assert first["paths"] == again["paths"]  # built twice alike
+    paths = first["paths"]
+    reserve = paths["/api/v1/reservations"]["post"]["x-error-codes"]
+    assert {"not_enough_seats", "too_many_holds", "phone_required"} <= set(reserve["409"])
+    assert reserve["403"] == ["forbidden", "email_unverified"]
+    assert "hold_cooldown" in reserve["429"]
+    cancel = paths["/api/v1/reservations/{reservation_id}/cancel"]["post"]
+    assert "refund_cutoff" in cancel["x-error-codes"]["409"]
+    assert "`refund_cutoff`" in cancel["responses"]["409"]["description"]
+    refund = paths["/api/v1/payments/{payment_id}/refund"]["post"]["x-error-codes"]
+    assert {"already_refunded", "refund_cutoff"} <= set(refund["409"])
+
+
+def test_an_operation_cannot_name_a_code_without_its_status():
+    from louage.core.api import _error_codes, raises
+
+    operation = {"operationId": "demo", **raises("refund_cutoff")}
+    with pytest.raises(ValueError, match="refund_cutoff"):
+        _error_codes(operation, {"200": {}, "404": {}})
+    with pytest.raises(LookupError, match="made_up"):
+        _error_codes({"operationId": "demo", **raises("made_up")}, {"409": {}})
+    declared = _error_codes({"operationId": "demo", **raises("refund_cutoff")}, {"409": {}})
+    assert declared == {"409": ["conflict", "invalid_transition", "refund_cutoff"]}
