@@ -25,6 +25,7 @@ from louage.core.api import (
     jwt_auth,
     omittable,
     optional_body,
+    raises,
     require_role,
 )
 from louage.core.errors import InvalidTransition, NotFound
@@ -151,7 +152,21 @@ def _queue(queue_id):
 @router.post(
     "",
     response={201: ReservationOut, **error_responses(401, 403, 404, 409, 422, 429)},
-    openapi_extra=access(client="own"),
+    openapi_extra={
+        **access(client="own"),
+        **raises(
+            "email_unverified",
+            "phone_required",
+            "not_enough_seats",
+            "trip_not_bookable",
+            "book_the_queue",
+            "too_many_holds",
+            "too_many_held_seats",
+            "hold_cooldown",
+            "queue_empty",
+            "no_official_fare",
+        ),  # fmt: skip
+    },
 )
 @idempotent
 @located("get_reservation")
@@ -231,7 +246,7 @@ def get_reservation(request, reservation_id: int):
 @router.post(
     "/{int:reservation_id}/cancel",
     response={200: ReservationOut, **error_responses(401, 403, 404, 409, 422)},
-    openapi_extra=access(client="own", chief="station", admin="all"),
+    openapi_extra={**access(client="own", chief="station", admin="all"), **raises("refund_cutoff")},
 )
 def cancel_reservation(request, reservation_id: int):
     """Optional body: {"reason": "..."}."""

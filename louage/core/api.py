@@ -21,7 +21,7 @@ from ninja.security import HttpBearer
 from ninja_jwt.exceptions import TokenError
 from ninja_jwt.tokens import AccessToken
 
-from . import idempotency
+from . import error_codes, idempotency
 from .errors import InvalidInput, NotAllowed
 
 
@@ -384,6 +384,14 @@ def access(*, anonymous=False, client=None, chief=None, admin=None):
     return {"x-roles": roles}
 
 
+def raises(*codes):
+    """`openapi_extra` naming an operation's own refusals (the codes its services raise, beyond
+    those any operation answers): the document lists each under the statuses it comes with.
+    A code not in core.error_codes, or none of whose statuses the operation declares, stops
+    the document being built."""
+    return {"x-raises": list(codes)}
+
+
 def _who(roles):
     if "anonymous" in roles:
         return "anyone"
@@ -445,6 +453,22 @@ WWW_AUTHENTICATE_HEADER = {
 RETRY_AFTER_HEADER = {
     "Retry-After": {"description": "seconds to wait", "schema": {"type": "integer", "minimum": 1}}
 }
+RATE_LIMIT_HEADERS = {  # core.throttles.rate_limit_headers (IETF httpapi RateLimit draft)
+    "RateLimit-Policy": {
+        "description": 'the API traffic limit this request was counted under: `"api";q=<quota>;'
+        "w=<window in seconds>` (per account with a token, per address without)",
+        "schema": {"type": "string"},
+    },
+    "RateLimit": {
+        "description": 'what is left of it: `"api";r=<requests left>;t=<seconds until the '
+        "window ends>`",
+        "schema": {"type": "string"},
+    },
+}
+# Answers given once the request was counted (after authentication, before parsing): the
+# 401s and the middleware's 413 come earlier, a 503 or 500 may come before, and files
+# (PDF, CSV) are answered by the view itself.
+COUNTED_STATUSES = {"403", "404", "409", "412", "422", "429"}
 
 
 SERVERS = [
@@ -468,6 +492,43 @@ def _check_unique_operation_ids(schema):
             other = seen.setdefault(operation["operationId"], (method, path))
             if other != (method, path):
                 raise ValueError(f"operationId {operation['operationId']} twice: {other}")
+
+
+ERROR_CODE_DOCUMENT = {
+    "description": "a stable code for programs (e.g. `not_enough_seats`). `x-error-codes` "
+    "lists every code with its statuses and meaning; each operation's `x-error-codes` names "
+    "the codes any operation answers with each status it declares (the services' own codes, "
+    "such as `not_enough_seats`, are in the whole list). New codes may come: treat an unknown "
+    "one by its status.",
+    "x-error-codes": {
+        code: f"{'/'.join(map(str, known.statuses))}: {known.meaning}"
+        for code, known in sorted(error_codes.CODES.items())
+    },
+}
+
+
+def _error_codes(operation, responses):
+    """Status → the codes an operation answers with it, of those any operation answers."""
+    codes = {}
+    for status in responses:
+        if not status.startswith(("4", "5")):
+            continue
+        if status == "401" and not operation.get("security"):
+            continue  # a sign-in's own refusals (bad_credentials…), not a token's
+        named = list(error_codes.GENERIC.get(int(status), ()))
+        if operation.get("x-idempotent"):
+            named += error_codes.IDEMPOTENT.get(int(status), ())
+        if named:
+            codes[status] = named
+    for code in operation.pop("x-raises", []):
+        error_codes.check(code)
+        statuses = [str(status) for status in error_codes.CODES[code].statuses]
+        declared = [status for status in statuses if status in responses]
+        if not declared:
+            raise ValueError(f"{operation['operationId']} raises {code} without its status")
+        for status in declared:
+            codes.setdefault(status, []).append(code)
+    return codes
 
 
 class LouageAPI(NinjaAPI):
@@ -497,6 +558,9 @@ class LouageAPI(NinjaAPI):
             schema["webhooks"] = webhooks
             schema.setdefault("components", {}).setdefault("schemas", {}).update(components)
         _check_unique_operation_ids(schema)
+        error_out = schema.get("components", {}).get("schemas", {}).get("ErrorOut")
+        if error_out is not None:
+            error_out["properties"]["code"].update(ERROR_CODE_DOCUMENT)
         for component in schema.get("components", {}).get("schemas", {}).values():
             for prop in component.get("properties", {}).values():
                 if "default" in prop and prop["default"] is None and not _accepts_null(prop):
@@ -534,23 +598,32 @@ class LouageAPI(NinjaAPI):
                     },
                 },
             )
+        codes = _error_codes(operation, responses)
+        if codes:
+            operation["x-error-codes"] = codes
         for status, response in responses.items():
             if status.startswith(("4", "5")):
                 response["description"] = ERROR_DESCRIPTIONS.get(int(status), "Error")
+                if status in codes:
+                    named = ", ".join(f"`{code}`" for code in codes[status])
+                    response["description"] += f". Codes: {named}"
             if status in ("429", "503"):
-                response["headers"] = RETRY_AFTER_HEADER
+                response["headers"] = dict(RETRY_AFTER_HEADER)
             if status == "401":
                 response["headers"] = WWW_AUTHENTICATE_HEADER
+            json_or_empty = set(response.get("content", {})) <= {"application/json"}
+            if (status.startswith("2") or status in COUNTED_STATUSES) and json_or_empty:
+                response["headers"] = {**response.get("headers", {}), **RATE_LIMIT_HEADERS}
         if operation.get("x-etag"):
             if "200" in responses:
-                responses["200"]["headers"] = ETAG_HEADER
+                responses["200"]["headers"] = {**responses["200"].get("headers", {}), **ETAG_HEADER}
             if method in ("patch", "put"):
                 operation.setdefault("parameters", []).append(IF_MATCH_PARAMETER)
                 responses.setdefault(
                     "412", {"description": ERROR_DESCRIPTIONS[412], "content": ERROR_CONTENT}
                 )
         if operation.get("x-location") and "201" in responses:
-            responses["201"]["headers"] = LOCATION_HEADER
+            responses["201"]["headers"] = {**responses["201"].get("headers", {}), **LOCATION_HEADER}
         operation["responses"] = dict(sorted(responses.items()))
         roles = operation.get("x-roles")
         if roles is not None:

@@ -5,12 +5,18 @@ One mapping to HTTP statuses lives here so every app answers the same way.
 
 from django.utils.translation import gettext_lazy as _
 
+from . import error_codes
+
 
 class DomainError(Exception):
     status = 400
     code = "error"
     default_message = _("La demande n'a pas pu être traitée.")
     retry_after = None  # seconds, sent as Retry-After by the API
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        error_codes.check(cls.code, cls.status)  # the document lists every code
 
     def __init__(self, message=None, *, code=None, errors=None):
         self.message = str(message or self.default_message)

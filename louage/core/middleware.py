@@ -102,8 +102,11 @@ class ApiJsonErrorsMiddleware:
     are turned into the API's JSON error format."""
 
     MESSAGES = {
-        404: ("not_found", _lazy("Introuvable.")),
-        405: ("method_not_allowed", _lazy("Méthode HTTP non autorisée pour cette adresse.")),
+        404: dict(code="not_found", message=_lazy("Introuvable.")),
+        405: dict(
+            code="method_not_allowed",
+            message=_lazy("Méthode HTTP non autorisée pour cette adresse."),
+        ),
     }
 
     def __init__(self, get_response):
@@ -116,9 +119,10 @@ class ApiJsonErrorsMiddleware:
             and response.status_code in self.MESSAGES
             and not response.get("Content-Type", "").startswith("application/json")
         ):
-            code, message = self.MESSAGES[response.status_code]
+            error = self.MESSAGES[response.status_code]
             json_response = JsonResponse(
-                {"detail": str(message), "code": code}, status=response.status_code
+                {"detail": str(error["message"]), "code": error["code"]},
+                status=response.status_code,
             )
             if response.has_header("Allow"):
                 json_response["Allow"] = response["Allow"]

@@ -13,7 +13,17 @@ from pydantic import Field
 from louage.accounts.models import Role
 from louage.booking.selectors import visible_reservation
 from louage.core import throttles
-from louage.core.api import CSV, PDF, IsoDate, Page, access, error_responses, jwt_auth, require_role
+from louage.core.api import (
+    CSV,
+    PDF,
+    IsoDate,
+    Page,
+    access,
+    error_responses,
+    jwt_auth,
+    raises,
+    require_role,
+)
 from louage.core.csvfiles import csv_response
 from louage.core.errors import DomainError, NotFound
 from louage.core.idempotency import idempotent
@@ -63,7 +73,10 @@ def payments_for(user):
     "/reservations/{int:reservation_id}/payments",
     auth=jwt_auth,
     response={201: StartOut, **error_responses(401, 403, 404, 409, 422, 429, 503)},
-    openapi_extra=access(client="own"),
+    openapi_extra={
+        **access(client="own"),
+        **raises("trip_not_bookable", "provider_unavailable"),
+    },
 )
 @idempotent
 @located("get_payment", field="payment_id")
@@ -120,7 +133,10 @@ def get_payment(request, payment_id: int):
     "/payments/{int:payment_id}/refund",
     auth=jwt_auth,
     response={200: PaymentOut, **error_responses(401, 403, 404, 409, 429, 503)},
-    openapi_extra=access(client="own", chief="station", admin="all"),
+    openapi_extra={
+        **access(client="own", chief="station", admin="all"),
+        **raises("already_refunded", "refund_cutoff"),
+    },
 )
 @idempotent
 def refund_payment(request, payment_id: int):

@@ -1,8 +1,9 @@
 """A client generated from /api/v1/openapi.json (openapi-python-client) runs a traveller's
 whole journey against a live server, as an integrator's app would: sign up, confirm by the
 emailed link, token, places, search, a hold retried with its Idempotency-Key, paying on the
-sandbox gateway's page from its link alone, the ticket token, a cancellation, a refund, and an
-administrator's webhook subscription."""
+sandbox gateway's page from its link alone, the ticket token, a cancellation, a refund, a paid
+seat in a queue's next louage cancelled while it loads, and an administrator's webhook
+subscription."""
 
 import re
 import uuid
@@ -38,6 +39,7 @@ def test_a_generated_python_client_runs_the_whole_journey(live_app, smtp_server,
     from louage_client.api.auth import obtain_token, register_account
     from louage_client.api.payments import list_payments, refund_payment, start_payment
     from louage_client.api.places import search_places
+    from louage_client.api.queues import list_queues
     from louage_client.api.reservations import (
         cancel_reservation,
         get_reservation,
@@ -114,6 +116,33 @@ def test_a_generated_python_client_runs_the_whole_journey(live_app, smtp_server,
     second = reserve_seats.sync(client=me, body=ReserveIn(trip_id=other.id, seats=1))
     cancelled = cancel_reservation.sync(client=me, reservation_id=second.id)
     assert cancelled.status == "cancelled"
+
+    # A seat in the next louage of a depart-when-full queue, paid, then cancelled while the
+    # vehicle is still loading: refunded in full (the fixed departures' cutoff does not apply).
+    queue = list_queues.sync(client=anonymous, origin="Tunis", destination="Sousse").items[0]
+    assert queue.loading_trip is not None and queue.fare
+    booked = reserve_seats.sync_detailed(
+        client=me, body=ReserveIn(queue_id=queue.id, seats=1), idempotency_key=str(uuid.uuid4())
+    )
+    assert booked.status_code == 201, booked.content
+    seat = booked.parsed
+    assert seat.trip.kind == "queue" and seat.total_price == queue.fare
+    started = start_payment.sync_detailed(
+        client=me, reservation_id=seat.id, idempotency_key=str(uuid.uuid4())
+    )
+    with httpx.Client(timeout=30) as browser:
+        paid = csrf_form_post(browser, started.parsed.redirect_url, CARD)
+        assert paid.status_code == 302, paid.text[:500]
+    seat = get_reservation.sync(client=me, reservation_id=seat.id)
+    assert seat.status == "confirmed" and seat.ticket_token.startswith("LT1.")
+    assert seat.estimated_departure is not None
+    assert seat.estimated_departure.utcoffset() is not None
+    cancelled = cancel_reservation.sync(client=me, reservation_id=seat.id)
+    assert cancelled.status == "cancelled"
+    queue_payment = next(
+        p for p in list_payments.sync(client=me).items if p.reservation_id == seat.id
+    )
+    assert queue_payment.status == "refunded" and queue_payment.amount == seat.total_price
 
     # An administrator subscribes a partner to events.
     admin_tokens = obtain_token.sync(

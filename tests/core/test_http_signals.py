@@ -143,3 +143,40 @@ def test_bad_input_is_422_before_any_precondition(api, trip):
     stale = {"If-Match": '"stale"'}
     assert chief.patch(f"trips/{trip.pk}", {"price": "x"}, headers=stale).status_code == 422
     assert chief.patch(f"trips/{trip.pk}", {"price": 9_000}, headers=stale).status_code == 412
+
+
+def test_the_rate_limit_headers_are_declared_where_answers_carry_them(api, trip, client_user):
+    from louage.api import api as louage_api
+
+    document = louage_api.get_openapi_schema()
+    rate_limit = {"RateLimit", "RateLimit-Policy"}
+
+    def declared(path, method, status):
+        response = document["paths"][f"/api/v1/{path}"][method]["responses"][str(status)]
+        return set(response.get("headers", {}))
+
+    assert rate_limit <= declared("reservations", "post", 201)
+    assert rate_limit | {"Retry-After"} <= declared("reservations", "post", 429)
+    ticket = "reservations/{reservation_id}/ticket.pdf"
+    assert not rate_limit & declared(ticket, "get", 200)  # a file, answered by the view
+    for path, methods in document["paths"].items():
+        for method, operation in methods.items():
+            for status, response in operation["responses"].items():
+                json = set(response.get("content", {})) <= {"application/json"}
+                if status.startswith("2") and json:
+                    assert rate_limit <= set(response.get("headers", {})), (method, path)
+    counted = {
+        ("reservations", "post", 201): api(client_user).post(
+            "reservations", {"trip_id": trip.pk, "seats": 1}
+        ),
+        ("reservations/{reservation_id}", "get", 404): api(client_user).get("reservations/999999"),
+        ("reservations", "post", 422): api(client_user).post("reservations", {"trip_id": "x"}),
+        ("stations", "get", 200): api().get("stations"),
+    }
+    for (path, method, status), answer in counted.items():
+        assert answer.status_code == status, (path, answer.content)
+        assert rate_limit <= declared(path, method, status), (path, status)
+        assert answer["RateLimit"].startswith('"api";r=') and answer["RateLimit-Policy"]
+    refused = api().post("reservations", {"trip_id": trip.pk, "seats": 1})
+    assert refused.status_code == 401 and "RateLimit" not in refused  # before it is counted
+    assert not rate_limit & declared("reservations", "post", 401)
