@@ -11,6 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 # The least of many short rounds: other processes on the machine only ever add to a round.
@@ -21,6 +22,11 @@ ROUTES = {
     "healthz": ("/healthz", {}),
     "search cities": ("/api/v1/trips", {"QUERY_STRING": "origin=Tunis&destination=Sousse"}),
     "me (JWT)": ("/api/v1/me", {"token": True}),
+    # Station ids and a day filled in once the network exists; the answers cache is off, so
+    # each call is what a search the cache has not seen costs.
+    "search ids (no cache)": ("/api/v1/trips", {"QUERY_STRING": "{search}", "nocache": True}),
+    # One seat held and cancelled again, so the departure never fills.
+    "hold": ("/api/v1/reservations", {"token": True, "hold": True}),
     "home page": ("/", {}),
 }
 
@@ -29,7 +35,7 @@ def _environ(path, extra, token):
     from django.test import RequestFactory
 
     environ = RequestFactory()._base_environ(PATH_INFO=path, REQUEST_METHOD="GET")
-    environ.update({k: v for k, v in extra.items() if k != "token"})
+    environ.update({k: v for k, v in extra.items() if k not in ("token", "nocache", "hold")})
     environ["REMOTE_ADDR"] = "127.0.0.1"
     environ["HTTP_HOST"] = "localhost"
     if extra.get("token"):
@@ -199,6 +205,54 @@ def _handler(middleware=None):
         return WSGIHandler()  # the chain is built here, once
 
 
+def _route(path, extra, token, context):
+    """The environ of a route and a wrapper giving each call its own body (holds): the
+    departures are cycled so that none fills during a run."""
+    import io
+    import itertools
+
+    environ = _environ(path, extra, token)
+    if "{search}" in environ.get("QUERY_STRING", ""):
+        environ["QUERY_STRING"] = context["search"]
+    if not extra.get("hold"):
+        return environ, lambda handler: handler
+    trips = itertools.cycle(context["trips"])
+
+    def wrap(handler):
+        def call(environ, start_response):
+            body = json.dumps({"trip_id": next(trips), "seats": 1}).encode()
+            environ.update({"REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/json",
+                            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)})  # fmt: skip
+            return handler(environ, start_response)
+
+        return call
+
+    return environ, wrap
+
+
+def _context():
+    """Station ids for a search that has answers, and departures open for holds."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from louage.trips.models import Trip
+
+    soon = timezone.now() + timedelta(hours=2)
+    trips = list(Trip.objects.filter(status="scheduled", kind="scheduled", seats_available__gte=1,
+                                     departure__gt=soon).values_list("pk", flat=True))  # fmt: skip
+    first = Trip.objects.filter(pk__in=trips).order_by("departure").first()
+    day = timezone.localtime(first.departure).date()
+    search = f"origin={first.origin_id}&destination={first.destination_id}&date={day}"
+    return {"search": search, "trips": trips}
+
+
+def _settings_for(extra):
+    from django.test.utils import override_settings
+
+    return override_settings(SEARCH_CACHE_SECONDS=0) if extra.get("nocache") else nullcontext()
+
+
 def _profile(handler, environ, calls=2000):
     """cProfile of `calls` requests, the 25 functions with the most own time, then by
     cumulative time."""
@@ -237,9 +291,12 @@ def child(ablate, profile=None):
     user = User.objects.create(email="stack@example.tn", role="client", phone="+21690000001")
     token = tokens_for(user)["access"]
     whole = list(settings.MIDDLEWARE)
+    context = _context()
     if profile:
         path, extra = ROUTES[profile]
-        _profile(_handler(), _environ(path, extra, token))
+        environ, wrap = _route(path, extra, token, context)
+        with _settings_for(extra):
+            _profile(wrap(_handler()), environ, calls=int(os.environ.get("STACK_CALLS", "2000")))
         return
     results = {"middleware": whole, "routes": {}}
     full = _handler()
@@ -248,7 +305,7 @@ def child(ablate, profile=None):
     for label, (path, extra) in ROUTES.items():
         if chosen and label not in chosen.split(","):
             continue
-        environ = _environ(path, extra, token)
+        environ, wrap = _route(path, extra, token, context)
         handlers = {
             "whole": full,
             "no middleware": bare,
@@ -259,7 +316,8 @@ def child(ablate, profile=None):
         if ablate:  # each middleware left out, in the same interleaved rounds
             for name in whole:
                 handlers[f"without {name}"] = _handler([m for m in whole if m != name])
-        figures = compare(handlers, environ)
+        with _settings_for(extra):
+            figures = compare({k: wrap(h) for k, h in handlers.items()}, environ)
         results["routes"][label] = figures
     print("STACK_RESULT " + json.dumps(results), flush=True)
 
@@ -279,6 +337,12 @@ def run(ablate=True, profile=None):
             # As under gunicorn (louage.gunicorn_conf): counters in per-process files.
             PROMETHEUS_MULTIPROC_DIR=str(Path(workdir) / "metrics"),
             RATE_API_ANONYMOUS="100000000/m",
+            RATE_API_BOOKING="100000000/m",
+            MAX_PENDING_HOLDS="1000000",
+            MAX_HELD_SEATS="1000000",
+            HOLD_COOLDOWN_AFTER_EXPIRED="0",
+            # As `make run`: the relay process hands the domain events on, not the request.
+            EVENTS_RELAY_INLINE="false",
             PYTHONHASHSEED="0",
         )
         out = subprocess.run(
