@@ -1,9 +1,13 @@
-"""The references every figure of `make bench` is a share of, served by gunicorn with Louage's
-own settings (louage.gunicorn_conf, same workers): a bare WSGI app answering "ok", and bare
-Django (no middleware, no database, one view answering a JsonResponse) on any path.
+"""The references every figure of `make bench` is a share of: a bare WSGI app answering "ok",
+and bare Django (no middleware, no database, one view answering a JsonResponse) on any path,
+each served two ways with the same number of workers:
 
-`python -m gunicorn benchmarks._bare:wsgi_app` / `DJANGO_SETTINGS_MODULE=benchmarks._bare
-python -m gunicorn benchmarks._bare:django_app`."""
+- "gunicorn": gunicorn's sync workers, the reference issue 28 set its targets against (the
+  server Louage ran on when they were set);
+- "web": Louage's own web role (louage.core.web: granian, as `make run` and production).
+
+`python -m gunicorn -w 5 benchmarks._bare:wsgi_app` / `DJANGO_SETTINGS_MODULE=benchmarks._bare
+python -m gunicorn -w 5 benchmarks._bare:django_app`."""
 
 import os
 import signal
@@ -68,10 +72,12 @@ django_app = _LazyDjango()
 
 
 class BareServer:
-    """gunicorn serving one of the references on a free port, as Louage's live servers are."""
+    """One of the references on a free port: `kind` "wsgi" or "django", `server` "gunicorn"
+    or "web" (louage.core.web, as Louage's live servers are)."""
 
-    def __init__(self, kind, *, workers, workdir, port):
-        self.kind, self.workdir, self.port = kind, Path(workdir), port
+    def __init__(self, kind, *, workers, workdir, port, server="gunicorn"):
+        self.kind, self.server, self.workdir, self.port = kind, server, Path(workdir), port
+        self.workers = workers
         self.url = f"http://127.0.0.1:{port}"
         self.env = {
             k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "PROMETHEUS_"))
@@ -87,10 +93,17 @@ class BareServer:
             "benchmarks._bare:django_app" if self.kind == "django" else "benchmarks._bare:wsgi_app"
         )
         self.workdir.mkdir(parents=True, exist_ok=True)
-        with open(self.workdir / f"gunicorn-{self.kind}.log", "ab") as log:
+        if self.server == "web":
+            from louage.core import web
+
+            command = web.command(self.env, app=app)
+            web.prepare(self.env)
+        else:  # sync workers, gunicorn's defaults otherwise
+            command = [sys.executable, "-m", "gunicorn", app, "--workers", str(self.workers),
+                       "--bind", f"127.0.0.1:{self.port}", "--backlog", "2048"]  # fmt: skip
+        with open(self.workdir / f"{self.server}-{self.kind}.log", "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "gunicorn", app, "--config", "python:louage.gunicorn_conf"],
-                env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
                 start_new_session=True,
             )  # fmt: skip
         deadline = time.monotonic() + timeout

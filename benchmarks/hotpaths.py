@@ -1,9 +1,10 @@
-"""Search and booking near what the machine can do: wrk against gunicorn (default workers),
-on 100,000 departures over 50 stations (SQLite, then a throwaway PostgreSQL for booking),
-each figure a share of a bare WSGI app (and beside bare Django) served by the same gunicorn
-settings in the same run, against issue 28's targets; latency at half the measured maximum
-rate (autocannon, constant rate); search cost from 10,000 to 500,000 departures; RSS per
-worker; design.md §3.1 checked after the booking runs. Writes the table to docs/benchmarks.md."""
+"""Search and booking near what the machine can do: wrk against Louage's web server (default
+workers) on 100,000 departures over 50 stations (SQLite, then a throwaway PostgreSQL for
+booking). Each figure is a share of a bare WSGI app on gunicorn's sync workers (issue 28's
+reference), shown beside bare WSGI and bare Django on the same server as Louage, all measured
+in the same run, against issue 28's targets; latency at half the measured maximum rate
+(autocannon, constant rate); search cost from 10,000 to 500,000 departures; RSS per worker;
+design.md §3.1 checked after the booking runs. Writes the table to docs/benchmarks.md."""
 
 import json
 import os
@@ -144,12 +145,25 @@ TARGETS = {
 RATE_TAIL = 5  # at half the maximum rate, p99 ≤ 5 × p50
 
 
+# The references: (key, app, server). "bare WSGI" on gunicorn's sync workers is the one issue
+# 28 set its targets against; the same apps on Louage's own web server show what the server
+# itself gives.
+REFERENCES = (
+    ("bare WSGI", "wsgi", "gunicorn"),
+    ("bare Django", "django", "gunicorn"),
+    ("bare WSGI (web server)", "wsgi", "web"),
+    ("bare Django (web server)", "django", "web"),
+)
+
+
 def measure_references(workdir):
-    """req/s of a bare WSGI app and of bare Django (no middleware), same gunicorn settings."""
+    """req/s of a bare WSGI app and of bare Django (no middleware), same number of workers,
+    on gunicorn's sync workers and on Louage's web server."""
     figures = {}
     data = _wrk.data_file(queries=["-"])
-    for kind, key in (("wsgi", "bare WSGI"), ("django", "bare Django")):
-        server = _bare.BareServer(kind, workers=WORKERS, workdir=workdir, port=free_port())
+    for key, kind, how in REFERENCES:
+        server = _bare.BareServer(kind, workers=WORKERS, workdir=workdir, port=free_port(),
+                                  server=how)  # fmt: skip
         server.start()
         try:
             _wrk.run(server.url, mode="healthz", seconds=3, connections=8, data=data)  # warm-up
@@ -276,13 +290,16 @@ def _target(label, share, p99, errors):
     return f"{', '.join(parts)}: {'met' if met else 'NOT met'}"
 
 
-def _row(label, figures, bare_wsgi, bare_django):
-    share = figures["per_second"] / bare_wsgi if bare_wsgi else None
-    of_django = figures["per_second"] / bare_django if bare_django else None
+def _row(label, figures, bare_wsgi, bare_django, same_wsgi, same_django):
+    def of(reference):
+        return figures["per_second"] / reference if reference else None
+
+    share = of(bare_wsgi)
     errors = _wrk.server_errors(figures)
     shown = lambda value: f"{value:.3f}" if value is not None else "?"  # noqa: E731
     return (f"| {label} | {figures['per_second']:,.0f} req/s | {shown(share)} | "
-            f"{shown(of_django)} | {figures['p50_ms']:.1f} ms | {figures['p99_ms']:.1f} ms | "
+            f"{shown(of(bare_django))} | {shown(of(same_wsgi))} | {shown(of(same_django))} | "
+            f"{figures['p50_ms']:.1f} ms | {figures['p99_ms']:.1f} ms | "
             f"{errors} | {_target(label, share, figures['p99_ms'], errors)} |")  # fmt: skip
 
 
@@ -296,15 +313,19 @@ def _rate_row(label, figures):
 
 
 def table(results):
-    bare_wsgi = results.get("bare WSGI", {}).get("per_second")
-    bare_django = results.get("bare Django", {}).get("per_second")
-    lines = ["| figure | throughput | of bare WSGI | of bare Django | p50 | p99 | 5xx | target |",
-             "| --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
-    for key in ("bare WSGI", "bare Django", "healthz", "search ids", "search cities",
-                "search ids, no cache", "search cities, no cache", "booking sqlite",
-                "hot trip sqlite", "booking postgres", "hot trip postgres"):  # fmt: skip
+    references = [results.get(key, {}).get("per_second") for key, _app, _how in REFERENCES]
+    lines = ["Shares: of the references on gunicorn's sync workers (bare WSGI there is issue 28's "
+             "reference, the targets' column), and of the same references on Louage's web "
+             "server (louage.core.web, granian), which Louage's figures run on.", "",
+             "| figure | throughput | of bare WSGI (gunicorn) | of bare Django (gunicorn) "
+             "| of bare WSGI (web server) | of bare Django (web server) | p50 | p99 | 5xx "
+             "| target |",
+             "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |"]  # fmt: skip
+    for key in (*(key for key, _app, _how in REFERENCES), "healthz", "search ids",
+                "search cities", "search ids, no cache", "search cities, no cache",
+                "booking sqlite", "hot trip sqlite", "booking postgres", "hot trip postgres"):  # fmt: skip
         if key in results:
-            lines.append(_row(key, results[key], bare_wsgi, bare_django))
+            lines.append(_row(key, results[key], *references))
     rates = [key for key in ("rate search cities", "rate booking sqlite", "rate booking postgres")
              if key in results]  # fmt: skip
     if rates:

@@ -18,7 +18,7 @@ MIN_LENGTH = 50
 def installation_secret(var_dir: Path) -> str:
     """The installation's random secret, created on first use and readable by its owner only.
 
-    Several processes may start at once (gunicorn workers, the task worker): the file appears
+    Several processes may start at once (web workers, the task worker): the file appears
     complete or not at all (written aside, then hard-linked into place), and the first one
     to link it wins."""
     path = Path(var_dir) / SECRET_FILE_NAME

@@ -282,7 +282,7 @@ NINJA_JWT = {
 # Tokens signed with these still verify (key rotation); new ones are signed with SIGNING_KEY
 # (louage.accounts.jwt_keys).
 JWT_SIGNING_KEY_FALLBACKS = derived_keys("jwt", "JWT_SIGNING_KEY")[1]
-# Reverse proxies (nginx, load balancer) in front of gunicorn: rate limits then key on the
+# Reverse proxies (nginx, load balancer) in front of the web server: rate limits then key on the
 # client address they report in X-Forwarded-For instead of the proxy's own.
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT

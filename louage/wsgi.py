@@ -2,6 +2,14 @@ import os
 
 from django.core.wsgi import get_wsgi_application
 
+if os.environ.get("LOUAGE_WORKER_DIES_WITH_PARENT") == "1":
+    # A web worker (louage.core.web) must not outlive its master, even a SIGKILLed one: the
+    # restarted master could not bind the port, and the orphan would serve old code.
+    from louage.core.child import die_with_parent
+
+    if not die_with_parent():
+        raise SystemExit(0)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "louage.settings")
 application = get_wsgi_application()
 

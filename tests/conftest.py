@@ -129,7 +129,7 @@ def web(client):
     return client
 
 
-# --- Real servers: PostgreSQL, live gunicorn apps, SMTP -------------------------------------
+# --- Real servers: PostgreSQL, live web apps, SMTP -----------------------------------------
 
 
 @pytest.fixture(scope="session")
@@ -169,7 +169,7 @@ def _live_factory(_pg_cluster_holder, request):
 @pytest.fixture
 def live_app(_live_factory, request):
     """`live_app(backend="sqlite"|"postgres", workers=4, env={...}, seed_demo=False)` → a started
-    gunicorn server on a fresh, migrated database, stopped after the test."""
+    web server on a fresh, migrated database, stopped after the test."""
     started = []
 
     def make(backend="sqlite", **kwargs):
@@ -424,7 +424,7 @@ def kannel_settings(settings, kannel):
 
 @pytest.fixture(scope="session")
 def sms_live(_live_factory):
-    """A live Louage (gunicorn, its task worker) wired to its own Kannel both ways: sendsms out,
+    """A live Louage (the web server, its task worker) wired to its own Kannel both ways: sendsms out,
     delivery reports and messages from phones (sms-service) back."""
     from types import SimpleNamespace
 

@@ -2,11 +2,11 @@
 
 A process manager (honcho in development, supervisord in production) may give each process a
 session of its own, so killing the manager's process group — SIGKILL included — would leave
-them running, gunicorn still on its port. Each command therefore goes through here: the
+them running, the web server still on its port. Each command therefore goes through here: the
 kernel sends it SIGTERM (PR_SET_PDEATHSIG, kept across exec) the moment its parent dies, and
 it stops cleanly.
 
-    python -m louage.core.child gunicorn louage.wsgi:application ...
+    python -m louage.core.child python -m louage.core.web
 """
 
 import ctypes

@@ -1,10 +1,10 @@
 """Log lines in one format: JSON objects with an ISO 8601 time in UTC, offset included.
 
-`JsonFormatter` serves Django's LOGGING and gunicorn's `logconfig_dict`. Output that no
+`JsonFormatter` serves Django's LOGGING and the web server's logging configuration. Output that no
 logging call makes (supervisord's own lines, Django's progress messages, a traceback before
 logging is set up) goes through `python -m louage.core.logs NAME -- COMMAND...`, which runs
 the command and writes each line it prints as a JSON object (lines that already are one pass
-unchanged). Imported by settings.py and gunicorn_conf.py: it must not import Django.
+unchanged). Imported by settings.py and louage.core.web: it must not import Django.
 """
 
 import json

@@ -1,6 +1,6 @@
-"""Prometheus metrics. Request counts and latencies are kept by each gunicorn worker and added
+"""Prometheus metrics. Request counts and latencies are kept by each web worker and added
 up across workers (prometheus_client's multiprocess mode, PROMETHEUS_MULTIPROC_DIR set by
-louage.gunicorn_conf). Business figures are read from the database at scrape time, so the
+louage.core.web). Business figures are read from the database at scrape time, so the
 task worker and the sweeper need no metrics of their own and nothing drifts after a restart.
 """
 

@@ -1,9 +1,9 @@
 """Counting page views without slowing pages down: a per-process buffer in memory.
 
 A page view costs the request a few dictionary operations; nothing touches the database.
-Each process (gunicorn worker, runserver) keeps its counts in memory and a background thread
+Each process (web worker, runserver) keeps its counts in memory and a background thread
 of that process writes them every VISITS_FLUSH_SECONDS in one transaction
-(`services.record_visits`), and once more when the process exits (gunicorn's graceful stop,
+(`services.record_visits`), and once more when the process exits (the web server's graceful stop,
 worker recycling). A process killed outright loses at most those few seconds of counts.
 The default cache is the database, so cache counters would have cost a write per request.
 
@@ -13,6 +13,7 @@ turns them into a keyed hash with the day's salt before anything reaches the dat
 
 import atexit
 import logging
+import multiprocessing.util
 import os
 import re
 import threading
@@ -154,6 +155,9 @@ def _start_flusher():
     )
     _flusher.update(pid=os.getpid(), thread=thread, stop=stop)
     thread.start()
+    # A worker started by multiprocessing (granian's) leaves through os._exit, which skips
+    # atexit: its finalizers are what still runs.
+    multiprocessing.util.Finalize(None, _flush_at_exit, exitpriority=10)
 
 
 def _flush_at_exit():

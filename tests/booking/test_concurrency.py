@@ -1,4 +1,4 @@
-"""Design §3.1 under real concurrency: many clients at once against gunicorn with several
+"""Design §3.1 under real concurrency: many clients at once against the web server with several
 worker processes, on SQLite and on a throwaway PostgreSQL cluster."""
 
 import json

@@ -1,4 +1,4 @@
-"""Playwright driving Debian's Chromium against a live gunicorn server.
+"""Playwright driving Debian's Chromium against a live web server.
 
 Reusable by every journey: `browser_app` (a live server with the demo data) and `page`.
 """

@@ -1,5 +1,5 @@
 """Every email the journeys send, read from a real SMTP server, sent by the processes of
-`make run` (louage.core.start: gunicorn, the task worker, the sweeper, the relay): each has
+`make run` (louage.core.start: the web server, the task worker, the sweeper, the relay): each has
 HTML and text parts in its reader's language, and each link of both parts answers 200 on the
 running site — the worker's links included, though honcho gives the worker a PORT of its own."""
 

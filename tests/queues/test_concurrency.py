@@ -1,4 +1,4 @@
-"""Depart-when-full queues under real concurrency (gunicorn with 4 workers, SQLite and
+"""Depart-when-full queues under real concurrency (the web server with 4 workers, SQLite and
 PostgreSQL): online bookings, desk sales and walk-ins racing on one loading vehicle, and two
 tabs sending the same vehicle."""
 

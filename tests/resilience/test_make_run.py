@@ -60,7 +60,7 @@ def test_stopping_make_run_ends_every_process_and_frees_the_port(data_dir, how):
         else:
             pytest.fail("make run did not start")
         started = processes_of(data_dir)
-        assert len(started) >= 5  # make, honcho, gunicorn master and workers, worker, sweeper
+        assert len(started) >= 5  # make, honcho, web master and workers, worker, sweeper
         os.killpg(make.pid, getattr(signal, how))
         deadline = time.monotonic() + 45
         while (processes_of(data_dir) or port_taken(port)) and time.monotonic() < deadline:

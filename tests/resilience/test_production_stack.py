@@ -1,9 +1,9 @@
 """Production mode, proven by faults (`make resilience`; also part of `make test`).
 
-Debian's nginx in front of two Louage instances (gunicorn, production settings) on one
+Debian's nginx in front of two Louage instances (louage.core.web, production settings) on one
 PostgreSQL and one Redis, with two task workers; a steady load of searches, holds and cancels
-goes through nginx while, one after the other: a gunicorn worker is SIGKILLed, PostgreSQL
-stops for 10 s, Redis stops for 10 s, a gunicorn master gets HUP; then 100 clients race for
+goes through nginx while, one after the other: a web worker is SIGKILLed, PostgreSQL
+stops for 10 s, Redis stops for 10 s, a web master gets HUP; then 100 clients race for
 one departure through both instances, and a backup is restored into a fresh database.
 One table is printed; every bound of the issue is asserted.
 """
@@ -125,7 +125,6 @@ def stack(tmp_path_factory):
         "HOLD_COOLDOWN_AFTER_EXPIRED": "0",
         "RATE_API_BOOKING": "100000/m",
         "RATE_API_ANONYMOUS": "10000000/m",  # the load comes from one address
-        "GUNICORN_TIMEOUT": "20",
         "EVENTS_RELAY_INLINE": "false",
     }
     setup_env = base_env(LOUAGE_VAR_DIR=root, **env)
@@ -214,7 +213,7 @@ def test_the_production_stack_survives_every_fault(stack):
         table.add("none (steady load)", answers, load.failed(answers), bound="0 failed")
         assert not load.failed(answers)
 
-        # 1. SIGKILL of one gunicorn worker: only what it was serving may fail.
+        # 1. SIGKILL of one web worker: only what it was serving may fail.
         server = stack["servers"][0]
         victim = server.worker_pids()[0]
         start = time.monotonic()

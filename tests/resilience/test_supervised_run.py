@@ -78,7 +78,7 @@ def stack(postgres_cluster, tmp_path_factory):
         "SECURE_SSL_REDIRECT": "false",
         "METRICS_TOKEN": "metrics-" + secrets.token_hex(8),
         "WEB_CONCURRENCY": "2",
-        "ACCESS_LOG": "1",  # gunicorn's access lines must be JSON too
+        "ACCESS_LOG": "1",  # the web server's access lines must be JSON too
         "LOG_LEVEL": "INFO",
         "EVENTS_RELAY_INLINE": "false",
         "PATH": f"{Path(sys.executable).parent}:{os.environ.get('PATH', '')}",
@@ -195,7 +195,7 @@ def test_an_upgrade_as_docs_operations_walks_it_refuses_nothing(stack):
         manage(first.env, "collectstatic", "--noinput", "-v0")
         # 4. HUP to the master from its pid file: new workers, same master.
         before = first.running_pids()
-        master = int((first.dir / "run" / f"gunicorn-{first.port}.pid").read_text())
+        master = int((first.dir / "run" / f"web-{first.port}.pid").read_text())
         assert master == before["web"]
         old_workers = set(Path(f"/proc/{master}/task/{master}/children").read_text().split())
         os.kill(master, signal.SIGHUP)
@@ -230,6 +230,6 @@ def test_every_line_either_instance_printed_is_json_with_a_utc_time(stack):
             assert isinstance(record, dict) and UTC_TIME.match(record["time"]), line
             assert record["level"] in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}, line
             loggers.add(record.get("logger"))
-    # Every kind of output went through: make's steps, supervisord, gunicorn, the app.
-    assert {"migrate", "supervisord", "gunicorn.error", "gunicorn.access", "louage.request",
+    # Every kind of output went through: make's steps, supervisord, the web server, the app.
+    assert {"migrate", "supervisord", "_granian", "granian.access", "louage.request",
             "louage.run"} <= loggers, loggers  # fmt: skip

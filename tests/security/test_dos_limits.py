@@ -7,7 +7,7 @@ names 60 characters and a fixed number of queries, a PDF ticket one page whateve
 bodies REQUEST_MAX_BYTES, avatars 40 million pixels: test_uploads.py); floods meet rate limits that
 spare honest traffic behind one address — anonymous calls per address, token holders per
 account, seat holds and payments per account, each with Retry-After; nginx buffers slow
-clients before gunicorn sees them.
+clients before a web worker sees them.
 """
 
 import io
@@ -155,7 +155,7 @@ def test_request_bodies_are_capped_before_they_are_read(client, settings):
     assert response.status_code == 413
 
 
-def test_nginx_buffers_slow_clients_and_bodies_before_gunicorn():
+def test_nginx_buffers_slow_clients_and_bodies_before_the_web_server():
     site = render(
         upstreams=["127.0.0.1:8000"], listen="127.0.0.1:80", server_name="_",
         static_root="/srv/static", media_root="/srv/media", rate=10, burst=20, connections=100,
@@ -185,9 +185,9 @@ def answers_at_once(url):
 
 
 @pytest.mark.live
-def test_slow_clients_tie_up_nginx_not_a_gunicorn_worker(live_app, tmp_path):
+def test_slow_clients_tie_up_nginx_not_a_web_worker(live_app, tmp_path):
     server = live_app("sqlite", workers=1)
-    # Straight to gunicorn, one slow client holds its only worker: the attack is real.
+    # Straight to the web server, one slow client holds its only worker: the attack is real.
     held = slow_client(server.port)
     try:
         assert not answers_at_once(server.url)

@@ -1,4 +1,4 @@
-"""End to end through a real Kannel: a live Louage (gunicorn and its task worker) sends through
+"""End to end through a real Kannel: a live Louage (the web server and its task worker) sends through
 smsbox to the fake SMS centre, gets the delivery reports back on its dlr-url, and answers the
 messages phones send to Kannel's sms-service (STOP, START, a ticket code)."""
 

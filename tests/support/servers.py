@@ -1,4 +1,4 @@
-"""Real servers for tests and benchmarks: a throwaway PostgreSQL cluster and live gunicorn apps.
+"""Real servers for tests and benchmarks: a throwaway PostgreSQL cluster and live apps (louage.core.web).
 
 Everything listens on 127.0.0.1 only and is stopped when the test session ends.
 """
@@ -198,7 +198,8 @@ def manage(env, *args, timeout=300):
 
 
 class LiveServer:
-    """gunicorn (master + workers) serving the app on a database of its own."""
+    """The web role (louage.core.web: granian, a master and its workers) serving the app on a
+    database of its own."""
 
     def __init__(self, *, database_url, workdir, workers=4, env=None):
         self.database_url = database_url
@@ -216,7 +217,7 @@ class LiveServer:
             }
         )
         self.process = None
-        self.log = self.workdir / "gunicorn.log"
+        self.log = self.workdir / "web.log"
 
     def manage(self, *args, timeout=300):
         return manage(self.env, *args, timeout=timeout)
@@ -229,14 +230,7 @@ class LiveServer:
     def start(self, timeout=60):
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [
-                    sys.executable,
-                    "-m",
-                    "gunicorn",
-                    "louage.wsgi:application",
-                    "--config",
-                    "python:louage.gunicorn_conf",
-                ],
+                [sys.executable, "-m", "louage.core.web"],
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,
@@ -246,7 +240,7 @@ class LiveServer:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                raise RuntimeError(f"gunicorn exited early:\n{self.log.read_text()[-4000:]}")
+                raise RuntimeError(f"web server exited early:\n{self.log.read_text()[-4000:]}")
             try:
                 with urllib.request.urlopen(self.url + "/readyz", timeout=2) as response:
                     if response.status == 200:
@@ -254,7 +248,7 @@ class LiveServer:
             except OSError:
                 time.sleep(0.2)
         self.stop()
-        raise RuntimeError(f"gunicorn did not become ready:\n{self.log.read_text()[-4000:]}")
+        raise RuntimeError(f"web server did not become ready:\n{self.log.read_text()[-4000:]}")
 
     def stop(self):
         if self.process and self.process.poll() is None:
@@ -266,7 +260,7 @@ class LiveServer:
                 self.process.wait(timeout=5)
 
     def worker_pids(self):
-        """The gunicorn workers' pids (children of the master)."""
+        """The web workers' pids (children of the master)."""
         children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
         return [int(pid) for pid in children.read_text().split()]
 
@@ -532,7 +526,7 @@ class NginxServer:
 
 
 class ProcfileApp:
-    """Every process of `make run` (louage.core.start: honcho with the Procfile, gunicorn, the
+    """Every process of `make run` (louage.core.start: honcho with the Procfile, the web server, the
     task worker, the sweeper, the relay) in a process group of its own, on a given database —
     as an operator runs it."""
 
