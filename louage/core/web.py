@@ -70,7 +70,8 @@ def command(environ, app="louage.wsgi:application"):
     args = [
         sys.executable, "-m", "granian", "--interface", "wsgi", "--no-ws",
         "--host", host, "--port", str(port),
-        "--workers", str(workers(environ)), "--blocking-threads", "1",
+        "--workers", str(workers(environ)),
+        "--blocking-threads", str(_positive(environ, "WEB_THREADS", 1)),
         # HTTP/1.1 only: nginx speaks it upstream, and h2c by prior knowledge is no client's.
         "--http", "1",
         "--backlog", "2048",

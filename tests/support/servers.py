@@ -227,10 +227,14 @@ class LiveServer:
         out = self.manage("shell", "-c", code, timeout=timeout)
         return json.loads(out.strip().splitlines()[-1])
 
+    def command(self):
+        """What serves the app: the web role, as `make run` starts it."""
+        return [sys.executable, "-m", "louage.core.web"]
+
     def start(self, timeout=60):
         with open(self.log, "ab") as log:
             self.process = subprocess.Popen(
-                [sys.executable, "-m", "louage.core.web"],
+                self.command(),
                 env=self.env,
                 cwd=ROOT,
                 stdout=log,
@@ -331,7 +335,7 @@ class LiveAppFactory:
         url = self._sqlite_url(workdir) if backend == "sqlite" else self._postgres_url()
         return url, workdir
 
-    def __call__(self, backend="sqlite", workers=4, env=None, seed_demo=False):
+    def __call__(self, backend="sqlite", workers=4, env=None, seed_demo=False, kind=None):
         workdir = self._workdir()
         if backend == "sqlite":
             url = self._sqlite_url(workdir)
@@ -339,7 +343,7 @@ class LiveAppFactory:
             url = self._postgres_url()
         else:
             raise ValueError(backend)
-        server = LiveServer(database_url=url, workdir=workdir, workers=workers, env=env)
+        server = (kind or LiveServer)(database_url=url, workdir=workdir, workers=workers, env=env)
         if seed_demo:
             server.manage("seed_demo")
         self._servers.append(server)
