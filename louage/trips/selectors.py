@@ -36,8 +36,8 @@ def with_relations(trips):
     return with_route_minutes(trips.select_related("origin", "destination", "vehicle"))
 
 
-def _route(trips, origin, destination, net):
-    """Restrict to a route, the places resolved with the network's station index."""
+def _route_conditions(origin, destination, net):
+    """The filter of a route, the places resolved with the network's station index."""
     conditions = {}
     origin_ids = net.resolve(origin)
     if origin_ids is not None:
@@ -45,11 +45,18 @@ def _route(trips, origin, destination, net):
     destination_ids = net.resolve(destination)
     if destination_ids is not None:
         conditions["destination_id__in"] = destination_ids
+    return conditions
+
+
+def _route(trips, origin, destination, net):
+    conditions = _route_conditions(origin, destination, net)
     return trips.filter(**conditions) if conditions else trips
 
 
-def _bookable(seats, after, before=None):
-    conditions = {"departure__lt": before} if before is not None else {}
+def _bookable(seats, after, before=None, **conditions):
+    """Scheduled departures with free seats (one filter call: each costs a query clone)."""
+    if before is not None:
+        conditions["departure__lt"] = before
     return Trip.objects.filter(
         kind=TripKind.SCHEDULED,  # depart-when-full louages are found through their queue
         status=TripStatus.SCHEDULED,
@@ -75,7 +82,8 @@ def search_trips(*, origin=None, destination=None, day=None, seats=1):
     day = day or local_today()
     start, end = day_bounds(day)
     net = network.current()
-    trips = _route(_bookable(seats, max(start, now), end), origin, destination, net)
+    route = _route_conditions(origin, destination, net)
+    trips = _bookable(seats, max(start, now), end, **route)
     return (
         trips.select_related("vehicle")
         .only(*SEARCH_FIELDS)
