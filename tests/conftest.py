@@ -51,7 +51,10 @@ def _empty_cache():
     """Rate-limit counters and cached values never leak from one test into the next."""
     from django.core.cache import cache
 
+    from louage.trips import network
+
     cache.clear()
+    network.forget()
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from django.conf import settings
 
 from louage.booking.models import Reservation, ReservationStatus
 from louage.core import clock
+from louage.trips import network
 from louage.trips.models import Fare
-from louage.trips.selectors import resolve_stations
 
 from .models import LIVE_TURNS, Queue, QueuedVehicle, TurnStatus
 
@@ -196,10 +196,13 @@ def search_queues(*, station_id=None, destination_id=None, origin=None, destinat
         queues = queues.filter(station_id=station_id)
     if destination_id:
         queues = queues.filter(destination_id=destination_id)
-    origin_ids = resolve_stations(origin)
+    if not (origin or destination):
+        return queues
+    net = network.current()  # the stations index kept in memory, as the departures search
+    origin_ids = net.resolve(origin)
     if origin_ids is not None:
         queues = queues.filter(station_id__in=origin_ids)
-    destination_ids = resolve_stations(destination)
+    destination_ids = net.resolve(destination)
     if destination_ids is not None:
         queues = queues.filter(destination_id__in=destination_ids)
     return queues

@@ -140,11 +140,12 @@ def search_places(query, *, limit=8):
     return [place for *_rank, place in scored[:limit]]
 
 
-def resolve(value, stations=None):
+def resolve(value, stations=None, *, index=None):
     """A typed place → the ids of its active stations, or None when nothing is named.
 
     A station id, a city (Latin or Arabic name, any accents and case) or a station name.
-    An unknown name gives [] (no departure matches), never every station."""
+    An unknown name gives [] (no departure matches), never every station. `index`: a
+    place_index already built."""
     text = (str(value) if value is not None else "").strip()
     if not text:
         return None
@@ -152,7 +153,7 @@ def resolve(value, stations=None):
         # Beyond 64 bits it cannot be an id (and the database would overflow): no station.
         return [int(text)] if len(text) <= 18 else []
     folded = fold(text)
-    cities, places = place_index(stations)
+    cities, places = index or place_index(stations)
     for city in cities:
         if folded in city.keys:
             return [p.station_id for p in places if p.city == city.name]

@@ -206,8 +206,9 @@ def delete_station(*, station, by):
 @transaction.atomic
 def set_station_active(*, station, active, by):
     require_admin(by)
-    Station.objects.filter(pk=station.pk).update(is_active=active)
     station.is_active = active
+    # A save, not a queryset update: its signal makes searches read the stations again.
+    station.save(update_fields=["is_active"])
     audit(
         actor=by,
         action="station.activated" if active else "station.deactivated",

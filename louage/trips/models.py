@@ -1,5 +1,6 @@
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.query import ModelIterable
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
@@ -17,8 +18,41 @@ class TripStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulé")
 
 
+class NetworkIterable(ModelIterable):
+    """Departures with both stations and the route's set duration (`route_minutes`) taken
+    from a trips.network.Network instead of joins and a subquery."""
+
+    def __iter__(self):
+        network = self.queryset._network
+        stations, durations = network.stations, network.durations
+        origin_field, destination_field = Trip.origin.field, Trip.destination.field
+        for trip in super().__iter__():
+            origin = stations.get(trip.origin_id)
+            destination = stations.get(trip.destination_id)
+            if origin is not None and destination is not None:
+                origin_field.set_cached_value(trip, origin)
+                destination_field.set_cached_value(trip, destination)
+                trip.route_minutes = durations.get((origin.city, destination.city))
+            # else a station newer than the network: read when used, as without one
+            yield trip
+
+
 class TripQuerySet(models.QuerySet):
     """Every bulk write of departures forgets the cached search answers (search_cache)."""
+
+    _network = None
+
+    def _clone(self):
+        clone = super()._clone()
+        clone._network = self._network
+        return clone
+
+    def with_network(self, network):
+        """Stations and route durations from `network` (trips.network), not the database."""
+        clone = self._chain()
+        clone._network = network
+        clone._iterable_class = NetworkIterable
+        return clone
 
     def update(self, **kwargs):
         changed = super().update(**kwargs)
@@ -43,6 +77,34 @@ def _forget_searches(*_args, **_kwargs):
     from .search_cache import bump
 
     bump()
+
+
+def _forget_network(*_args, **_kwargs):
+    from .search_cache import bump_network
+
+    bump_network()
+
+
+class RouteDurationQuerySet(models.QuerySet):
+    """Every bulk write of durations makes the workers read them again (trips.network)."""
+
+    def update(self, **kwargs):
+        changed = super().update(**kwargs)
+        if changed:
+            _forget_network()
+        return changed
+
+    def delete(self):
+        _forget_network()
+        return super().delete()
+
+    def bulk_create(self, *args, **kwargs):
+        _forget_network()
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args, **kwargs):
+        _forget_network()
+        return super().bulk_update(*args, **kwargs)
 
 
 class Trip(models.Model):
@@ -166,6 +228,8 @@ class RouteDuration(models.Model):
     destination_city = models.CharField(_("ville d'arrivée"), max_length=60)
     minutes = models.PositiveSmallIntegerField(_("durée (minutes)"))
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = RouteDurationQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("durée de trajet")

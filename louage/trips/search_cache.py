@@ -27,6 +27,9 @@ from louage.core import clock
 logger = logging.getLogger("louage.cache")
 
 GENERATION = "search:generation"
+# Raised by writes to stations and route durations only, whether answers are cached or not:
+# each worker keeps those small tables in memory while it stays the same (trips.network).
+NETWORK = "search:network"
 # This worker's answers (thread-safe, the oldest third dropped when full).
 answers = LocMemCache("louage-search-answers", {"OPTIONS": {"MAX_ENTRIES": 3000}})
 
@@ -39,14 +42,38 @@ def bump():
     transaction.on_commit(_bump)
 
 
+def bump_network():
+    """A station or a route duration changed: every worker reads them again (now and once
+    more when the transaction commits), and forgets its answers."""
+    _raise(NETWORK)
+    transaction.on_commit(lambda: _raise(NETWORK))
+    bump()
+
+
+def network_generation():
+    """The stations' and route durations' generation; None when the cache is away."""
+    try:
+        generation = cache.get(NETWORK)
+        if generation is None:
+            _raise(NETWORK)
+            generation = cache.get(NETWORK)
+    except Exception:
+        return None
+    return generation
+
+
 def _bump():
+    _raise(GENERATION)
+
+
+def _raise(name):
     try:
         try:
-            cache.incr(GENERATION)
+            cache.incr(name)
         except ValueError:  # no generation yet (or evicted): a value never used before
-            cache.set(GENERATION, secrets.randbits(62), timeout=None)
+            cache.set(name, secrets.randbits(62), timeout=None)
     except Exception:  # the cache is away: answers expire by themselves
-        logger.warning("search cache: could not raise the generation", exc_info=True)
+        logger.warning("search cache: could not raise the generation %s", name, exc_info=True)
 
 
 def key(params):

@@ -11,6 +11,7 @@ from louage.core.times import TUNIS, day_bounds, format_local, local_date, local
 from louage.stations import places
 from louage.stations.models import Station
 
+from . import network
 from .durations import estimate_minutes, with_route_minutes
 from .models import Fare, RouteDuration, Trip, TripKind, TripStatus
 
@@ -35,25 +36,44 @@ def with_relations(trips):
     return with_route_minutes(trips.select_related("origin", "destination", "vehicle"))
 
 
-def _route(trips, origin, destination):
-    """Restrict to a route; the station list is read once for both ends."""
-    stations = places._stations() if (origin or destination) else None
-    origin_ids = resolve_stations(origin, stations)
-    if origin_ids is not None:
-        trips = trips.filter(origin_id__in=origin_ids)
-    destination_ids = resolve_stations(destination, stations)
-    if destination_ids is not None:
-        trips = trips.filter(destination_id__in=destination_ids)
-    return trips
+def _route_conditions(origin, destination, net):
+    """The filter of a route, the places resolved with the network's station index."""
+    conditions = {}
+    for column, value in (("origin_id", origin), ("destination_id", destination)):
+        ids = net.resolve(value)
+        if ids is None:
+            continue
+        if len(ids) == 1:  # one station: an equality builds faster than IN
+            conditions[column] = ids[0]
+        else:
+            conditions[f"{column}__in"] = ids
+    return conditions
 
 
-def _bookable(seats, after):
+def _route(trips, origin, destination, net):
+    conditions = _route_conditions(origin, destination, net)
+    return trips.filter(**conditions) if conditions else trips
+
+
+def _bookable(seats, after, before=None, **conditions):
+    """Scheduled departures with free seats (one filter call: each costs a query clone)."""
+    if before is not None:
+        conditions["departure__lt"] = before
     return Trip.objects.filter(
         kind=TripKind.SCHEDULED,  # depart-when-full louages are found through their queue
         status=TripStatus.SCHEDULED,
         departure__gte=after,
         seats_available__gte=max(1, seats),
+        **conditions,
     )
+
+
+# What a search answer (trips.api.TripOut) and the search page show of a departure; both
+# stations and the route's duration come from the network (trips.network), not from joins.
+SEARCH_FIELDS = (
+    "kind", "origin", "destination", "vehicle__plate", "departure", "price", "seats_total",
+    "seats_available", "status",
+)  # fmt: skip
 
 
 def search_trips(*, origin=None, destination=None, day=None, seats=1):
@@ -63,8 +83,15 @@ def search_trips(*, origin=None, destination=None, day=None, seats=1):
     now = clock.now()
     day = day or local_today()
     start, end = day_bounds(day)
-    trips = _bookable(seats, max(start, now)).filter(departure__lt=end)
-    return with_relations(_route(trips, origin, destination)).order_by("departure", "pk")
+    net = network.current()
+    route = _route_conditions(origin, destination, net)
+    trips = _bookable(seats, max(start, now), end, **route)
+    return (
+        trips.select_related("vehicle")
+        .only(*SEARCH_FIELDS)
+        .order_by("departure", "pk")
+        .with_network(net)
+    )
 
 
 @dataclass
@@ -85,17 +112,18 @@ def search_alternatives(*, origin="", destination="", day=None, seats=1):
     now = clock.now()
     day = day or local_today()
     result = Alternatives()
-    stations = places._stations()
+    net = network.current()
     for name, value in (("origin", origin), ("destination", destination)):
-        if value and resolve_stations(value, stations) == []:
+        if value and net.resolve(value) == []:
             result.unknown.append((name, value, places.did_you_mean(value)))
     if result.unknown:
         return result
 
     _start, end = day_bounds(day)
-    later = _route(_bookable(seats, max(end, now)), origin, destination).filter(
-        departure__lt=end + timedelta(days=NEXT_DATES_DAYS)
-    )
+    later = _route(
+        _bookable(seats, max(end, now), end + timedelta(days=NEXT_DATES_DAYS)),
+        origin, destination, net,
+    )  # fmt: skip
     counts = OrderedDict()
     for departure in later.order_by("departure").values_list("departure", flat=True)[:2000]:
         counts[local_date(departure)] = counts.get(local_date(departure), 0) + 1
@@ -103,7 +131,7 @@ def search_alternatives(*, origin="", destination="", day=None, seats=1):
 
     start, end = day_bounds(day)
     for name, value in (("origin", origin), ("destination", destination)):
-        ids = resolve_stations(value, stations)
+        ids = net.resolve(value)
         if not ids or len(ids) != 1:
             continue  # "any", or a whole city already searched
         chosen = Station.objects.filter(pk=ids[0]).first()
@@ -111,11 +139,9 @@ def search_alternatives(*, origin="", destination="", day=None, seats=1):
             continue
         for other in Station.objects.filter(city=chosen.city, is_active=True).exclude(pk=chosen.pk):
             route = {"origin": origin, "destination": destination, name: str(other.pk)}
-            count = (
-                _route(_bookable(seats, max(start, now)), route["origin"], route["destination"])
-                .filter(departure__lt=end)
-                .count()
-            )
+            count = _route(
+                _bookable(seats, max(start, now), end), route["origin"], route["destination"], net
+            ).count()
             result.other_stations.append((name, other, count))
     return result
 

@@ -2,6 +2,7 @@
 losing a header or a behaviour: what a probe, an API call and a page cost."""
 
 import re
+from datetime import datetime, time, timedelta
 
 import pytest
 from csp.constants import NONCE
@@ -14,6 +15,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 
 from louage.core.lean_middleware import CSPMiddleware, LazyMessageMiddleware
+from louage.core.times import TUNIS, local_today
 from tests.network_factories import TripFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,26 +33,49 @@ def test_healthz_runs_no_query_and_keeps_every_security_header(client, django_as
     assert not response.cookies  # no session, no messages, no CSRF cookie for a probe
 
 
-def _search(client, trip):
-    params = {"origin": trip.origin.city, "destination": trip.destination.city}
+def _search(client, trip, by="city", results=1):
+    if by == "city":
+        params = {"origin": trip.origin.city, "destination": trip.destination.city}
+    else:
+        params = {"origin": trip.origin_id, "destination": trip.destination_id}
+    params["date"] = trip.departure.astimezone(TUNIS).date().isoformat()
     with CaptureQueriesContext(connection) as captured:
         response = client.get("/api/v1/trips", params)
-    assert response.status_code == 200 and response.json()["count"] == 1
+    assert response.status_code == 200 and response.json()["count"] == results
     return [query["sql"] for query in captured.captured_queries]
 
 
-def test_an_api_search_costs_two_queries_and_never_reads_a_browser_session(
+def test_an_api_search_costs_one_query_and_never_reads_a_browser_session(
     client, client_user, settings
 ):
     settings.SEARCH_CACHE_SECONDS = 0  # every call reaches the database
     trip = TripFactory()
+    # The worker's first search reads the stations and route durations (trips.network)...
+    first = _search(Client(), trip)
+    assert len(first) == 3, first
+    # ...then only the departures (one page: no count query), by city or by station id.
     anonymous = _search(Client(), trip)
-    # The stations of the two cities, then the departures (one page: no count query).
-    assert len(anonymous) == 2, anonymous
+    assert len(anonymous) == 1 and '"trips_trip"' in anonymous[0], anonymous
+    assert len(_search(Client(), trip, by="id")) == 1
     client.force_login(client_user)  # a signed-in browser calling the API
     signed_in = _search(client, trip)
     assert len(signed_in) == len(anonymous)
     assert not any("django_session" in sql for sql in signed_in)
+
+
+def test_an_uncached_search_costs_one_query_whatever_the_number_of_results(client, settings):
+    settings.SEARCH_CACHE_SECONDS = 0
+    noon = datetime.combine(local_today() + timedelta(days=1), time(12), TUNIS)
+    trip = TripFactory(departure=noon)
+    _search(client, trip)
+    for n in range(12):
+        TripFactory(origin=trip.origin, destination=trip.destination,
+                    departure=trip.departure + timedelta(minutes=n + 1))  # fmt: skip
+    queries = _search(client, trip, by="id", results=13)
+    assert len(queries) == 1, queries
+    # Only what the answer shows: no join to the stations, no subquery of the durations.
+    assert "stations_station" not in queries[0] and "trips_routeduration" not in queries[0]
+    assert '"trips_trip"."created_at"' not in queries[0]
 
 
 def test_an_api_call_still_speaks_the_language_it_is_asked_for(client, settings):
