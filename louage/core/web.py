@@ -2,13 +2,14 @@
 
     python -m louage.core.web            # what the Procfile, supervisord and systemd run
 
-Why granian rather than gunicorn's sync workers (measured in docs/benchmarks.md): its HTTP
-layer is Rust, so parsing, keep-alive and writing the answer cost no Python time; a sync
-worker spent as much CPU on each connection (accept, parse, close) as Louage spends on a
-probe, and 32 clients queueing for 5 workers waited seconds at the tail. Each worker still
-runs one request at a time in one Python thread (`--blocking-threads 1`), as a sync worker
-did: more threads only queue on the GIL on a small machine, and nothing in Louage has to be
-thread-safe.
+Why granian rather than gunicorn's sync workers (`python -m benchmarks servers`, figures in
+docs/benchmarks.md): its HTTP layer is Rust, so parsing, keep-alive and writing the answer
+cost no Python time; a sync worker spent as much CPU on each connection (accept, parse, close)
+as Louage spends on a probe, and 32 clients queueing for 5 workers waited seconds at the
+tail. Each worker runs WEB_THREADS (2) requests at once: a kept-alive connection belongs to one
+worker, so with one thread a request waited behind a slow one in its worker while others were
+idle; two let a query's wait or a lock be overlapped, and measured better than one or than
+gunicorn's own threads.
 
 The master respawns a worker that dies, recycles workers past WEB_WORKER_MAX_RSS_MB or
 WEB_WORKER_LIFETIME, and on SIGHUP replaces them one by one (a reload that refuses no
@@ -71,7 +72,7 @@ def command(environ, app="louage.wsgi:application"):
         sys.executable, "-m", "granian", "--interface", "wsgi", "--no-ws",
         "--host", host, "--port", str(port),
         "--workers", str(workers(environ)),
-        "--blocking-threads", str(_positive(environ, "WEB_THREADS", 1)),
+        "--blocking-threads", str(_positive(environ, "WEB_THREADS", 2)),
         # HTTP/1.1 only: nginx speaks it upstream, and h2c by prior knowledge is no client's.
         "--http", "1",
         "--backlog", "2048",

@@ -18,14 +18,14 @@ def option(args, name):
 
 def test_the_command_line_follows_the_environment(tmp_path):
     environ = {"LOUAGE_VAR_DIR": str(tmp_path), "PORT": "8123", "HOST": "0.0.0.0",
-               "WEB_CONCURRENCY": "3", "WEB_WORKER_MAX_RSS_MB": "300", "DEBUG": "true"}  # fmt: skip
+               "WEB_CONCURRENCY": "3", "WEB_WORKER_MAX_RSS_MB": "300", "DEBUG": "true",
+               "WEB_THREADS": "2"}  # fmt: skip
     args = web.command(environ)
     assert args[-1] == "louage.wsgi:application"
     assert option(args, "--interface") == "wsgi"
     assert (option(args, "--host"), option(args, "--port")) == ("0.0.0.0", "8123")
     assert option(args, "--workers") == "3"
-    # One request at a time per worker, as sync workers: nothing has to be thread-safe.
-    assert option(args, "--blocking-threads") == "1"
+    assert option(args, "--blocking-threads") == "2"  # requests at once per worker
     assert option(args, "--workers-max-rss") == "300"
     assert option(args, "--pid-file") == str(tmp_path / "run" / "web-8123.pid")
     assert "--respawn-failed-workers" in args and "--no-access-log" in args
@@ -46,7 +46,7 @@ def test_production_logs_are_json_and_the_access_log_follows_access_log(tmp_path
 def test_the_workers_default_to_twice_the_cores_plus_one(tmp_path):
     args = web.command({"LOUAGE_VAR_DIR": str(tmp_path)})
     assert option(args, "--workers") == str((os.cpu_count() or 1) * 2 + 1)
-    assert option(args, "--port") == "8000"
+    assert option(args, "--port") == "8000" and option(args, "--blocking-threads") == "2"
 
 
 @pytest.mark.parametrize(
