@@ -1,4 +1,4 @@
-"""Next-louage booking on PostgreSQL (gunicorn, 4 workers, wrk): everyone into one queue of 100
+"""Next-louage booking on PostgreSQL (the web server, 4 workers, wrk): everyone into one queue of 100
 vehicles, and reads of the queue."""
 
 import json

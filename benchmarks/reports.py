@@ -69,14 +69,14 @@ def run(server):
 def main():
     factory = LiveAppFactory(get_cluster=None)
     try:
-        print("   SQLite (gunicorn, 2 workers)", flush=True)
+        print("   SQLite (web server, 2 workers)", flush=True)
         run(factory("sqlite", workers=2, env={"ACCESS_LOG": "0"}))
     finally:
         factory.close()
     cluster = PostgresCluster().start()
     factory = LiveAppFactory(get_cluster=lambda: cluster)
     try:
-        print("   PostgreSQL (gunicorn, 2 workers)", flush=True)
+        print("   PostgreSQL (web server, 2 workers)", flush=True)
         run(factory("postgres", workers=2, env={"ACCESS_LOG": "0"}))
     finally:
         factory.close()

@@ -156,7 +156,7 @@ def run(backend, seconds, *, crash_after=8, cluster=None):
         time.sleep(crash_after)
         app.kill_everything()
         killed = time.monotonic()
-        # Orphaned, each process gets SIGTERM from the kernel and stops cleanly (gunicorn lets
+        # Orphaned, each process gets SIGTERM from the kernel and stops cleanly (the web server lets
         # in-flight requests finish first): none may remain, the port must be free.
         while app.group_pids() and time.monotonic() - killed < 40:
             time.sleep(0.2)

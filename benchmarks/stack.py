@@ -363,7 +363,7 @@ def run(ablate=True, profile=None):
             DJANGO_SETTINGS_MODULE="louage.settings",
             LOUAGE_VAR_DIR=workdir,
             LOG_FORMAT="json",  # as in production: one JSON line per request, to /dev/null here
-            # As under gunicorn (louage.gunicorn_conf): counters in per-process files.
+            # As under the web server (louage.core.web): counters in per-process files.
             PROMETHEUS_MULTIPROC_DIR=str(Path(workdir) / "metrics"),
             RATE_API_ANONYMOUS="100000000/m",
             RATE_API_BOOKING="100000000/m",
