@@ -35,9 +35,10 @@ from louage.core.audit import audit
 from louage.core.db import transactional
 from louage.core.errors import InvalidTransition, NotAllowed, NotFound
 from louage.core.errors import field_error as _invalid
-from louage.core.prepared import Prepared
+from louage.core.prepared import Prepared, PreparedUpdate
 from louage.core.times import format_moment
 from louage.core.validators import normalize_tunisian_phone
+from louage.trips import search_cache
 from louage.trips.durations import with_route_minutes
 from louage.trips.models import Trip, TripKind, TripStatus
 
@@ -119,12 +120,19 @@ def _lock_trip(trip_id, *, timing=False):
     return trip
 
 
+# Compiled once per database: every booking runs it.
+_TAKE_SEATS = PreparedUpdate(
+    lambda trip_id, seats: (
+        Trip.objects.filter(pk=trip_id, status=TripStatus.SCHEDULED, seats_available__gte=seats),
+        {"seats_available": F("seats_available") - seats},
+    )
+)
+
+
 def _take_seats(trip, seats):
     """Take `seats` from the trip in one conditional UPDATE; NotEnoughSeats when short."""
-    taken = Trip.objects.filter(
-        pk=trip.pk, status=TripStatus.SCHEDULED, seats_available__gte=seats
-    ).update(seats_available=F("seats_available") - seats)
-    if taken:
+    if _TAKE_SEATS.run(trip.pk, seats):
+        search_cache.bump()  # what Trip.objects.update() does after a change
         trip.seats_available -= seats  # the locked row's copy stays true for the answer
         return
     left = Trip.objects.filter(pk=trip.pk).values_list("seats_available", flat=True).first() or 0

@@ -12,8 +12,15 @@ A query the plan cannot prove runs through the ORM as before.
 import datetime
 import threading
 
-from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
+from django.core.exceptions import EmptyResultSet, FullResultSet
+from django.db import DEFAULT_DB_ALIAS, connections, transaction
+from django.db.models import sql
+from django.db.models.query import (
+    ModelIterable,
+    QuerySet,
+    ValuesListIterable,
+    get_related_populators,
+)
 from django.db.transaction import TransactionManagementError
 
 _MARK_TIME = datetime.datetime(1901, 2, 3, 4, 5, 6, tzinfo=datetime.UTC)
@@ -25,7 +32,7 @@ def _markers(kinds, round_):
     for i, kind in enumerate(kinds):
         offset = 1000 * round_ + i + 1
         if kind is int:
-            markers.append(-(2**30) - offset)  # within a 32-bit column's range
+            markers.append(2**30 + offset)  # an ordinary value of any 32-bit column
         else:
             markers.append(_MARK_TIME + datetime.timedelta(seconds=offset))
     return markers
@@ -35,7 +42,9 @@ def _kind(value):
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return int
+        # Django compiles a value outside a column's range differently (no condition, or
+        # none found): such values, and negative ones, go through the ORM.
+        return int if 0 <= value < 2**31 else None
     if isinstance(value, datetime.datetime) and value.tzinfo is not None:
         return datetime.datetime
     return None
@@ -78,35 +87,26 @@ class Prepared:
         self._plans = {}
         self._lock = threading.Lock()
 
-    def _plan(self, connection, kinds):
+    def _plan(self, connection, args, kinds):
         key = (connection.alias, connection.vendor, kinds)
         try:
             return self._plans[key]
         except KeyError:
             pass
-        plan = self._make_plan(connection, kinds)
+        plan = self._make_plan(connection, args, kinds)
         with self._lock:
             self._plans[key] = plan
         return plan
 
-    def _make_plan(self, connection, kinds):
-        if None in kinds:
-            return None
-        compiled = []
-        for round_ in (1, 2):
-            queryset = self.build(*_markers(kinds, round_))
-            if (
-                queryset.db != connection.alias
-                or queryset._iterable_class not in (ModelIterable, ValuesListIterable)
-                or queryset._prefetch_related_lookups
-                or queryset._known_related_objects
-            ):
-                return None
-            compiler = queryset.query.get_compiler(using=connection.alias)
-            sql, params = compiler.as_sql()
-            compiled.append((sql, list(params), compiler, queryset))
-        (sql, params, compiler, queryset), (sql2, params2, _c, queryset2) = compiled
-        if sql != sql2 or len(params) != len(params2):
+    def _compile(self, connection, markers):
+        """(sql, params, what the rows need), or None when the query is not one to prepare."""
+        queryset = self.build(*markers)
+        if (
+            queryset.db != connection.alias
+            or queryset._iterable_class not in (ModelIterable, ValuesListIterable)
+            or queryset._prefetch_related_lookups
+            or queryset._known_related_objects
+        ):
             return None
         if queryset._iterable_class is ValuesListIterable:
             query = queryset.query
@@ -115,6 +115,27 @@ class Prepared:
                                            if f not in queryset._fields)]  # fmt: skip
             if fields != names:
                 return None
+        compiler = queryset.query.get_compiler(using=connection.alias)
+        sql, params = compiler.as_sql()
+        return sql, list(params), (compiler, queryset)
+
+    def _make_plan(self, connection, args, kinds):
+        if None in kinds:
+            return None
+        try:
+            compiled = [
+                self._compile(connection, values)
+                for values in (_markers(kinds, 1), _markers(kinds, 2), args)
+            ]
+        except (EmptyResultSet, FullResultSet):
+            return None
+        if None in compiled:
+            return None
+        (sql, params, state), (sql2, params2, _state2), (sql3, params3, _state3) = compiled
+        # The same SQL for both markers and for the first real arguments: no value took
+        # another way through the compiler.
+        if not sql == sql2 == sql3 or not len(params) == len(params2) == len(params3):
+            return None
         marks = [
             [_adapt(connection, kind, m) for kind, m in zip(kinds, _markers(kinds, r), strict=True)]
             for r in (1, 2)
@@ -133,23 +154,33 @@ class Prepared:
                 constants.append(first)
             else:
                 return None  # an argument transformed on its way into the SQL: not provable
-        return _Plan(sql, constants, slots, kinds, compiler, queryset)
+        plan = self._new_plan(sql, constants, slots, kinds, state)
+        if self._params(connection, plan, args) != params3:
+            return None  # the real arguments would not have been bound as the ORM binds them
+        return plan
+
+    @staticmethod
+    def _new_plan(sql, constants, slots, kinds, state):
+        return _Plan(sql, constants, slots, kinds, *state)
+
+    def _params(self, connection, plan, args):
+        params = list(plan.params)
+        for position, index in plan.slots:
+            params[position] = _adapt(connection, plan.kinds[index], args[index])
+        return params
 
     def all(self, *args):
         connection = connections[DEFAULT_DB_ALIAS]
         kinds = tuple(_kind(a) for a in args)
-        plan = self._plan(connection, kinds)
+        plan = self._plan(connection, args, kinds)
         if plan is None:
             return list(self.build(*args))
         if plan.locks and connection.get_autocommit():
             raise TransactionManagementError(
                 "select_for_update cannot be used outside of a transaction."
             )
-        params = list(plan.params)
-        for position, index in plan.slots:
-            params[position] = _adapt(connection, plan.kinds[index], args[index])
         with connection.cursor() as cursor:
-            cursor.execute(plan.sql, params)
+            cursor.execute(plan.sql, self._params(connection, plan, args))
             rows = cursor.fetchall()
         if plan.converters:
             rows = [list(row) for row in rows]
@@ -180,3 +211,44 @@ class Prepared:
     def first(self, *args):
         found = self.all(*args)
         return found[0] if found else None
+
+
+class _UpdatePlan:
+    def __init__(self, sql, params, slots, kinds):
+        self.sql = sql
+        self.params = params
+        self.slots = slots
+        self.kinds = kinds
+
+
+class PreparedUpdate(Prepared):
+    """`PreparedUpdate(build)`, `build(*args)` giving `(queryset, {field: value})`:
+    `.run(*args)` is `queryset.update(**values)`, the number of rows changed. The queryset's
+    own update() is not called: a caller does what an override of it would do."""
+
+    def _compile(self, connection, markers):
+        queryset, values = self.build(*markers)
+        if queryset.db != connection.alias or queryset.query.order_by:
+            return None
+        query = queryset.query.chain(sql.UpdateQuery)
+        query.add_update_values(values)
+        if query.related_updates:
+            return None
+        query.clear_select_clause()
+        compiled, params = query.get_compiler(connection.alias).as_sql()
+        return compiled, list(params), None
+
+    @staticmethod
+    def _new_plan(sql, constants, slots, kinds, state):
+        return _UpdatePlan(sql, constants, slots, kinds)
+
+    def run(self, *args):
+        connection = connections[DEFAULT_DB_ALIAS]
+        plan = self._plan(connection, args, tuple(_kind(a) for a in args))
+        if plan is None:
+            queryset, values = self.build(*args)
+            return QuerySet.update(queryset, **values)
+        with transaction.mark_for_rollback_on_error(using=connection.alias):
+            with connection.cursor() as cursor:
+                cursor.execute(plan.sql, self._params(connection, plan, args))
+                return cursor.rowcount

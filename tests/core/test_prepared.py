@@ -112,3 +112,25 @@ def test_a_locking_query_refuses_to_run_outside_a_transaction():
     assert connection.get_autocommit()
     with pytest.raises(TransactionManagementError):
         prepared.first(trip.pk)
+
+
+def test_an_update_changes_what_the_orm_would_and_says_how_many_rows():
+    from django.db.models import F
+
+    from louage.core.prepared import PreparedUpdate
+
+    full, room = TripFactory(seats_total=8), TripFactory(seats_total=8)
+    Trip.objects.filter(pk=full.pk).update(seats_available=1)
+    take = PreparedUpdate(
+        lambda trip_id, seats: (
+            Trip.objects.filter(pk=trip_id, seats_available__gte=seats),
+            {"seats_available": F("seats_available") - seats},
+        )
+    )
+    assert take.run(full.pk, 2) == 0  # the condition is in the statement
+    assert take.run(room.pk, 3) == 1
+    assert take.run(full.pk, 1) == 1
+    assert [p for p in take._plans.values() if p is not None]
+    assert take.run(room.pk, -1) == 1  # out of the planned range: through the ORM
+    seats = dict(Trip.objects.values_list("pk", "seats_available"))
+    assert seats == {full.pk: 0, room.pk: 6}
