@@ -141,6 +141,14 @@ def _compiled_every_time(self, *args):
     return list(self.build(*args))
 
 
+def _update_compiled_every_time(self, *args):
+    """PreparedUpdate.run (the seats taken) before it was compiled once."""
+    from django.db.models.query import QuerySet
+
+    queryset, values = self.build(*args)
+    return QuerySet.update(queryset, **values)
+
+
 def settings_value(name):
     from django.conf import settings
 
@@ -166,7 +174,8 @@ LEVERS = {
         "patch": ("louage.core.api", "JWTAuth.authenticate", _old_authenticate),
     },
     "hot queries compiled once": {
-        "patch": ("louage.core.prepared", "Prepared.all", _compiled_every_time),
+        "patches": [("louage.core.prepared", "Prepared.all", _compiled_every_time),
+                    ("louage.core.prepared", "PreparedUpdate.run", _update_compiled_every_time)],
     },
 }  # fmt: skip
 
@@ -206,6 +215,7 @@ def _undone(whole, levers):
             middleware = [before if m == after else m for m in middleware]
         if "patch" in LEVERS[lever]:
             patches.append(LEVERS[lever]["patch"])
+        patches.extend(LEVERS[lever].get("patches", ()))
     handler = _handler(middleware)
     return _patched(handler, patches) if patches else handler
 
