@@ -29,7 +29,8 @@ ROUTES = {
         "/api/v1/trips",
         {"QUERY_STRING": "{search_cities}", "nocache": True},
     ),
-    # One seat held and cancelled again, so the departure never fills.
+    # One seat held, the departures and the travellers cycled so that none fills and no
+    # account gathers thousands of holds (their limits are counted on each hold).
     "hold": ("/api/v1/reservations", {"token": True, "hold": True}),
     "home page": ("/", {}),
 }
@@ -53,9 +54,10 @@ def cpu_us(handler, environ, calls=CALLS, rounds=ROUNDS):
     return figures["one"]
 
 
-def compare(handlers, environ, calls=CALLS, rounds=ROUNDS):
+def compare(handlers, environ, calls=CALLS, rounds=ROUNDS, reset=None):
     """{label: (least CPU µs per call, status)}, the handlers' rounds interleaved so that
-    the machine's load weighs on each alike."""
+    the machine's load weighs on each alike. `reset`, when given, runs (untimed) before
+    each round of each handler."""
     statuses = {}
     best = {label: float("inf") for label in handlers}
     for label, handler in handlers.items():
@@ -64,10 +66,14 @@ def compare(handlers, environ, calls=CALLS, rounds=ROUNDS):
             statuses[label] = status
 
         handlers[label] = (handler, start_response)
+        if reset:
+            reset()
         for _ in range(50):  # warm-up: caches, lazy imports, first connection
             b"".join(handler(dict(environ), start_response))
     for _ in range(rounds):
         for label, (handler, start_response) in handlers.items():
+            if reset:
+                reset()
             started = time.process_time()
             for _ in range(calls):
                 body = handler(dict(environ), start_response)
@@ -154,6 +160,20 @@ def _old_search_trips(*, origin=None, destination=None, day=None, seats=1):
     return with_relations(trips).order_by("departure", "pk")
 
 
+def _compiled_every_time(self, *args):
+    """Prepared.all before the hot queries (caller, client lock, departure lock, hold limits)
+    were compiled once: the ORM builds and compiles each on every call."""
+    return list(self.build(*args))
+
+
+def _update_compiled_every_time(self, *args):
+    """PreparedUpdate.run (the seats taken) before it was compiled once."""
+    from django.db.models.query import QuerySet
+
+    queryset, values = self.build(*args)
+    return QuerySet.update(queryset, **values)
+
+
 def settings_value(name):
     from django.conf import settings
 
@@ -180,6 +200,10 @@ LEVERS = {
     },
     "search network in memory, shown columns": {
         "patch": ("louage.trips.selectors", "search_trips", _old_search_trips),
+    },
+    "hot queries compiled once": {
+        "patches": [("louage.core.prepared", "Prepared.all", _compiled_every_time),
+                    ("louage.core.prepared", "PreparedUpdate.run", _update_compiled_every_time)],
     },
 }  # fmt: skip
 
@@ -219,6 +243,7 @@ def _undone(whole, levers):
             middleware = [before if m == after else m for m in middleware]
         if "patch" in LEVERS[lever]:
             patches.append(LEVERS[lever]["patch"])
+        patches.extend(LEVERS[lever].get("patches", ()))
     handler = _handler(middleware)
     return _patched(handler, patches) if patches else handler
 
@@ -243,19 +268,32 @@ def _route(path, extra, token, context):
     if "{" in environ.get("QUERY_STRING", ""):
         environ["QUERY_STRING"] = environ["QUERY_STRING"].format(**context)
     if not extra.get("hold"):
-        return environ, lambda handler: handler
+        return environ, lambda handler: handler, None
     trips = itertools.cycle(context["trips"])
+    travellers = itertools.cycle(context["tokens"])
 
     def wrap(handler):
         def call(environ, start_response):
             body = json.dumps({"trip_id": next(trips), "seats": 1}).encode()
             environ.update({"REQUEST_METHOD": "POST", "CONTENT_TYPE": "application/json",
-                            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body)})  # fmt: skip
+                            "CONTENT_LENGTH": str(len(body)), "wsgi.input": io.BytesIO(body),
+                            "HTTP_AUTHORIZATION": f"Bearer {next(travellers)}"})  # fmt: skip
             return handler(environ, start_response)
 
         return call
 
-    return environ, wrap
+    def reset():
+        """The round's holds taken back and their seats freed, so that every round holds
+        seats on open departures (none answers 409) and no account's limits grow."""
+        from django.db.models import F
+
+        from louage.booking.models import Reservation
+        from louage.trips.models import Trip
+
+        Reservation.objects.filter(status="pending").delete()
+        Trip.objects.filter(pk__in=context["trips"]).update(seats_available=F("seats_total"))
+
+    return environ, wrap, reset
 
 
 def _context():
@@ -282,9 +320,9 @@ def _settings_for(extra):
     return override_settings(SEARCH_CACHE_SECONDS=0) if extra.get("nocache") else nullcontext()
 
 
-def _profile(handler, environ, calls=2000):
+def _profile(handler, environ, calls=2000, reset=None):
     """cProfile of `calls` requests, the 25 functions with the most own time, then by
-    cumulative time."""
+    cumulative time. `reset` (holds) runs, unprofiled, every 500 requests."""
     import cProfile
     import pstats
 
@@ -294,10 +332,12 @@ def _profile(handler, environ, calls=2000):
     for _ in range(50):
         b"".join(handler(dict(environ), start_response))
     profiler = cProfile.Profile()
-    profiler.enable()
-    for _ in range(calls):
+    for done in range(calls):
+        if reset and done % 500 == 0:
+            reset()
+        profiler.enable()
         b"".join(handler(dict(environ), start_response))
-    profiler.disable()
+        profiler.disable()
     stats = pstats.Stats(profiler, stream=sys.stdout)
     stats.sort_stats("cumulative").print_stats(45)
     stats.print_callees("observability.py.*__call__")
@@ -321,11 +361,17 @@ def child(ablate, profile=None):
     token = tokens_for(user)["access"]
     whole = list(settings.MIDDLEWARE)
     context = _context()
+    travellers = User.objects.bulk_create(
+        User(email=f"stack{i}@example.tn", role="client", phone=f"+2169{i:07d}")
+        for i in range(2, 502)
+    )
+    context["tokens"] = [tokens_for(traveller)["access"] for traveller in travellers]
     if profile:
         path, extra = ROUTES[profile]
-        environ, wrap = _route(path, extra, token, context)
+        environ, wrap, reset = _route(path, extra, token, context)
+        calls = int(os.environ.get("STACK_CALLS", "2000"))
         with _settings_for(extra):
-            _profile(wrap(_handler()), environ, calls=int(os.environ.get("STACK_CALLS", "2000")))
+            _profile(wrap(_handler()), environ, calls=calls, reset=reset)
         return
     results = {"middleware": whole, "routes": {}}
     full = _handler()
@@ -334,7 +380,7 @@ def child(ablate, profile=None):
     for label, (path, extra) in ROUTES.items():
         if chosen and label not in chosen.split(","):
             continue
-        environ, wrap = _route(path, extra, token, context)
+        environ, wrap, reset = _route(path, extra, token, context)
         handlers = {
             "whole": full,
             "no middleware": bare,
@@ -346,7 +392,7 @@ def child(ablate, profile=None):
             for name in whole:
                 handlers[f"without {name}"] = _handler([m for m in whole if m != name])
         with _settings_for(extra):
-            figures = compare({k: wrap(h) for k, h in handlers.items()}, environ)
+            figures = compare({k: wrap(h) for k, h in handlers.items()}, environ, reset=reset)
         results["routes"][label] = figures
     print("STACK_RESULT " + json.dumps(results), flush=True)
 

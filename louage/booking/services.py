@@ -25,7 +25,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Count, F, Max, Q, Sum
+from django.db.models import Count, F, Max, Q, Sum, Value
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -35,8 +35,10 @@ from louage.core.audit import audit
 from louage.core.db import transactional
 from louage.core.errors import InvalidTransition, NotAllowed, NotFound
 from louage.core.errors import field_error as _invalid
+from louage.core.prepared import Prepared, PreparedUpdate
 from louage.core.times import format_moment
 from louage.core.validators import normalize_tunisian_phone
+from louage.trips import search_cache
 from louage.trips.durations import with_route_minutes
 from louage.trips.models import Trip, TripKind, TripStatus
 
@@ -88,27 +90,49 @@ def _check_passenger(passenger_name, passenger_phone):
     return name, phone
 
 
-def _lock_trip(trip_id, *, timing=False):
+def _locked_trips(timing):
     # of=("self",): lock the trip row only. Without it PostgreSQL also locks the joined
     # station and vehicle rows, so A→B and B→A bookings deadlock and every booking of a
     # station waits for every other.
     trips = Trip.objects.select_for_update(no_key=True, of=("self",)).select_related(
         "origin", "destination", "vehicle"
     )
-    if timing:  # the route's duration in the same query: the answer shows the arrival
-        trips = with_route_minutes(trips)
-    trip = trips.filter(pk=trip_id).first()
+    # timing: the route's duration in the same query, as the answer shows the arrival.
+    return with_route_minutes(trips) if timing else trips
+
+
+# Compiled once per database: every booking and desk sale runs it.
+_LOCKED_CLIENT = Prepared(
+    lambda client_id: (
+        User.objects.select_for_update(no_key=True).filter(pk=client_id).values_list("pk")
+    )
+)
+_LOCKED_TRIP = {
+    timing: Prepared(lambda trip_id, timing=timing: _locked_trips(timing).filter(pk=trip_id))
+    for timing in (False, True)
+}
+
+
+def _lock_trip(trip_id, *, timing=False):
+    trip = _LOCKED_TRIP[timing].first(trip_id)
     if trip is None:
         raise NotFound(_("Départ introuvable."))
     return trip
 
 
+# Compiled once per database: every booking runs it.
+_TAKE_SEATS = PreparedUpdate(
+    lambda trip_id, seats: (
+        Trip.objects.filter(pk=trip_id, status=TripStatus.SCHEDULED, seats_available__gte=seats),
+        {"seats_available": F("seats_available") - seats},
+    )
+)
+
+
 def _take_seats(trip, seats):
     """Take `seats` from the trip in one conditional UPDATE; NotEnoughSeats when short."""
-    taken = Trip.objects.filter(
-        pk=trip.pk, status=TripStatus.SCHEDULED, seats_available__gte=seats
-    ).update(seats_available=F("seats_available") - seats)
-    if taken:
+    if _TAKE_SEATS.run(trip.pk, seats):
+        search_cache.bump()  # what Trip.objects.update() does after a change
         trip.seats_available -= seats  # the locked row's copy stays true for the answer
         return
     left = Trip.objects.filter(pk=trip.pk).values_list("seats_available", flat=True).first() or 0
@@ -210,6 +234,15 @@ def _expire_locked(reservation, now, station_id):
     return True
 
 
+def _expire_on_locked_trip(trip, now):
+    """expire_stale_holds for one trip whose row the caller has locked (no savepoint)."""
+    stale = Reservation.objects.filter(status=S.PENDING, expires_at__lte=now, trip_id=trip.pk)
+    return sum(
+        _expire_locked(reservation, now, trip.origin_id)
+        for reservation in stale.select_for_update(no_key=True)
+    )
+
+
 @transactional
 def expire_stale_holds(*, trip=None):
     """Expire every pending reservation past `expires_at` (of one trip, or all) and give its
@@ -261,11 +294,41 @@ def hold_expiry(trip, now):
     return min(now + timedelta(minutes=settings.HOLD_MINUTES), booking_close(trip))
 
 
-def _check_may_hold(client, seats, now):
+def _hold_counts(client_id, trip_id, now, day_ago):
+    """One row: the client's live holds and seats, the holds that ran out unpaid within a day
+    (pending ones past their time count too, swept or not yet) and the last of them, and how
+    many holds of `trip_id` (anyone's) wait to be expired."""
+    live = Q(status=S.PENDING, expires_at__gt=now)
+    ran_out = (Q(status=S.EXPIRED) | Q(status=S.PENDING, expires_at__lte=now)) & Q(
+        expires_at__gt=day_ago
+    )
+    mine = Q(client_id=client_id)
+    stale = Q(trip_id=trip_id, status=S.PENDING, expires_at__lte=now)
+    return (
+        Reservation.objects.filter(Q(client_id=client_id, expires_at__gt=day_ago) | stale)
+        .order_by()
+        .values(one=Value(1))  # a constant "group": one row of aggregates, even over no rows
+        .annotate(
+            holds=Count("pk", filter=mine & live),
+            seats=Sum("seats", filter=mine & live),
+            ran_out=Count("pk", filter=mine & ran_out),
+            last_ran_out=Max("expires_at", filter=mine & ran_out),
+            stale=Count("pk", filter=stale),
+        )
+        .values_list("one", "holds", "seats", "ran_out", "last_ran_out", "stale")
+    )
+
+
+_HOLD_COUNTS = Prepared(_hold_counts)
+
+
+def _check_may_hold(client, seats, now, *, trip_id=None):
     """One account cannot block departures: a confirmed address (BOOKING_REQUIRES_VERIFIED),
     at most MAX_PENDING_HOLDS holds and MAX_HELD_SEATS seats unpaid at once, and a pause
     after HOLD_COOLDOWN_AFTER_EXPIRED holds ran out unpaid within a day. The caller holds
-    the client's row lock (or SQLite's write lock), so two tabs cannot race past the counts."""
+    the client's row lock (or SQLite's write lock), so two tabs cannot race past the counts.
+    Returns how many holds of `trip_id` wait to be expired (in the same query: expiring
+    them changes none of the counts, as a hold past its time counts as run out either way)."""
     from louage.accounts.services import is_verified
 
     if settings.BOOKING_REQUIRES_VERIFIED and not is_verified(client):
@@ -273,18 +336,10 @@ def _check_may_hold(client, seats, now):
             _("Confirmez d'abord votre adresse e-mail (lien reçu à l'inscription) pour réserver."),
             code="email_unverified",
         )
-    # One query for the three limits: the live holds and, for the pause, the holds that ran
-    # out unpaid within a day (pending ones past their time count too, swept or not yet).
-    live = Q(status=S.PENDING, expires_at__gt=now)
-    ran_out = Q(status=S.EXPIRED) | Q(status=S.PENDING, expires_at__lte=now)
-    held = Reservation.objects.filter(
-        client=client, expires_at__gt=now - timedelta(days=1)
-    ).aggregate(
-        holds=Count("pk", filter=live),
-        seats=Sum("seats", filter=live),
-        ran_out=Count("pk", filter=ran_out),
-        last_ran_out=Max("expires_at", filter=ran_out),
+    _one, holds, seats_held, ran_out, last_ran_out, stale = _HOLD_COUNTS.first(
+        client.pk, trip_id or 0, now, now - timedelta(days=1)
     )
+    held = {"holds": holds, "seats": seats_held, "ran_out": ran_out, "last_ran_out": last_ran_out}
     if held["holds"] >= settings.MAX_PENDING_HOLDS:
         raise TooManyHolds(
             _(
@@ -305,7 +360,7 @@ def _check_may_hold(client, seats, now):
         )
     threshold = settings.HOLD_COOLDOWN_AFTER_EXPIRED
     if threshold <= 0 or held["ran_out"] < threshold:
-        return
+        return stale
     until = held["last_ran_out"] + timedelta(minutes=settings.HOLD_COOLDOWN_MINUTES)
     if until > now:
         minutes = max(1, int((until - now).total_seconds() // 60) + 1)
@@ -321,6 +376,7 @@ def _check_may_hold(client, seats, now):
         )
         error.retry_after = int((until - now).total_seconds()) + 1
         raise error
+    return stale
 
 
 @transactional
@@ -337,14 +393,14 @@ def reserve_seats(*, trip, client, seats):
     if connection.features.has_select_for_update:
         # One hold at a time per client (the limits count them). SQLite needs no row lock:
         # its IMMEDIATE transactions already run writers one at a time.
-        User.objects.select_for_update(no_key=True).filter(pk=client.pk).first()
+        _LOCKED_CLIENT.all(client.pk)
     trip = _lock_trip(trip.pk, timing=True)
     _check_not_queue(trip)
     now = clock.now()
     check_bookable(trip, now)
-    if expire_stale_holds(trip=trip):
+    if _check_may_hold(client, seats, now, trip_id=trip.pk):
+        _expire_on_locked_trip(trip, now)
         trip.refresh_from_db(fields=["seats_available"])  # seats given back by the expiry
-    _check_may_hold(client, seats, now)
     _take_seats(trip, seats)
     reservation = _create_reservation(
         trip=trip,

@@ -23,6 +23,7 @@ from ninja_jwt.tokens import AccessToken
 
 from . import error_codes, idempotency
 from .errors import InvalidInput, NotAllowed
+from .prepared import Prepared
 
 
 class MalformedBody(ValueError):
@@ -54,10 +55,7 @@ class JWTAuth(HttpBearer):
             if _only_expired(token):
                 request.bearer_refusal = "token_expired"
             return None
-        # A primary-key lookup needs no ORDER BY: first() would add the model's ordering (three
-        # columns), whose compilation is a fair share of an authenticated call's CPU.
-        active = get_user_model().objects.filter(pk=user_id, is_active=True).order_by()[:1]
-        user = next(iter(active), None)
+        user = _ACTIVE_USER.first(user_id)
         if user is None or not is_current(access, user):
             return None  # unknown user, or a token issued before the last password change
         request.bearer_refusal = None
@@ -71,6 +69,12 @@ class JWTAuth(HttpBearer):
             translation.activate(user.language)  # the account's language, unless asked otherwise
         return user
 
+
+# Compiled once per database: every authenticated call runs it. A primary-key lookup needs no
+# ORDER BY (first() would add the model's ordering).
+_ACTIVE_USER = Prepared(
+    lambda user_id: get_user_model().objects.filter(pk=user_id, is_active=True).order_by()
+)
 
 jwt_auth = JWTAuth()
 

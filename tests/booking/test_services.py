@@ -379,3 +379,34 @@ def test_reservations_of_other_stations_are_unaffected(trip, client_user, clock)
     clock.advance(minutes=11)
     services.reserve_seats(trip=trip, client=ClientFactory(), seats=1)  # touches only its own trip
     assert Reservation.objects.filter(trip=other_trip, status=S.PENDING).count() == 1
+
+
+def test_stale_holds_found_with_the_limits_count_the_same_expired_or_not(trip, settings):
+    """The limits and the departure's stale holds come from one query, before the expiry:
+    a hold past its time counts as run out whether the booking has expired it yet or not,
+    and the stale holds of other accounts and of a day ago are not the client's."""
+    settings.HOLD_COOLDOWN_AFTER_EXPIRED = 2
+    client, other = ClientFactory(), ClientFactory()
+    now = timezone.now()
+    mine = services.reserve_seats(trip=trip, client=client, seats=1)
+    theirs = services.reserve_seats(trip=trip, client=other, seats=2)
+    old = services.reserve_seats(trip=trip, client=client, seats=1)
+    Reservation.objects.filter(pk__in=[mine.pk, theirs.pk]).update(
+        expires_at=now - timedelta(minutes=1)
+    )
+    Reservation.objects.filter(pk=old.pk).update(expires_at=now - timedelta(days=2))
+    # One of the client's holds ran out within a day (the older one does not count): a
+    # second hold is still allowed, and every stale hold of the departure is expired by it.
+    booked = services.reserve_seats(trip=trip, client=client, seats=1)
+    statuses = dict(Reservation.objects.values_list("pk", "status"))
+    assert statuses == {mine.pk: S.EXPIRED, theirs.pk: S.EXPIRED, old.pk: S.EXPIRED,
+                        booked.pk: S.PENDING}  # fmt: skip
+    assert Trip.objects.get(pk=trip.pk).seats_available == trip.seats_total - 1
+    # Its own hold running out too makes two within a day: the pause, and nothing changes.
+    Reservation.objects.filter(pk=booked.pk).update(expires_at=now - timedelta(seconds=1))
+    with pytest.raises(HoldCooldown):
+        services.reserve_seats(trip=trip, client=client, seats=1)
+    assert Reservation.objects.get(pk=booked.pk).status == S.PENDING
+    assert Trip.objects.get(pk=trip.pk).seats_available == trip.seats_total - 1
+    # Another account is not paused by them.
+    assert services.reserve_seats(trip=trip, client=other, seats=1).status == S.PENDING
