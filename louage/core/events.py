@@ -17,7 +17,7 @@ import logging
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 logger = logging.getLogger("louage.events")
@@ -82,6 +82,9 @@ def _relay_inline():
 
 
 BATCH = 10  # events per transaction
+# PostgreSQL: relay batches run one at a time. Two batches refreshing the same departures'
+# rows in opposite orders (reporting.sales) would deadlock; SQLite runs writers one at a time.
+RELAY_LOCK_ID = 0x4C6F7562
 
 
 def relay(limit=100):
@@ -107,6 +110,9 @@ def _relay_batch(size):
     now = timezone.now()
     taken = done = 0
     with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RELAY_LOCK_ID])
         waiting = (
             Event.objects.select_for_update(no_key=True, skip_locked=True)
             .filter(relayed_at__isnull=True, next_attempt_at__lte=now)

@@ -187,12 +187,15 @@ def answers_at_once(url):
 @pytest.mark.live
 def test_slow_clients_tie_up_nginx_not_a_web_worker(live_app, tmp_path):
     server = live_app("sqlite", workers=1)
-    # Straight to the web server, one slow client holds its only worker: the attack is real.
-    held = slow_client(server.port)
+    # Straight to the web server, a slow client per thread holds its only worker: the attack
+    # is real.
+    held = [slow_client(server.port) for _ in range(int(server.env.get("WEB_THREADS", "2")))]
     try:
+        time.sleep(0.5)  # both bodies awaited before the probe
         assert not answers_at_once(server.url)
     finally:
-        held.close()
+        for sock in held:
+            sock.close()
     assert answers_at_once(server.url)
     nginx = NginxServer(
         upstreams=[f"127.0.0.1:{server.port}"], static_root=tmp_path, media_root=tmp_path
