@@ -62,7 +62,21 @@ from zoneinfo import ZoneInfo
 from tests.support.network_data import generate_network
 start = datetime.now(ZoneInfo("Africa/Tunis")).replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=20)
 stations = generate_network(stations=50, trips={trips}, start=start, days=60, seed=1)
-print(json.dumps({{"stations": [s.pk for s in stations]}}))
+# A route of its own with the same departures in every network (six a day for ten days): its
+# searches find the same answers whatever the size, so their cost shows the query's, not
+# more answers to write (random routes find more departures in a denser network).
+from louage.stations.models import Station, Vehicle
+from louage.trips.models import Trip, TripKind, TripStatus
+a = Station.objects.create(name="Growth origin", city="Tunis", latitude=36.8, longitude=10.18)
+b = Station.objects.create(name="Growth destination", city="Sousse", latitude=35.83, longitude=10.6)
+vehicle = Vehicle.objects.create(plate="1 TU 9999", owner_name="Growth", station=a, seats=8)
+today = start + timedelta(days=20)
+Trip.objects.bulk_create([Trip(origin=a, destination=b, vehicle=vehicle, kind=TripKind.SCHEDULED,
+    status=TripStatus.SCHEDULED, departure=today + timedelta(days=d, hours=7 + 2 * h),
+    price=10000, seats_total=8, seats_available=8) for d in range(1, 11) for h in range(6)])
+days = [(today + timedelta(days=d)).date().isoformat() for d in range(1, 11)]
+print(json.dumps({{"stations": [s.pk for s in stations],
+    "fixed": [f"origin={{a.pk}}&destination={{b.pk}}&date={{day}}" for day in days]}}))
 """
 NO_CACHE = {"SEARCH_CACHE_SECONDS": "0"}
 
@@ -167,7 +181,10 @@ def measure_references(workdir):
         server.start()
         try:
             _wrk.run(server.url, mode="healthz", seconds=3, connections=8, data=data)  # warm-up
-            figures[key] = _shown(key, _wrk_run(server.url, mode="healthz", data=data))
+            # The best of two runs: a reference is the machine's ceiling, and another process
+            # waking up only ever lowers a run (the shares then err on the low side).
+            runs = [_wrk_run(server.url, mode="healthz", data=data) for _ in range(2)]
+            figures[key] = _shown(key, max(runs, key=lambda run: run["per_second"]))
         finally:
             server.stop()
     return figures
@@ -264,10 +281,16 @@ def measure_growth(factory):
         server = factory("sqlite", workers=WORKERS, env={**ENV, **NO_CACHE})
         data = server.shell_json(GROWTH_NETWORK.format(trips=trips), timeout=1800)
         queries = _wrk.data_file(queries=_queries(data["stations"]))
+        fixed = _wrk.data_file(queries=data["fixed"])
         _wrk.run(server.url, mode="search", seconds=3, connections=8, data=queries)
-        growth[trips] = _shown(f"search at {trips:,} departures (8 connections, no cache)",
+        growth[trips] = _shown(f"search at {trips:,} departures, one route's same answers "
+                               "(8 connections, no cache)",
                                _wrk.run(server.url, mode="search", seconds=SECONDS,
-                                        connections=8, data=queries))  # fmt: skip
+                                        connections=8, data=fixed))  # fmt: skip
+        growth[f"{trips} random"] = _shown(
+            f"search at {trips:,} departures, random routes (8 connections, no cache)",
+            _wrk.run(server.url, mode="search", seconds=SECONDS, connections=8, data=queries),
+        )
         server.stop()
     return growth
 
@@ -343,8 +366,16 @@ def table(results):
     growth = results.get("growth")
     if growth:
         (low, small), (high, large) = ((n, growth[n]["p50_ms"]) for n in (GROWTH[0], GROWTH[-1]))
-        notes.append(f"search p50 at {low:,} departures {small:.1f} ms, at {high:,} "
-                     f"{large:.1f} ms ({(large / small - 1):+.0%})")  # fmt: skip
+        verdict = "within" if abs(large / small - 1) <= 0.10 else "NOT within"
+        notes.append(f"search p50 on one route with the same answers (six a day) at {low:,} "
+                     f"departures {small:.1f} ms, at {high:,} {large:.1f} ms "
+                     f"({(large / small - 1):+.0%}, {verdict} the 10 % target)")  # fmt: skip
+        (_, small), (_, large) = (
+            (n, growth[f"{n} random"]["p50_ms"]) for n in (GROWTH[0], GROWTH[-1])
+        )
+        notes.append(f"search p50 on random routes (more departures found in the denser "
+                     f"network) at {low:,} {small:.1f} ms, at {high:,} {large:.1f} ms "
+                     f"({(large / small - 1):+.0%})")  # fmt: skip
     if results.get("report"):
         report = results["report"]
         verdict = "under" if report["median_ms"] < REPORT_TARGET_MS else "OVER"
