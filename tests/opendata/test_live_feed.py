@@ -18,9 +18,11 @@ def fetch(url, headers=None, data=None):
     request = urllib.request.Request(url, headers=headers or {}, data=data)
     try:
         with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, dict(response.headers), response.read()
+            # The message, not a dict: header names are case-insensitive (the web server
+            # writes them in lower case).
+            return response.status, response.headers, response.read()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read()
+        return error.code, error.headers, error.read()
 
 
 def wait_for(check, timeout=90):
