@@ -37,7 +37,33 @@ class NetworkIterable(ModelIterable):
             yield trip
 
 
-class TripQuerySet(models.QuerySet):
+class ForgettingQuerySet(models.QuerySet):
+    """Bulk writes (which send no model signal) call `forget` so that what is kept of the
+    table elsewhere (search answers, the workers' network) is read again."""
+
+    def forget(self):
+        raise NotImplementedError
+
+    def update(self, **kwargs):
+        changed = super().update(**kwargs)
+        if changed:
+            self.forget()
+        return changed
+
+    def delete(self):
+        self.forget()
+        return super().delete()
+
+    def bulk_create(self, *args, **kwargs):
+        self.forget()
+        return super().bulk_create(*args, **kwargs)
+
+    def bulk_update(self, *args, **kwargs):
+        self.forget()
+        return super().bulk_update(*args, **kwargs)
+
+
+class TripQuerySet(ForgettingQuerySet):
     """Every bulk write of departures forgets the cached search answers (search_cache)."""
 
     _network = None
@@ -54,23 +80,8 @@ class TripQuerySet(models.QuerySet):
         clone._iterable_class = NetworkIterable
         return clone
 
-    def update(self, **kwargs):
-        changed = super().update(**kwargs)
-        if changed:
-            _forget_searches()
-        return changed
-
-    def delete(self):
+    def forget(self):
         _forget_searches()
-        return super().delete()
-
-    def bulk_create(self, *args, **kwargs):
-        _forget_searches()
-        return super().bulk_create(*args, **kwargs)
-
-    def bulk_update(self, *args, **kwargs):
-        _forget_searches()
-        return super().bulk_update(*args, **kwargs)
 
 
 def _forget_searches(*_args, **_kwargs):
@@ -85,26 +96,11 @@ def _forget_network(*_args, **_kwargs):
     bump_network()
 
 
-class RouteDurationQuerySet(models.QuerySet):
+class RouteDurationQuerySet(ForgettingQuerySet):
     """Every bulk write of durations makes the workers read them again (trips.network)."""
 
-    def update(self, **kwargs):
-        changed = super().update(**kwargs)
-        if changed:
-            _forget_network()
-        return changed
-
-    def delete(self):
+    def forget(self):
         _forget_network()
-        return super().delete()
-
-    def bulk_create(self, *args, **kwargs):
-        _forget_network()
-        return super().bulk_create(*args, **kwargs)
-
-    def bulk_update(self, *args, **kwargs):
-        _forget_network()
-        return super().bulk_update(*args, **kwargs)
 
 
 class Trip(models.Model):
