@@ -1,8 +1,8 @@
-"""Per-departure sales (TripSales, TripSalesByMethod; a departure without reservations has
-no row), computed from the reservations and payments of the departure and refreshed
-whenever a domain event touches it. A refresh is a
-full recomputation of one departure, so running it twice, late or out of order changes
-nothing; `rebuild` recomputes every departure (after a bulk import, or to check)."""
+"""Per-departure sales (TripSales, TripSalesByMethod; a departure whose figures are all zero,
+pending holds included, has no row), computed from the reservations and payments of the
+departure and refreshed whenever a domain event touches it. A refresh is a full
+recomputation of one departure, so running it twice, late or out of order changes nothing;
+`rebuild` recomputes every departure (after a bulk import, or to check)."""
 
 from django.db import transaction
 from django.db.models import Count, F, FilteredRelation, Q, Sum
@@ -40,11 +40,18 @@ BY_METHOD = {
 }
 
 
+def _stored(row):
+    # All-zero rows are not stored, so pending holds (whose events refresh nothing) leave the
+    # rows exactly as a recomputation would.
+    return any(row[name] for name in SALES)
+
+
 def _write(trip_ids, sales_rows, method_rows):
     TripSales.objects.filter(trip_id__in=trip_ids).delete()
     TripSalesByMethod.objects.filter(trip_id__in=trip_ids).delete()
     TripSales.objects.bulk_create(
-        [TripSales(trip_id=row.pop("trip_id"), **row) for row in sales_rows], batch_size=2000
+        [TripSales(trip_id=row.pop("trip_id"), **row) for row in sales_rows if _stored(row)],
+        batch_size=2000,
     )
     TripSalesByMethod.objects.bulk_create(
         [TripSalesByMethod(trip_id=row.pop("trip_id"), method=row.pop("method"), **row)

@@ -70,3 +70,28 @@ def test_a_refresh_reads_only_its_departures_reservations(trip):
             plan = " / ".join(str(row[-1]) for row in cursor.fetchall())
             assert plan.startswith("SEARCH booking_reservation USING"), plan
             assert "trip_id=?" in plan, plan
+
+
+def test_a_pending_hold_refreshes_nothing_and_leaves_no_row(
+    trip, client_user, django_capture_on_commit_callbacks, django_assert_num_queries
+):
+    """Holds are most events under load, and they change no figure: their event costs the
+    relay no query, and the rows stay what a recomputation writes (none)."""
+    from louage.core.models import Event
+    from louage.reporting import subscribers
+
+    with django_capture_on_commit_callbacks(execute=True):
+        hold = booking.reserve_seats(trip=trip, client=client_user, seats=2)
+    assert not TripSales.objects.filter(trip=trip).exists()
+    sales.rebuild()
+    assert not TripSales.objects.filter(trip=trip).exists()
+    created = Event.objects.get(type="reservation.created", subject=f"reservation:{hold.pk}")
+    with django_assert_num_queries(0):
+        subscribers.reservation_or_payment(created)
+    # Once it is given up, the departure has a figure (one cancellation) and a row.
+    with django_capture_on_commit_callbacks(execute=True):
+        booking.cancel_reservation(reservation=hold, by=client_user)
+    assert TripSales.objects.get(trip=trip).cancelled == 1
+    kept = snapshot()
+    sales.rebuild()
+    assert snapshot() == kept
