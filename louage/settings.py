@@ -157,7 +157,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers run beside one writer; IMMEDIATE takes the write lock at BEGIN so two
-    # transactions never deadlock upgrading a read lock; the busy timeout queues writers.
+    # transactions never deadlock upgrading a read lock; louage.core.sqlite queues writers
+    # (the timeout bounds the wait).
+    DATABASES["default"]["ENGINE"] = "louage.core.sqlite"
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
         "timeout": 30,

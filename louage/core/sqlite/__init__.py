@@ -1,0 +1,1 @@
+"""SQLite whose writers wait their turn in the kernel (see base.py); Django loads `base`."""
