@@ -51,9 +51,11 @@ def _empty_cache():
     """Rate-limit counters and cached values never leak from one test into the next."""
     from django.core.cache import cache
 
+    from louage.core import throttles
     from louage.trips import network
 
     cache.clear()
+    throttles.forget_tallies()
     network.forget()
 
 

@@ -16,11 +16,15 @@ Counters are fixed windows in the shared cache (disk cache or Redis), incremente
 A cache outage lets traffic through (RATELIMIT_FAIL_OPEN): bookings never stop for it.
 """
 
+import functools
 import ipaddress
 import logging
+import threading
+import time
 
 from django.conf import settings
-from django_ratelimit.core import get_usage
+from django.core.cache import cache
+from django_ratelimit.core import _split_rate, get_usage
 from ninja.throttling import BaseThrottle
 
 from .errors import RateLimited
@@ -32,6 +36,8 @@ logger = logging.getLogger("louage.cache")
 def address_key(request):
     """The caller's address; an IPv6 caller's /64 (one subscriber's whole prefix)."""
     ip = client_ip(request)
+    if ":" not in ip:
+        return ip  # IPv4 (or not an address): itself, without parsing it on every request
     try:
         address = ipaddress.ip_address(ip)
     except ValueError:
@@ -112,6 +118,68 @@ def bearer_account_id(request):
         return None
 
 
+# ApiTraffic's counters reach the shared cache in steps, not one write per request: on one
+# machine the shared cache is SQLite files, and every request of an address wrote the same
+# counter, so the workers queued on one file's lock (a cached search spent a fifth of its CPU
+# there, and more waiting). Far from the ceiling a worker adds up to TALLY_STEP requests at
+# once; the step shrinks as the count nears the ceiling, down to every request, so a flood is
+# stopped at the ceiling give or take a few requests per worker.
+TALLY_STEP = 32
+TALLY_SLACK = 16  # the step is at most a sixteenth of what is left under the ceiling
+_tallies = {}  # counter name → [requests not yet sent, shared count last seen]
+_tallies_window = [0]
+_tallies_lock = threading.Lock()
+
+
+def forget_tallies():
+    """Drop this worker's unsent counts (the shared counters were cleared: tests)."""
+    with _tallies_lock:
+        _tallies.clear()
+
+
+@functools.lru_cache(maxsize=16)
+def _parsed_rate(rate):
+    return _split_rate(rate)
+
+
+def tallied_usage(key, rate):
+    """Count one request under `key` against `rate` (fixed windows), sending the count to the
+    shared cache in steps; the usage dict of django-ratelimit's get_usage, or None."""
+    if not rate:
+        return None
+    limit, period = _parsed_rate(rate)
+    now = time.time()
+    window_end = int(now // period + 1) * period
+    name = f"louage:api-traffic:{period}:{window_end}:{key}"
+    with _tallies_lock:
+        if _tallies_window[0] != window_end:
+            _tallies.clear()  # the windows that ended: their counts no longer matter
+            _tallies_window[0] = window_end
+        tally = _tallies.setdefault(name, [0, 0])
+        tally[0] += 1
+        unsent, seen = tally
+        step = max(1, min(TALLY_STEP, (limit - seen) // TALLY_SLACK))
+        if unsent >= step:
+            tally[0] = 0
+    if unsent >= step:
+        try:
+            if cache.add(name, unsent, timeout=period + 5):
+                seen = unsent
+            else:
+                seen = cache.incr(name, unsent)
+        except Exception:  # the counters' cache is away: limits loosen, requests go on
+            logger.warning("rate limit api-traffic not counted: cache unavailable", exc_info=True)
+            return None
+        with _tallies_lock:
+            if name in _tallies:
+                _tallies[name][1] = seen
+        count = seen
+    else:
+        count = seen + unsent
+    return {"count": count, "limit": limit, "should_limit": count > limit,
+            "time_left": int(window_end - now)}  # fmt: skip
+
+
 class ApiTraffic(BaseThrottle):
     """Every API operation: anonymous callers per address, token holders per account, both at
     RATE_API_ANONYMOUS (a ceiling for floods, far above what one person does)."""
@@ -120,9 +188,7 @@ class ApiTraffic(BaseThrottle):
         account = getattr(request, "auth", None)
         account_id = account.pk if account is not None else bearer_account_id(request)
         key = f"user:{account_id}" if account_id else f"ip:{address_key(request)}"
-        self.usage = _usage(
-            request, "api-traffic", settings.API_RATE_ANONYMOUS, key, increment=True
-        )
+        self.usage = tallied_usage(key, settings.API_RATE_ANONYMOUS)
         request.rate_usage = self.usage  # the answer's RateLimit headers (rate_limit_headers)
         return not (self.usage and self.usage["should_limit"])
 
@@ -137,8 +203,6 @@ def rate_limit_headers(request):
     usage = getattr(request, "rate_usage", None)
     if not usage or not usage.get("limit"):
         return {}
-    from django_ratelimit.core import _split_rate
-
     _count, window = _split_rate(settings.API_RATE_ANONYMOUS)
     left = max(0, usage["limit"] - usage["count"])
     return {
