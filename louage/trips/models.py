@@ -18,23 +18,27 @@ class TripStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Annulé")
 
 
-class NetworkIterable(ModelIterable):
-    """Departures with both stations and the route's set duration (`route_minutes`) taken
+def attach_network(trips, network):
+    """Yield `trips` with both stations and the route's set duration (`route_minutes`) taken
     from a trips.network.Network instead of joins and a subquery."""
+    stations, durations = network.stations, network.durations
+    origin_field, destination_field = Trip.origin.field, Trip.destination.field
+    for trip in trips:
+        origin = stations.get(trip.origin_id)
+        destination = stations.get(trip.destination_id)
+        if origin is not None and destination is not None:
+            origin_field.set_cached_value(trip, origin)
+            destination_field.set_cached_value(trip, destination)
+            trip.route_minutes = durations.get((origin.city, destination.city))
+        # else a station newer than the network: read when used, as without one
+        yield trip
+
+
+class NetworkIterable(ModelIterable):
+    """Departures with their stations and route duration from the queryset's network."""
 
     def __iter__(self):
-        network = self.queryset._network
-        stations, durations = network.stations, network.durations
-        origin_field, destination_field = Trip.origin.field, Trip.destination.field
-        for trip in super().__iter__():
-            origin = stations.get(trip.origin_id)
-            destination = stations.get(trip.destination_id)
-            if origin is not None and destination is not None:
-                origin_field.set_cached_value(trip, origin)
-                destination_field.set_cached_value(trip, destination)
-                trip.route_minutes = durations.get((origin.city, destination.city))
-            # else a station newer than the network: read when used, as without one
-            yield trip
+        return attach_network(super().__iter__(), self.queryset._network)
 
 
 class ForgettingQuerySet(models.QuerySet):
@@ -64,9 +68,31 @@ class ForgettingQuerySet(models.QuerySet):
 
 
 class TripQuerySet(ForgettingQuerySet):
-    """Every bulk write of departures forgets the cached search answers (search_cache)."""
+    """Every bulk write of departures forgets the cached search answers (search_cache).
+
+    A search (trips.selectors.search_trips) is a queryset *answered by* a function: while it is
+    only sliced, its rows come from `function(*args, low, high)` (a query compiled once) and
+    its SQL is never built. Anything else (a count, a filter, an order, `all()`) builds the
+    query first and goes through the ORM as usual."""
 
     _network = None
+    _answer = None  # (function, args): the rows while the query is only sliced
+    _build = None  # makes the query the first time it is needed
+
+    @property
+    def query(self):
+        if self._build is not None:
+            build, self._build = self._build, None
+            built = build()
+            built.query.set_limits(self._query.low_mark, self._query.high_mark)
+            self._query = built.query
+            self._iterable_class, self._network = built._iterable_class, built._network
+        return models.QuerySet.query.fget(self)  # which applies a related manager's filter
+
+    @query.setter
+    def query(self, value):
+        self._build = None
+        models.QuerySet.query.fset(self, value)
 
     def _clone(self):
         clone = super()._clone()
@@ -79,6 +105,36 @@ class TripQuerySet(ForgettingQuerySet):
         clone._network = network
         clone._iterable_class = NetworkIterable
         return clone
+
+    def answered_by(self, build, function, *args):
+        """A queryset whose query is `build()`, made only when needed, and whose rows are
+        `function(*args, low, high)` (the slice's bounds) while it is only sliced."""
+        answered = self.__class__(model=self.model, using=self._db, hints=self._hints)
+        answered._build, answered._answer = build, (function, args)
+        return answered
+
+    def __getitem__(self, k):
+        if self._answer is None or not isinstance(k, slice) or k.step:
+            return super().__getitem__(k)
+        if (k.start is not None and k.start < 0) or (k.stop is not None and k.stop < 0):
+            raise ValueError("Negative indexing is not supported.")
+        if self._result_cache is not None:
+            return self._result_cache[k]
+        if self._build is None:
+            sliced = super().__getitem__(k)
+        else:  # still unbuilt: an empty query keeps the bounds until it is built
+            sliced = self.__class__(model=self.model, query=self._query.chain(),
+                                    using=self._db, hints=self._hints)  # fmt: skip
+            sliced._build = self._build
+            sliced._query.set_limits(k.start, k.stop)
+        sliced._answer = self._answer
+        return sliced
+
+    def _fetch_all(self):
+        if self._result_cache is None and self._answer is not None:
+            function, args = self._answer
+            self._result_cache = function(*args, self._query.low_mark, self._query.high_mark)
+        super()._fetch_all()
 
     def forget(self):
         _forget_searches()
