@@ -174,6 +174,28 @@ def _update_compiled_every_time(self, *args):
     return QuerySet.update(queryset, **values)
 
 
+def _built_every_time(self, build, function, *args):
+    """TripQuerySet.answered_by before a search's query was compiled once per shape: the ORM
+    builds and compiles it on every search."""
+    return build()
+
+
+def _counted_every_request(self, request):
+    """ApiTraffic.allow_request before its counts were sent in steps: one write to the shared
+    cache per request (django-ratelimit)."""
+    from django.conf import settings
+
+    from louage.core import throttles
+
+    account = getattr(request, "auth", None)
+    account_id = account.pk if account is not None else throttles.bearer_account_id(request)
+    key = f"user:{account_id}" if account_id else f"ip:{throttles.address_key(request)}"
+    self.usage = throttles._usage(request, "api-traffic", settings.API_RATE_ANONYMOUS, key,
+                                  increment=True)  # fmt: skip
+    request.rate_usage = self.usage
+    return not (self.usage and self.usage["should_limit"])
+
+
 def settings_value(name):
     from django.conf import settings
 
@@ -200,6 +222,12 @@ LEVERS = {
     },
     "search network in memory, shown columns": {
         "patch": ("louage.trips.selectors", "search_trips", _old_search_trips),
+    },
+    "search compiled once, built when needed": {
+        "patch": ("louage.trips.models", "TripQuerySet.answered_by", _built_every_time),
+    },
+    "API traffic counted in steps": {
+        "patch": ("louage.core.throttles", "ApiTraffic.allow_request", _counted_every_request),
     },
     "hot queries compiled once": {
         "patches": [("louage.core.prepared", "Prepared.all", _compiled_every_time),
@@ -340,7 +368,9 @@ def _profile(handler, environ, calls=2000, reset=None):
         profiler.disable()
     stats = pstats.Stats(profiler, stream=sys.stdout)
     stats.sort_stats("cumulative").print_stats(45)
-    stats.print_callees("observability.py.*__call__")
+    stats.print_callees(os.environ.get("STACK_CALLEES", "observability.py.*__call__"))
+    if os.environ.get("STACK_CALLERS"):
+        stats.print_callers(os.environ["STACK_CALLERS"])
     stats.sort_stats("tottime").print_stats(25)
 
 
