@@ -103,7 +103,9 @@ def _prepared_search(shape):
         origins, destinations, seats, low, high = shape
 
         def build(*args):
-            route = _route_of(args[:origins] or None, args[origins : origins + destinations] or None)
+            route = _route_of(
+                args[:origins] or None, args[origins : origins + destinations] or None
+            )
             after, before = args[origins + destinations :]
             return _search_query(seats, after, before, route)[low:high]
 

@@ -114,11 +114,12 @@ def test_a_writer_gives_up_after_the_timeout_with_sqlites_own_error(tmp_path):
 def test_a_process_killed_in_its_turn_does_not_keep_it(tmp_path):
     db = database(tmp_path, timeout=10)
     db.cursor().execute("CREATE TABLE t (n INTEGER)")
+    # The child takes the turn, writes, and waits to be killed (the database's path in argv).
     script = (
         "import sys, time; sys.path.insert(0, '.');"
         "from django.conf import settings; settings.configure();"
         "from louage.core.sqlite.base import DatabaseWrapper;"
-        f"db = DatabaseWrapper({{'NAME': {str(tmp_path / 'queue.sqlite3')!r}, 'ENGINE': '',"
+        "db = DatabaseWrapper({'NAME': sys.argv[1], 'ENGINE': '',"
         " 'OPTIONS': {'transaction_mode': 'IMMEDIATE', 'timeout': 5}, 'TIME_ZONE': None,"
         " 'CONN_MAX_AGE': 0, 'CONN_HEALTH_CHECKS': False, 'AUTOCOMMIT': True,"
         " 'ATOMIC_REQUESTS': False, 'USER': '', 'PASSWORD': '', 'HOST': '', 'PORT': '',"
@@ -126,7 +127,11 @@ def test_a_process_killed_in_its_turn_does_not_keep_it(tmp_path):
         "db.ensure_connection(); db._start_transaction_under_autocommit();"
         "db.cursor().execute('INSERT INTO t VALUES (1)'); print('in', flush=True); time.sleep(60)"
     )
-    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    child = subprocess.Popen(
+        [sys.executable, "-c", script, str(tmp_path / "queue.sqlite3")],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert child.stdout.readline().strip() == "in"
         assert turn_is_taken(tmp_path)

@@ -81,8 +81,10 @@ def test_the_search_api_serves_the_same_answers(api, departures, network):
     body = api().get("trips", {"origin": "Tunis", "destination": "Sousse", "page_size": 2}).json()
     assert body["count"] == 3 and len(body["items"]) == 2 and body["next"]
     assert "page=2" in body["next"]
-    second = api().get(
-        "trips", {"origin": "Tunis", "destination": "Sousse", "page_size": 2, "page": 2}
-    ).json()
+    second = (
+        api()
+        .get("trips", {"origin": "Tunis", "destination": "Sousse", "page_size": 2, "page": 2})
+        .json()
+    )
     orm = selectors.search_trips(origin="Tunis", destination="Sousse").all()
     assert [t["id"] for t in body["items"] + second["items"]] == [t.pk for t in orm]
