@@ -38,7 +38,6 @@ from louage.core.errors import field_error as _invalid
 from louage.core.prepared import Prepared, PreparedUpdate
 from louage.core.times import format_moment
 from louage.core.validators import normalize_tunisian_phone
-from louage.trips import search_cache
 from louage.trips.durations import with_route_minutes
 from louage.trips.models import Trip, TripKind, TripStatus
 
@@ -132,7 +131,6 @@ _TAKE_SEATS = PreparedUpdate(
 def _take_seats(trip, seats):
     """Take `seats` from the trip in one conditional UPDATE; NotEnoughSeats when short."""
     if _TAKE_SEATS.run(trip.pk, seats):
-        search_cache.bump()  # what Trip.objects.update() does after a change
         trip.seats_available -= seats  # the locked row's copy stays true for the answer
         return
     left = Trip.objects.filter(pk=trip.pk).values_list("seats_available", flat=True).first() or 0

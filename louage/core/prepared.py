@@ -17,7 +17,6 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.models import sql
 from django.db.models.query import (
     ModelIterable,
-    QuerySet,
     ValuesListIterable,
     get_related_populators,
 )
@@ -214,17 +213,19 @@ class Prepared:
 
 
 class _UpdatePlan:
-    def __init__(self, sql, params, slots, kinds):
+    def __init__(self, sql, params, slots, kinds, forget):
         self.sql = sql
         self.params = params
         self.slots = slots
         self.kinds = kinds
+        self.forget = forget
 
 
 class PreparedUpdate(Prepared):
     """`PreparedUpdate(build)`, `build(*args)` giving `(queryset, {field: value})`:
-    `.run(*args)` is `queryset.update(**values)`, the number of rows changed. The queryset's
-    own update() is not called: a caller does what an override of it would do."""
+    `.run(*args)` is `queryset.update(**values)`, the number of rows changed. A queryset
+    that forgets what is kept of its table after a bulk write (a `forget()` method, such as
+    trips.models.ForgettingQuerySet's, which must not depend on the rows) still does."""
 
     def _compile(self, connection, markers):
         queryset, values = self.build(*markers)
@@ -236,19 +237,22 @@ class PreparedUpdate(Prepared):
             return None
         query.clear_select_clause()
         compiled, params = query.get_compiler(connection.alias).as_sql()
-        return compiled, list(params), None
+        return compiled, list(params), getattr(queryset, "forget", None)
 
     @staticmethod
     def _new_plan(sql, constants, slots, kinds, state):
-        return _UpdatePlan(sql, constants, slots, kinds)
+        return _UpdatePlan(sql, constants, slots, kinds, state)
 
     def run(self, *args):
         connection = connections[DEFAULT_DB_ALIAS]
         plan = self._plan(connection, args, tuple(_kind(a) for a in args))
         if plan is None:
             queryset, values = self.build(*args)
-            return QuerySet.update(queryset, **values)
+            return queryset.update(**values)
         with transaction.mark_for_rollback_on_error(using=connection.alias):
             with connection.cursor() as cursor:
                 cursor.execute(plan.sql, self._params(connection, plan, args))
-                return cursor.rowcount
+                changed = cursor.rowcount
+        if changed and plan.forget is not None:
+            plan.forget()  # what the queryset's update() does after a change
+        return changed

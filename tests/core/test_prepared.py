@@ -134,3 +134,34 @@ def test_an_update_changes_what_the_orm_would_and_says_how_many_rows():
     assert take.run(room.pk, -1) == 1  # out of the planned range: through the ORM
     seats = dict(Trip.objects.values_list("pk", "seats_available"))
     assert seats == {full.pk: 0, room.pk: 6}
+
+
+def test_an_update_of_departures_forgets_the_search_answers_as_the_querysets_would(settings):
+    """A prepared UPDATE skips the queryset's update(): it still calls its forget(), on the
+    prepared path and through the ORM, and only when a row changed."""
+    from django.core.cache import cache
+    from django.db.models import F
+
+    from louage.core.prepared import PreparedUpdate
+    from louage.trips import search_cache
+
+    settings.SEARCH_CACHE_SECONDS = 10
+    trip = TripFactory(seats_total=8)
+    take = PreparedUpdate(
+        lambda trip_id, seats: (
+            Trip.objects.filter(pk=trip_id, seats_available__gte=seats),
+            {"seats_available": F("seats_available") - seats},
+        )
+    )
+
+    def generation():
+        search_cache.key({})  # makes the generation if there is none
+        return cache.get(search_cache.GENERATION)
+
+    for args in ((trip.pk, 1), (trip.pk, -1)):  # prepared, then through the ORM
+        before = generation()
+        assert take.run(*args) == 1
+        assert generation() != before
+    before = generation()
+    assert take.run(trip.pk, 100) == 0  # nothing changed: nothing forgotten
+    assert generation() == before
