@@ -37,26 +37,30 @@ PUBLIC_TYPES = (
     "payment.refunded",
 )
 
-_subscribers = []  # (name, patterns, function)
+_subscribers = []  # (name, patterns, function, when)
 MAX_BACKOFF = timedelta(minutes=10)
 
 
-def subscriber(*patterns, name=None):
-    """Register `function(event)` for event types matching any of `patterns` ("trip.*")."""
+def subscriber(*patterns, name=None, when=None):
+    """Register `function(event)` for event types matching any of `patterns` ("trip.*").
+    `when(event)`, if given, decides from the event alone (no query) whether `function` has
+    anything to do: when it says no, the event counts as handled without running it (nor the
+    savepoint around it)."""
 
     def register(function):
         label = name or f"{function.__module__}.{function.__qualname__}"
         _subscribers[:] = [entry for entry in _subscribers if entry[0] != label]
-        _subscribers.append((label, patterns, function))
+        _subscribers.append((label, patterns, function, when))
         return function
 
     return register
 
 
 def subscribers_of(event_type):
+    """(label, function, when) of every subscriber of `event_type`, in order."""
     return [
-        (label, function)
-        for label, patterns, function in _subscribers
+        (label, function, when)
+        for label, patterns, function, when in _subscribers
         if any(fnmatch.fnmatchcase(event_type, pattern) for pattern in patterns)
     ]
 
@@ -126,8 +130,11 @@ def _relay_batch(size):
 
 def _deliver(event, now):
     failed = []
-    for label, function in subscribers_of(event.type):
+    for label, function, when in subscribers_of(event.type):
         if label in event.handled_by:
+            continue
+        if when is not None and not when(event):
+            event.handled_by = [*event.handled_by, label]
             continue
         try:
             with transaction.atomic():

@@ -6,11 +6,15 @@ from louage.core.events import subscriber
 from . import sales
 
 
-@subscriber("reservation.*", "payment.*", name="reporting.trip_sales")
-def reservation_or_payment(event):
+def _moves_a_figure(event):
     # A pending hold sells, receives and loses nothing, so no figure moves; most events under
     # load are holds, and a refresh costs more than the hold itself.
-    if event.type.startswith("reservation.") and event.data.get("status") == "pending":
+    return not (event.type.startswith("reservation.") and event.data.get("status") == "pending")
+
+
+@subscriber("reservation.*", "payment.*", name="reporting.trip_sales", when=_moves_a_figure)
+def reservation_or_payment(event):
+    if not _moves_a_figure(event):
         return
     trip_id = event.data.get("trip_id")
     if trip_id:

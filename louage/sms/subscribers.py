@@ -35,10 +35,14 @@ def confirmed(event):
     _ticket(event, _reservation(event))
 
 
-@subscriber("reservation.created", name="sms.desk_sale")
-def desk_sale(event):
+def _confirmed(event):
     # A desk sale is confirmed (paid in cash) as it is created; an online hold is not.
-    if event.data.get("status") == "confirmed":
+    return event.data.get("status") == "confirmed"
+
+
+@subscriber("reservation.created", name="sms.desk_sale", when=_confirmed)
+def desk_sale(event):
+    if _confirmed(event):
         _ticket(event, _reservation(event))
 
 

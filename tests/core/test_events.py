@@ -88,3 +88,28 @@ def test_inline_relay_runs_after_the_commit(seen, settings):
         events.record("thing.happened", data={"n": 5})
         assert seen == []
     assert seen == [("thing.happened", 5)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_subscriber_with_nothing_to_do_is_passed_without_a_savepoint(seen):
+    """`when` decides from the event alone: a no is handled without the subscriber, without
+    the savepoint around it; a yes runs it as usual."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    picky = []
+
+    @events.subscriber("thing.*", name="picky", when=lambda event: event.data["n"] > 1)
+    def picky_subscriber(event):
+        picky.append(event.data["n"])
+
+    skipped = events.record("thing.happened", data={"n": 1})
+    with CaptureQueriesContext(connection) as ctx:
+        assert events.relay() == 1
+    savepoints = [q["sql"] for q in ctx.captured_queries if q["sql"].startswith("SAVEPOINT")]
+    assert len(savepoints) == 1  # the collector's only
+    skipped.refresh_from_db()
+    assert skipped.relayed_at is not None and skipped.handled_by == ["collector", "picky"]
+    events.record("thing.happened", data={"n": 2})
+    assert events.relay() == 1
+    assert picky == [2] and seen == [("thing.happened", 1), ("thing.happened", 2)]
