@@ -170,6 +170,9 @@ def tallied_usage(key, rate):
         except Exception:  # the counters' cache is away: limits loosen, requests go on
             logger.warning("rate limit api-traffic not counted: cache unavailable", exc_info=True)
             return None
+        if not isinstance(seen, int):  # the same, from a cache that hides its errors (Redis)
+            logger.warning("rate limit api-traffic not counted: cache unavailable")
+            return None
         with _tallies_lock:
             if name in _tallies:
                 _tallies[name][1] = seen

@@ -62,3 +62,11 @@ def test_a_cache_away_lets_the_request_through(monkeypatch):
 
     monkeypatch.setattr(throttles.cache, "add", broken)
     assert throttles.tallied_usage("ip:198.51.100.10", "5/h") is None
+
+
+def test_a_cache_that_hides_its_errors_lets_the_request_through(monkeypatch):
+    """django-redis with IGNORE_EXCEPTIONS answers None while Redis is away (production)."""
+    monkeypatch.setattr(throttles.cache, "add", lambda *args, **kwargs: None)
+    monkeypatch.setattr(throttles.cache, "incr", lambda *args, **kwargs: None)
+    for _ in range(3):
+        assert throttles.tallied_usage("ip:198.51.100.11", "5/h") is None
