@@ -31,7 +31,9 @@ def _markers(kinds, round_):
     for i, kind in enumerate(kinds):
         offset = 1000 * round_ + i + 1
         if kind is int:
-            markers.append(2**30 + offset)  # an ordinary value of any 32-bit column
+            # Within every integer column's range, smallint's too: PostgreSQL's backend
+            # compiles a value beyond a column's range as no condition (EmptyResultSet).
+            markers.append(16_000 + offset)
         else:
             markers.append(_MARK_TIME + datetime.timedelta(seconds=offset))
     return markers
@@ -49,6 +51,14 @@ def _kind(value):
     return None
 
 
+def _same(marker, param):
+    """`param` is `marker` as the compiler passed it on: itself, or an integer wrapped in a
+    subclass of int."""
+    if type(marker) is type(param):
+        return marker == param
+    return type(marker) is int and isinstance(param, int) and int(param) == marker
+
+
 def _adapt(connection, kind, value):
     if kind is int:
         return value
@@ -59,7 +69,7 @@ class _Plan:
     def __init__(self, sql, params, slots, kinds, compiler, queryset):
         self.sql = sql
         self.params = params  # constants, with None where an argument goes
-        self.slots = slots  # (parameter position, argument index)
+        self.slots = slots  # (parameter position, argument index, int wrapper or None)
         self.kinds = kinds
         self.locks = bool(queryset.query.select_for_update)
         self.values = queryset._iterable_class is ValuesListIterable
@@ -142,12 +152,14 @@ class Prepared:
         slots = []
         constants = []
         for position, (first, second) in enumerate(zip(params, params2, strict=True)):
-            found = [i for i, m in enumerate(marks[0]) if type(m) is type(first) and m == first]
+            found = [i for i, m in enumerate(marks[0]) if _same(m, first)]
             if found:
                 (index,) = found  # markers are distinct: one argument per parameter
-                if second != marks[1][index]:
+                if not _same(marks[1][index], second) or type(second) is not type(first):
                     return None
-                slots.append((position, index))
+                # psycopg's Int2/Int4/Int8, which PostgreSQL's lookups wrap integers in
+                wrap = type(first) if type(first) is not type(marks[0][index]) else None
+                slots.append((position, index, wrap))
                 constants.append(None)
             elif first == second and not any(first == m for m in marks[1]):
                 constants.append(first)
@@ -164,9 +176,15 @@ class Prepared:
 
     def _params(self, connection, plan, args):
         params = list(plan.params)
-        for position, index in plan.slots:
-            params[position] = _adapt(connection, plan.kinds[index], args[index])
+        for position, index, wrap in plan.slots:
+            value = _adapt(connection, plan.kinds[index], args[index])
+            params[position] = value if wrap is None else wrap(value)
         return params
+
+    def compiles(self, *args):
+        """Whether calls with arguments like these run the compiled plan (not the ORM)."""
+        connection = connections[DEFAULT_DB_ALIAS]
+        return self._plan(connection, args, tuple(_kind(a) for a in args)) is not None
 
     def all(self, *args):
         connection = connections[DEFAULT_DB_ALIAS]
