@@ -11,7 +11,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import nullcontext
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 # The least of many short rounds: other processes on the machine only ever add to a round.
@@ -359,7 +359,17 @@ def _profile(handler, environ, calls=2000, reset=None):
 
     for _ in range(50):
         b"".join(handler(dict(environ), start_response))
-    profiler = cProfile.Profile()
+    if os.environ.get("STACK_SQL"):  # the statements of one request, in order
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as statements:
+            b"".join(handler(dict(environ), start_response))
+        for statement in statements:
+            print(statement["sql"][:300])
+    # STACK_CLOCK=cpu: this process's CPU time only (what a worker spends, not its waits).
+    clock = time.process_time if os.environ.get("STACK_CLOCK") == "cpu" else time.perf_counter
+    profiler = cProfile.Profile(clock)
     for done in range(calls):
         if reset and done % 500 == 0:
             reset()
@@ -428,13 +438,16 @@ def child(ablate, profile=None):
 
 
 def run(ablate=True, profile=None):
-    with tempfile.TemporaryDirectory(prefix="louage-stack-") as workdir:
+    """STACK_DATABASE=postgres: the same on a throwaway PostgreSQL cluster with Redis for the
+    cache and the counters, as production runs it."""
+    with tempfile.TemporaryDirectory(prefix="louage-stack-") as workdir, _database() as urls:
         (Path(workdir) / "metrics").mkdir()
         env = {
             k: v
             for k, v in os.environ.items()
             if not k.startswith(("DJANGO_", "DATABASE_URL", "REDIS_URL"))
         }
+        env.update(urls)
         env.update(
             DJANGO_SETTINGS_MODULE="louage.settings",
             LOUAGE_VAR_DIR=workdir,
@@ -472,6 +485,25 @@ def run(ablate=True, profile=None):
         if line.startswith("STACK_RESULT "):
             return json.loads(line.removeprefix("STACK_RESULT "))
     raise RuntimeError(f"no figures:\n{out[-2000:]}")
+
+
+@contextmanager
+def _database():
+    """Environment naming the database (and Redis) of the run: none on SQLite, the default."""
+    if os.environ.get("STACK_DATABASE", "sqlite") != "postgres":
+        yield {}
+        return
+    from tests.support.servers import PostgresCluster, RedisServer
+
+    cluster = PostgresCluster().start()
+    redis = None
+    try:
+        redis = RedisServer().start()
+        yield {"DATABASE_URL": cluster.create_database("louage_stack"), "REDIS_URL": redis.url}
+    finally:
+        if redis:
+            redis.stop()
+        cluster.stop()
 
 
 def table(results):
