@@ -6,6 +6,7 @@ so the service may run once more. A failure during the commit itself is never re
 have committed); it reaches the caller, and the request answers 503 (see `is_unavailable`).
 """
 
+import contextvars
 import functools
 import logging
 import random
@@ -38,6 +39,22 @@ def _retryable(exc):
     return isinstance(exc, InterfaceError) or not connection.is_usable()
 
 
+class RunAgain(Exception):  # noqa: N818 (a request, not an error)
+    """Raised inside a service when its whole transaction should run once more (a random
+    value collided with a stored one): only where `runs_again_when_asked()` says so."""
+
+
+# True while the outermost transaction was opened by `transactional`, which runs it again
+# on RunAgain; False inside anyone else's transaction (a test's, a management command's).
+_runs_again = contextvars.ContextVar("runs_again", default=False)
+
+
+def runs_again_when_asked():
+    """Whether a RunAgain raised now would run the whole transaction again. When not, the
+    caller must recover on its own (with a savepoint)."""
+    return _runs_again.get()
+
+
 def transactional(service):
     """Run `service` in one transaction; when the database aborted it before the commit,
     run it once more after a short random pause. Nested inside another transaction it is a
@@ -50,11 +67,17 @@ def transactional(service):
                 return service(*args, **kwargs)
         for attempt in (1, 2):
             committing = False
+            token = _runs_again.set(attempt == 1)  # the second run may not ask again
             try:
                 with transaction.atomic():
                     result = service(*args, **kwargs)
                     committing = True
                 return result
+            except RunAgain:
+                if attempt == 2:
+                    raise AssertionError("RunAgain raised where it was not allowed") from None
+                logger.info("%s: running the transaction again", service.__qualname__)
+                continue
             except DatabaseError as exc:
                 if attempt == 2 or committing or not is_unavailable(exc) or not _retryable(exc):
                     raise
@@ -63,6 +86,8 @@ def transactional(service):
                 if not connection.is_usable():
                     connection.close()
                 time.sleep(random.uniform(0.01, 0.15))  # noqa: S311 - jitter, not a secret
+            finally:
+                _runs_again.reset(token)
         raise AssertionError("unreachable")
 
     return run
