@@ -14,6 +14,7 @@ worker; they never call out over the network.
 
 import fnmatch
 import logging
+import threading
 from datetime import timedelta
 
 from django.conf import settings
@@ -43,9 +44,9 @@ MAX_BACKOFF = timedelta(minutes=10)
 
 def subscriber(*patterns, name=None, when=None):
     """Register `function(event)` for event types matching any of `patterns` ("trip.*").
-    `when(event)`, if given, decides from the event alone (no query) whether `function` has
-    anything to do: when it says no, the event counts as handled without running it (nor the
-    savepoint around it)."""
+    `when(event)`, if given, decides from the event alone (or with `per_batch`, one query per
+    relay batch) whether `function` has anything to do: when it says no, the event counts as
+    handled without running it (nor the savepoint around it)."""
 
     def register(function):
         label = name or f"{function.__module__}.{function.__qualname__}"
@@ -54,6 +55,21 @@ def subscriber(*patterns, name=None, when=None):
         return function
 
     return register
+
+
+_batch = threading.local()  # the memo of this thread's relay batch (inline relays may be two)
+
+
+def per_batch(key, compute):
+    """`compute()`, once per relay batch: a `when` reads what it needs (the webhook types any
+    endpoint wants) once for the batch's events. They were all recorded before the batch
+    began, so what holds when the batch begins holds for them."""
+    memo = _batch.__dict__.setdefault("memo", {})
+    try:
+        return memo[key]
+    except KeyError:
+        value = memo[key] = compute()
+        return value
 
 
 def subscribers_of(event_type):
@@ -113,6 +129,7 @@ def _relay_batch(size):
 
     now = timezone.now()
     taken = done = 0
+    _batch.memo = {}
     with transaction.atomic():
         if connection.vendor == "postgresql":
             with connection.cursor() as cursor:

@@ -161,6 +161,14 @@ def retry_delivery(*, by, delivery):
 # --- delivering ---------------------------------------------------------------------------
 
 
+def wanted_types():
+    """The event types at least one active endpoint asked for."""
+    wanted = set()
+    for types in Endpoint.objects.filter(active=True).values_list("events", flat=True):
+        wanted.update(types)
+    return frozenset(wanted)
+
+
 def schedule_deliveries(event):
     """Subscriber of every public event: one pending delivery per active endpoint that asked
     for its type (unique per endpoint and event: a relayed-again event adds nothing)."""

@@ -113,3 +113,33 @@ def test_a_subscriber_with_nothing_to_do_is_passed_without_a_savepoint(seen):
     events.record("thing.happened", data={"n": 2})
     assert events.relay() == 1
     assert picky == [2] and seen == [("thing.happened", 1), ("thing.happened", 2)]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_per_batch_computes_once_per_relay_batch(seen, monkeypatch):
+    """A `when` backed by `per_batch` reads once for a batch's events, and again for the
+    next batch (what it read may have changed in between)."""
+    monkeypatch.setattr(events, "BATCH", 3)
+    reads = []
+    wanted = {"n": 0}
+
+    def read():
+        reads.append(wanted["n"])
+        return wanted["n"]
+
+    picked = []
+
+    @events.subscriber("thing.*", name="batched",
+                       when=lambda event: event.data["n"] < events.per_batch("limit", read))  # fmt: skip
+    def batched(event):
+        picked.append(event.data["n"])
+
+    for n in range(3):
+        events.record("thing.happened", data={"n": n})
+    assert events.relay() == 3
+    assert reads == [0] and picked == []  # one read for the batch of three, nothing wanted
+    wanted["n"] = 10
+    for n in range(5):
+        events.record("thing.happened", data={"n": n})
+    assert events.relay() == 5  # two batches: 3 and 2
+    assert reads == [0, 10, 10] and picked == [0, 1, 2, 3, 4]

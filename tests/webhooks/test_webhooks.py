@@ -311,3 +311,32 @@ def test_a_hanging_partner_never_slows_a_booking_and_a_worker_restart_loses_noth
         receiver.stop()
         worker.stop()
         relay.stop()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_event_no_partner_wants_costs_the_relay_no_savepoint_and_no_delivery(
+    settings, trip, client_user
+):
+    """The relay asks once per batch which types partners want; a hold nobody subscribed to
+    is passed without a savepoint, and an endpoint added later hears the next holds."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from louage.core import events
+
+    settings.EVENTS_RELAY_INLINE = False
+    Endpoint.objects.create(url="https://partner.example.tn/hook", events=["trip.updated"])
+    booking.reserve_seats(trip=trip, client=client_user, seats=1)
+    with CaptureQueriesContext(connection) as ctx:
+        assert events.relay() == 1
+    statements = [q["sql"] for q in ctx.captured_queries]
+    assert not [sql for sql in statements if sql.startswith("SAVEPOINT")]
+    assert len([sql for sql in statements if "webhooks_endpoint" in sql]) == 1
+    assert not Delivery.objects.exists()
+
+    wants = Endpoint.objects.create(url="https://other.example.tn/hook",
+                                    events=["reservation.created"])  # fmt: skip
+    held = booking.reserve_seats(trip=trip, client=ClientFactory(), seats=1)
+    assert events.relay() == 1
+    delivery = Delivery.objects.get()
+    assert delivery.endpoint == wants and delivery.event.subject == f"reservation:{held.pk}"
