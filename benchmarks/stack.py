@@ -229,6 +229,12 @@ LEVERS = {
     "API traffic counted in steps": {
         "patch": ("louage.core.throttles", "ApiTraffic.allow_request", _counted_every_request),
     },
+    "reservation code without a savepoint": {
+        "patch": ("louage.booking.services", "runs_again_when_asked", lambda: False),
+    },
+    "search generation raised once per booking": {
+        "patch": ("louage.trips.search_cache", "in_service_transaction", lambda: False),
+    },
     "hot queries compiled once": {
         "patches": [("louage.core.prepared", "Prepared.all", _compiled_every_time),
                     ("louage.core.prepared", "PreparedUpdate.run", _update_compiled_every_time)],

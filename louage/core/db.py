@@ -44,15 +44,21 @@ class RunAgain(Exception):  # noqa: N818 (a request, not an error)
     value collided with a stored one): only where `runs_again_when_asked()` says so."""
 
 
-# True while the outermost transaction was opened by `transactional`, which runs it again
-# on RunAgain; False inside anyone else's transaction (a test's, a management command's).
-_runs_again = contextvars.ContextVar("runs_again", default=False)
+# The run (1, 2) of the outermost transaction while `transactional` opened it; None inside
+# anyone else's transaction (a test's, a management command's), or none.
+_run = contextvars.ContextVar("transactional_run", default=None)
 
 
 def runs_again_when_asked():
     """Whether a RunAgain raised now would run the whole transaction again. When not, the
     caller must recover on its own (with a savepoint)."""
-    return _runs_again.get()
+    return _run.get() == 1
+
+
+def in_service_transaction():
+    """Whether the outermost transaction is a service's: it commits, or rolls back, when the
+    service returns (a test's transaction, for one, never commits)."""
+    return _run.get() is not None and connection.in_atomic_block
 
 
 def transactional(service):
@@ -67,7 +73,7 @@ def transactional(service):
                 return service(*args, **kwargs)
         for attempt in (1, 2):
             committing = False
-            token = _runs_again.set(attempt == 1)  # the second run may not ask again
+            token = _run.set(attempt)  # the second run may not ask again
             try:
                 with transaction.atomic():
                     result = service(*args, **kwargs)
@@ -87,7 +93,7 @@ def transactional(service):
                     connection.close()
                 time.sleep(random.uniform(0.01, 0.15))  # noqa: S311 - jitter, not a secret
             finally:
-                _runs_again.reset(token)
+                _run.reset(token)
         raise AssertionError("unreachable")
 
     return run

@@ -4,10 +4,11 @@ Answers live in each worker's memory (no cache write per search: on one machine 
 cache is SQLite files, and a crowd of writers there stalls); the *generation* they are stored
 under lives in the shared cache, read once per search. Any write to a departure (seats taken
 or given back, a time, a price, a cancellation), a station, a vehicle or a route's duration
-raises the generation in every worker at once, so the next search reads the database again. The generation is raised
-at once (a test's transaction never commits) and again after the commit, so an answer cached
-between the write and its commit cannot outlive it. Answers also change as time passes
-(departures leave the list), hence the clock bucket in the key and the short lifetime.
+raises the generation in every worker at once, so the next search reads the database again.
+The generation is raised after the commit, so an answer cached between the write and its
+commit cannot outlive it (and at once too inside a transaction that is not a service's: a
+test's never commits). Answers also change as time passes (departures leave the list), hence
+the clock bucket in the key and the short lifetime.
 
 The cache failing never fails a search: it is then simply not used.
 """
@@ -19,10 +20,11 @@ import secrets
 from django.conf import settings
 from django.core.cache import cache
 from django.core.cache.backends.locmem import LocMemCache
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import translation
 
 from louage.core import clock
+from louage.core.db import in_service_transaction
 
 logger = logging.getLogger("louage.cache")
 
@@ -35,11 +37,12 @@ answers = LocMemCache("louage-search-answers", {"OPTIONS": {"MAX_ENTRIES": 3000}
 
 
 def bump():
-    """Forget every cached answer (now, and once more when the transaction commits)."""
+    """Forget every cached answer when the transaction commits (at once outside one)."""
     if settings.SEARCH_CACHE_SECONDS <= 0:
         return  # nothing is cached: no cache write on the booking path
-    _bump()
-    transaction.on_commit(_bump)
+    if connection.in_atomic_block and not in_service_transaction():
+        _bump()  # a transaction that may never commit (a test's): forget now as well
+    transaction.on_commit(_bump)  # outside a transaction: now
 
 
 def bump_network():

@@ -114,3 +114,28 @@ def test_arrival_times_survive_the_cache(api, network, frozen_noon):
         .astimezone(frozen_noon.tzinfo)
         .strftime("%Y-%m-%dT%H:%M")
     )
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_booking_raises_the_generation_once_after_its_commit(
+    settings, monkeypatch, trip, client_user
+):
+    """In a service's transaction the generation is raised only after the commit (one
+    shared-cache write per booking); in a test's, which never commits, at once as well."""
+    from louage.trips import search_cache
+
+    settings.SEARCH_CACHE_SECONDS = 10
+    raised = []
+    bump = search_cache._bump
+    monkeypatch.setattr(search_cache, "_bump",
+                        lambda: (raised.append(connection.in_atomic_block), bump()))  # fmt: skip
+    booking.reserve_seats(trip=trip, client=client_user, seats=1)
+    assert raised == [False]  # once, after the commit
+
+    raised.clear()
+    from django.db import transaction
+
+    with transaction.atomic():  # not a service's: it might never commit
+        booking.reserve_seats(trip=trip, client=client_user, seats=1)
+        assert raised == [True]
+    assert raised == [True, False]
