@@ -24,11 +24,3 @@ get_resolver().url_patterns  # noqa: B018 - loading is the point
 from louage.reporting.visits import enable_background_flush  # noqa: E402
 
 enable_background_flush()
-
-# Everything loaded so far lives as long as the worker: frozen, the garbage collector no longer
-# walks it. A full collection walked some 170,000 objects, a pause of about 100 ms in the
-# middle of whichever request set it off, the tail of every latency figure.
-import gc  # noqa: E402
-
-gc.collect()
-gc.freeze()
